@@ -1,0 +1,1 @@
+//! Endpoints defined in a library crate, collected by binaries that link it.

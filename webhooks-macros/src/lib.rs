@@ -1,0 +1,1 @@
+//! **The `#[webhook_endpoint]` attribute.** Use it through `webhooks-runtime`.

@@ -1,0 +1,3 @@
+//! **Receive Hugging Face Hub webhooks.**
+
+pub use webhooks_core::*;
