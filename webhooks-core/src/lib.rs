@@ -13,7 +13,20 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod endpoint;
+pub mod extract;
+mod json;
 pub mod payload;
+mod rejection;
+mod request;
+pub mod response;
+
+pub use endpoint::{BoxFuture, Endpoint, Handler};
+pub use extract::FromWebhookRequest;
+pub use json::Json;
+pub use rejection::Rejection;
+pub use request::WebhookRequest;
+pub use response::{HandlerFailure, IntoWebhookResponse, WebhookResponse};
 
 pub use payload::{
     DiscussionStatus, EventAction, ObjectId, PayloadError, RepoType, Scope, WebhookPayload,

@@ -1,3 +1,31 @@
-//! **Receive Hugging Face Hub webhooks.**
+//! **Receive Hugging Face Hub webhooks: annotate a function, call `run()`.**
+//!
+//! This is the crate to depend on: it re-exports the `#[webhook_endpoint]` attribute, every
+//! payload type, and the server.
 
-pub use webhooks_core::*;
+mod error;
+mod registry;
+
+pub use error::{DuplicatePath, Error};
+pub use registry::registered_endpoints;
+pub use webhooks_core::payload::SUPPORTED_PAYLOAD_VERSION;
+pub use webhooks_core::{
+    DiscussionStatus, Endpoint, EventAction, FromWebhookRequest, HandlerFailure,
+    IntoWebhookResponse, Json, ObjectId, PayloadError, Rejection, RepoType, Scope, WebhookPayload,
+    WebhookPayloadComment, WebhookPayloadDiscussion, WebhookPayloadDiscussionChanges,
+    WebhookPayloadEvent, WebhookPayloadMovedTo, WebhookPayloadRepo, WebhookPayloadUpdatedConfig,
+    WebhookPayloadUpdatedFile, WebhookPayloadUpdatedRef, WebhookPayloadUrl, WebhookPayloadWebhook,
+    WebhookRequest, WebhookResponse,
+};
+pub use webhooks_macros::webhook_endpoint;
+
+/// The `bytes` crate, for raw bodies.
+pub use bytes;
+/// The `http` crate, for status codes, headers and responses in handlers.
+pub use http;
+/// The `serde_json` crate, for `json!` and `Value` in handlers.
+pub use serde_json;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;

@@ -1,0 +1,6 @@
+use webhooks_runtime::webhook_endpoint;
+
+#[webhook_endpoint]
+fn réentraîner() {}
+
+fn main() {}

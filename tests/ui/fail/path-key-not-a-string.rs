@@ -1,0 +1,6 @@
+use webhooks_runtime::webhook_endpoint;
+
+#[webhook_endpoint(path = say_hello)]
+fn handle() {}
+
+fn main() {}

@@ -1,0 +1,70 @@
+//! Why a request did not reach its handler, and the response that says so.
+
+use bytes::Bytes;
+use http::StatusCode;
+
+use crate::payload::PayloadError;
+use crate::response::{WebhookResponse, json_response};
+
+/// A request refused before its handler ran: a status and a reason, answered as JSON
+/// `{"error": "<reason>"}`, with `"field"` when a body field is at fault.
+///
+/// Return one from your own [`FromWebhookRequest`](crate::FromWebhookRequest) implementations.
+///
+/// ```
+/// use webhooks_core::Rejection;
+/// let rejection = Rejection::new(http::StatusCode::BAD_REQUEST, "missing `x-event` header");
+/// assert_eq!(rejection.status(), http::StatusCode::BAD_REQUEST);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    status: StatusCode,
+    reason: String,
+    field: Option<String>,
+}
+
+impl Rejection {
+    /// A rejection with this status and reason.
+    pub fn new(status: StatusCode, reason: impl Into<String>) -> Self {
+        Self {
+            status,
+            reason: reason.into(),
+            field: None,
+        }
+    }
+
+    /// The status the client gets.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The reason the client gets.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+
+    /// The body field at fault, when there is one.
+    pub fn field(&self) -> Option<&str> {
+        self.field.as_deref()
+    }
+
+    /// The JSON response for this rejection.
+    pub fn into_response(self) -> WebhookResponse {
+        let body = match self.field {
+            Some(field) => serde_json::json!({ "error": self.reason, "field": field }),
+            None => serde_json::json!({ "error": self.reason }),
+        };
+        json_response(self.status, Bytes::from(body.to_string()))
+    }
+}
+
+/// A body that does not fit the handler's argument is a 422 naming the field.
+impl From<PayloadError> for Rejection {
+    fn from(error: PayloadError) -> Self {
+        Self {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            reason: format!("Invalid payload: {error}"),
+            field: error.path().map(str::to_owned),
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! The attribute's arguments.
+
+use syn::parse::{Parse, ParseStream};
+use syn::{Expr, ExprLit, Ident, Lit, LitStr, Token};
+
+use crate::errors::Errors;
+
+/// What the attribute was given.
+#[derive(Default)]
+pub(crate) struct EndpointArgs {
+    /// The path, as written, when one was given.
+    pub(crate) path: Option<LitStr>,
+    /// The path of the `webhooks_runtime` crate, when renamed.
+    pub(crate) krate: Option<syn::Path>,
+}
+
+const ACCEPTED: &str = "accepted: a path string such as `\"say_hello\"`, `path = \"say_hello\"`, or `crate = \"renamed_webhooks_runtime\"`";
+
+// Accepts, in any combination, separated by commas:
+//   "path"
+//   path = "path"
+//   crate = "path::to::webhooks_runtime"
+// Every problem is reported, each at its own tokens.
+impl Parse for EndpointArgs {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let mut args = EndpointArgs::default();
+        let mut errors = Errors::default();
+        while !input.is_empty() {
+            if input.peek(LitStr) {
+                let literal: LitStr = input.parse()?;
+                args.set_path(literal, &mut errors);
+            } else if input.peek(Token![crate]) || input.peek(Ident) {
+                let key: Ident = input.call(syn::ext::IdentExt::parse_any)?;
+                if !input.peek(Token![=]) {
+                    let message = match key.to_string().as_str() {
+                        "path" | "crate" => format!("expected `= \"…\"` after `{key}`"),
+                        name => format!(
+                            "the path must be a string literal: `#[webhook_endpoint(\"{name}\")]`"
+                        ),
+                    };
+                    return Err(syn::Error::new(key.span(), message));
+                }
+                input.parse::<Token![=]>()?;
+                let value: Expr = input.parse()?;
+                match key.to_string().as_str() {
+                    "path" => match string_literal(&value) {
+                        Some(literal) => args.set_path(literal, &mut errors),
+                        None => errors.at(
+                            &value,
+                            "the path must be a string literal, e.g. `path = \"say_hello\"`",
+                        ),
+                    },
+                    "crate" => args.set_crate(&value, &mut errors),
+                    other => errors.at(&key, format!("unknown argument `{other}`; {ACCEPTED}")),
+                }
+            } else {
+                let value: Expr = input.parse()?;
+                errors.at(
+                    &value,
+                    "the path must be a string literal, e.g. `#[webhook_endpoint(\"say_hello\")]`",
+                );
+            }
+            if !input.is_empty() {
+                input.parse::<Token![,]>()?;
+            }
+        }
+        errors.finish(args)
+    }
+}
+
+impl EndpointArgs {
+    fn set_path(&mut self, literal: LitStr, errors: &mut Errors) {
+        if self.path.is_some() {
+            errors.at(&literal, "the path is given twice; keep one");
+        } else {
+            self.path = Some(literal);
+        }
+    }
+
+    fn set_crate(&mut self, value: &Expr, errors: &mut Errors) {
+        let parsed = string_literal(value).map(|literal| literal.parse::<syn::Path>());
+        match parsed {
+            Some(Ok(path)) if self.krate.is_none() => self.krate = Some(path),
+            Some(Ok(_)) => errors.at(value, "`crate` is given twice; keep one"),
+            Some(Err(_)) | None => errors.at(
+                value,
+                "`crate` must be a string holding a path, e.g. `crate = \"my_webhooks\"`",
+            ),
+        }
+    }
+}
+
+fn string_literal(value: &Expr) -> Option<LitStr> {
+    match value {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(literal),
+            ..
+        }) => Some(literal.clone()),
+        _ => None,
+    }
+}

@@ -1,0 +1,57 @@
+//! The first paragraph of a function's doc comment, for the landing page.
+
+use syn::{Attribute, Expr, ExprLit, Lit, Meta};
+
+/// The first paragraph of the `///` comments (or `#[doc = "…"]` attributes) on one line.
+pub(crate) fn first_paragraph(attrs: &[Attribute]) -> String {
+    let lines = attrs.iter().filter_map(|attr| match &attr.meta {
+        Meta::NameValue(meta) if meta.path.is_ident("doc") => match &meta.value {
+            Expr::Lit(ExprLit {
+                lit: Lit::Str(text),
+                ..
+            }) => Some(text.value()),
+            _ => None,
+        },
+        _ => None,
+    });
+    let mut paragraph = Vec::new();
+    for line in lines.flat_map(|text| text.split('\n').map(str::to_owned).collect::<Vec<_>>()) {
+        let line = line.trim();
+        if line.is_empty() {
+            if paragraph.is_empty() {
+                continue;
+            }
+            break;
+        }
+        paragraph.push(line.to_owned());
+    }
+    paragraph.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use syn::parse_quote;
+
+    #[test]
+    fn stops_at_the_first_blank_line_and_joins_lines() {
+        let item: syn::ItemFn = parse_quote! {
+            ///
+            /// Retrain the model
+            /// when the dataset changes.
+            ///
+            /// Details nobody needs on the landing page.
+            fn f() {}
+        };
+        assert_eq!(
+            first_paragraph(&item.attrs),
+            "Retrain the model when the dataset changes."
+        );
+    }
+
+    #[test]
+    fn undocumented_is_empty() {
+        let item: syn::ItemFn = parse_quote! { #[inline] fn f() {} };
+        assert_eq!(first_paragraph(&item.attrs), "");
+    }
+}

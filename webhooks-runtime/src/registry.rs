@@ -1,0 +1,43 @@
+//! The endpoints `#[webhook_endpoint]` registered, gathered once and checked for clashes.
+
+use webhooks_core::Endpoint;
+
+use crate::error::{DuplicatePath, Error};
+
+/// Every endpoint registered with `#[webhook_endpoint]` in the crates linked into this binary,
+/// sorted by path.
+///
+/// # Errors
+///
+/// [`Error::DuplicatePaths`] when two endpoints share a path, naming both functions and their
+/// source locations, for every clash at once.
+///
+/// ```
+/// use webhooks_runtime::webhook_endpoint;
+///
+/// /// Say hello.
+/// #[webhook_endpoint]
+/// fn say_hello() -> &'static str { "hello" }
+///
+/// let endpoints = webhooks_runtime::registered_endpoints()?;
+/// assert!(endpoints.iter().any(|endpoint| endpoint.path() == "say_hello" && endpoint.doc() == "Say hello."));
+/// # Ok::<(), webhooks_runtime::Error>(())
+/// ```
+pub fn registered_endpoints() -> Result<Vec<&'static Endpoint>, Error> {
+    let mut endpoints: Vec<&'static Endpoint> = Endpoint::registered().collect();
+    endpoints.sort_by(|a, b| (a.path(), a.file(), a.line()).cmp(&(b.path(), b.file(), b.line())));
+    let duplicates: Vec<DuplicatePath> = endpoints
+        .windows(2)
+        .filter(|pair| pair[0].path() == pair[1].path())
+        .map(|pair| DuplicatePath {
+            route: pair[0].route(),
+            first: (pair[0].function().to_owned(), pair[0].location()),
+            second: (pair[1].function().to_owned(), pair[1].location()),
+        })
+        .collect();
+    if duplicates.is_empty() {
+        Ok(endpoints)
+    } else {
+        Err(Error::DuplicatePaths(duplicates))
+    }
+}
