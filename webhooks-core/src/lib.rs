@@ -16,6 +16,7 @@
 pub mod endpoint;
 pub mod extract;
 mod json;
+pub mod path;
 pub mod payload;
 mod rejection;
 mod request;

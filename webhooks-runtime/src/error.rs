@@ -9,6 +9,40 @@ pub enum Error {
     /// Two or more endpoints share a path. Each clash names both functions and where they are.
     #[error("{}", DuplicateList(.0))]
     DuplicatePaths(Vec<DuplicatePath>),
+
+    /// A setting from the environment is malformed.
+    #[error("invalid {variable}={value:?}: {reason}")]
+    Config {
+        /// The environment variable.
+        variable: &'static str,
+        /// Its value.
+        value: String,
+        /// What was expected.
+        reason: String,
+    },
+
+    /// A setting given to the builder is unusable.
+    #[error("invalid server setting: {0}")]
+    Setting(String),
+
+    /// The address could not be bound (in use, or not an address of this machine).
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address asked for.
+        addr: std::net::SocketAddr,
+        /// What the system said.
+        source: std::io::Error,
+    },
+
+    /// `run()` was called from inside an async runtime, where it cannot block.
+    #[error(
+        "webhooks_runtime::run() blocks, so it cannot be called from inside an async runtime (such as #[tokio::main]); there, use `webhooks_runtime::serve().await` or `WebhooksServer::builder().build()?.serve().await`"
+    )]
+    InsideAsyncRuntime,
+
+    /// The async runtime could not be started, or the listener failed.
+    #[error("server I/O error: {0}")]
+    Io(#[from] std::io::Error),
 }
 
 /// Two endpoints registered at the same route.

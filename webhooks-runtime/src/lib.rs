@@ -3,11 +3,32 @@
 //! This is the crate to depend on: it re-exports the `#[webhook_endpoint]` attribute, every
 //! payload type, and the server.
 
+mod banner;
+mod builder;
+mod catch_panic;
+mod config;
 mod error;
+mod handler;
+mod html;
+mod landing;
+mod log;
 mod registry;
+mod responses;
+mod routes;
+mod run;
+mod secret;
+mod server;
+mod service;
+pub mod testing;
 
+pub use builder::WebhooksServerBuilder;
+pub use config::{DEFAULT_BODY_LIMIT, DEFAULT_PORT, DEFAULT_SHUTDOWN_TIMEOUT};
 pub use error::{DuplicatePath, Error};
+pub use handler::{AsyncHandler, BlockingHandler};
 pub use registry::registered_endpoints;
+pub use run::{run, serve};
+pub use secret::{SECRET_HEADER, Secret};
+pub use server::{ServerHandle, WebhooksServer};
 pub use webhooks_core::payload::SUPPORTED_PAYLOAD_VERSION;
 pub use webhooks_core::{
     DiscussionStatus, Endpoint, EventAction, FromWebhookRequest, HandlerFailure,

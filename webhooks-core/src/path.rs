@@ -1,7 +1,14 @@
 //! Turning what the user wrote into the endpoint path, and refusing what cannot be in a URL.
+//!
+//! One source for both `#[webhook_endpoint]` (which includes this file with `#[path]`, keeping the
+//! macro crate free of runtime dependencies) and the runtime's `add_webhook`.
 
 /// The path with leading and trailing `/` stripped, or why it cannot be a URL path.
-pub(crate) fn normalize(raw: &str) -> Result<String, String> {
+///
+/// # Errors
+///
+/// A message saying what is wrong and what to write instead.
+pub fn normalize(raw: &str) -> Result<String, String> {
     let path = raw.trim_matches('/');
     if path.is_empty() {
         return Err(format!(

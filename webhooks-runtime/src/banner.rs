@@ -1,0 +1,78 @@
+//! The start messages, worded as the Python reference prints them.
+
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+
+use crate::routes::RouteTable;
+
+/// The URL printed for each endpoint: the public URL when known, else the bound address
+/// (`localhost` for a wildcard bind, which is not an address a client can use).
+pub(crate) fn base_url(public_url: Option<&str>, bound: SocketAddr) -> String {
+    if let Some(url) = public_url {
+        return url.trim_end_matches('/').to_owned();
+    }
+    if bound.ip().is_unspecified() {
+        format!("http://localhost:{}", bound.port())
+    } else {
+        format!("http://{bound}")
+    }
+}
+
+/// Everything printed on stdout once the socket is bound.
+pub(crate) fn start_messages(
+    secret_configured: bool,
+    base_url: &str,
+    routes: &RouteTable,
+) -> String {
+    let mut text = String::new();
+    if secret_configured {
+        text.push_str("Webhook secret is correctly defined.\n");
+    } else {
+        // The second line ends with a space and the third starts with a tab, as upstream prints.
+        text.push_str(
+            "Webhook secret is not defined. This means your webhook endpoints will be open to everyone.\n\
+             To add a secret, set `WEBHOOK_SECRET` as environment variable or pass it at initialization: \n\
+             \t`WebhooksServer::builder().webhook_secret(\"my_secret\")`\n\
+             For more details about webhook secrets, please refer to https://huggingface.co/docs/hub/webhooks#webhook-secret.\n",
+        );
+    }
+    text.push_str("\nWebhooks are correctly setup and ready to use:\n");
+    if routes.len() == 0 {
+        text.push_str(
+            "  (no endpoint is registered: annotate a function with #[webhook_endpoint])\n",
+        );
+    }
+    for route in routes.iter() {
+        let _ = writeln!(text, "  - POST {base_url}{}", route.route());
+    }
+    text.push_str("Go to https://huggingface.co/settings/webhooks to setup your webhooks.\n");
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcard_binds_print_localhost_and_public_urls_win() {
+        assert_eq!(
+            base_url(None, "0.0.0.0:7860".parse().unwrap()),
+            "http://localhost:7860"
+        );
+        assert_eq!(
+            base_url(None, "127.0.0.1:4000".parse().unwrap()),
+            "http://127.0.0.1:4000"
+        );
+        assert_eq!(
+            base_url(None, "[::1]:4000".parse().unwrap()),
+            "http://[::1]:4000"
+        );
+        assert_eq!(
+            base_url(
+                Some("https://acme-bot.hf.space/"),
+                "0.0.0.0:7860".parse().unwrap()
+            ),
+            "https://acme-bot.hf.space"
+        );
+    }
+}

@@ -1,0 +1,243 @@
+//! Where each setting comes from: the builder, then the environment, then the defaults.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use crate::error::Error;
+use crate::secret::Secret;
+
+/// The port the Python reference (Gradio) and Docker Spaces use.
+pub const DEFAULT_PORT: u16 = 7860;
+/// The largest body read by default: Hub payloads are a few kilobytes.
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+/// How long a graceful shutdown waits for requests in flight by default.
+pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What the builder was told; `None` means "ask the environment, then use the default".
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Requested {
+    pub(crate) secret: Option<Secret>,
+    pub(crate) host: Option<IpAddr>,
+    pub(crate) port: Option<u16>,
+    pub(crate) public_url: Option<String>,
+}
+
+/// The settings the server runs with.
+#[derive(Debug, Clone)]
+pub(crate) struct Resolved {
+    pub(crate) secret: Option<Secret>,
+    pub(crate) addr: SocketAddr,
+    /// `https://$SPACE_HOST` on a Space: the URL to print instead of the bound address.
+    pub(crate) public_url: Option<String>,
+    /// Whether `SPACE_ID` says the server runs on a Hugging Face Space.
+    pub(crate) on_space: bool,
+    /// Warnings to print at start (never containing the secret).
+    pub(crate) warnings: Vec<String>,
+}
+
+/// Reads one environment variable; tests pass their own.
+pub(crate) type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// The process environment, with non-Unicode values treated as malformed rather than unset.
+pub(crate) fn process_env(name: &str) -> Option<String> {
+    std::env::var_os(name).map(|value| value.to_string_lossy().into_owned())
+}
+
+/// The first of `names` that is set, with its name.
+fn first_set(env: Env<'_>, names: &[&'static str]) -> Option<(&'static str, String)> {
+    names
+        .iter()
+        .find_map(|name| env(name).map(|value| (*name, value)))
+}
+
+pub(crate) fn resolve(requested: Requested, env: Env<'_>) -> Result<Resolved, Error> {
+    let mut warnings = Vec::new();
+    let on_space = env("SPACE_ID").is_some_and(|id| !id.is_empty());
+
+    let secret = match requested.secret {
+        Some(secret) => Some(secret),
+        None => match env("WEBHOOK_SECRET") {
+            Some(value) if value.is_empty() => {
+                warnings
+                    .push("WEBHOOK_SECRET is set but empty, so no secret is checked.".to_owned());
+                None
+            }
+            Some(value) => Some(Secret::new(value)),
+            None => None,
+        },
+    };
+    if secret
+        .as_ref()
+        .is_some_and(Secret::has_surrounding_whitespace)
+    {
+        warnings.push(
+            "The webhook secret starts or ends with whitespace: the Hub sends the secret exactly as typed in its settings, so check for a copy-paste mistake."
+                .to_owned(),
+        );
+    }
+
+    let host = match requested.host {
+        Some(host) => host,
+        None => match first_set(env, &["WEBHOOKS_HOST", "GRADIO_SERVER_NAME"]) {
+            Some((variable, value)) => parse_host(variable, &value)?,
+            None if on_space => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+            None => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        },
+    };
+    let port = match requested.port {
+        Some(port) => port,
+        None => match first_set(env, &["WEBHOOKS_PORT", "GRADIO_SERVER_PORT"]) {
+            Some((variable, value)) => parse_port(variable, &value)?,
+            None => DEFAULT_PORT,
+        },
+    };
+    let public_url = match requested.public_url {
+        Some(url) => Some(url),
+        None => env("SPACE_HOST")
+            .filter(|host| !host.is_empty())
+            .map(|host| format!("https://{}", host.trim_matches('/'))),
+    };
+    Ok(Resolved {
+        secret,
+        addr: SocketAddr::new(host, port),
+        public_url,
+        on_space,
+        warnings,
+    })
+}
+
+fn parse_host(variable: &'static str, value: &str) -> Result<IpAddr, Error> {
+    if value.eq_ignore_ascii_case("localhost") {
+        return Ok(IpAddr::V4(Ipv4Addr::LOCALHOST));
+    }
+    value.trim().parse().map_err(|_| Error::Config {
+        variable,
+        value: value.to_owned(),
+        reason: "expected an IP address such as 127.0.0.1 or 0.0.0.0, or `localhost`".to_owned(),
+    })
+}
+
+fn parse_port(variable: &'static str, value: &str) -> Result<u16, Error> {
+    value.trim().parse().map_err(|_| Error::Config {
+        variable,
+        value: value.to_owned(),
+        reason: "expected a port number from 0 to 65535 (0 takes a free port)".to_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolve_with(requested: Requested, vars: &[(&str, &str)]) -> Result<Resolved, Error> {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let env = move |name: &str| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        resolve(requested, &env)
+    }
+
+    #[test]
+    fn defaults_are_loopback_7860_without_secret() {
+        let resolved = resolve_with(Requested::default(), &[]).unwrap();
+        assert_eq!(resolved.addr, "127.0.0.1:7860".parse().unwrap());
+        assert!(resolved.secret.is_none());
+        assert!(!resolved.on_space);
+        assert_eq!(resolved.public_url, None);
+    }
+
+    #[test]
+    fn on_a_space_binds_every_interface_and_prints_the_space_url() {
+        let resolved = resolve_with(
+            Requested::default(),
+            &[
+                ("SPACE_ID", "acme/bot"),
+                ("SPACE_HOST", "acme-bot.hf.space"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(resolved.addr, "0.0.0.0:7860".parse().unwrap());
+        assert_eq!(
+            resolved.public_url.as_deref(),
+            Some("https://acme-bot.hf.space")
+        );
+        assert!(resolved.on_space);
+    }
+
+    #[test]
+    fn webhooks_variables_win_over_gradio_ones() {
+        let resolved = resolve_with(
+            Requested::default(),
+            &[
+                ("WEBHOOKS_PORT", "8080"),
+                ("GRADIO_SERVER_PORT", "9090"),
+                ("GRADIO_SERVER_NAME", "0.0.0.0"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(resolved.addr, "0.0.0.0:8080".parse().unwrap());
+    }
+
+    #[test]
+    fn builder_wins_over_environment() {
+        let requested = Requested {
+            secret: Some(Secret::new("from-builder")),
+            host: Some(IpAddr::V4(Ipv4Addr::LOCALHOST)),
+            port: Some(0),
+            public_url: None,
+        };
+        let resolved = resolve_with(
+            requested,
+            &[
+                ("WEBHOOK_SECRET", "from-env"),
+                ("WEBHOOKS_PORT", "abc"),
+                ("WEBHOOKS_HOST", "x"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(resolved.addr.port(), 0);
+        assert_eq!(resolved.secret, Some(Secret::new("from-builder")));
+    }
+
+    #[test]
+    fn malformed_port_names_the_variable() {
+        let err = resolve_with(Requested::default(), &[("WEBHOOKS_PORT", "abc")]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid WEBHOOKS_PORT=\"abc\": expected a port number from 0 to 65535 (0 takes a free port)"
+        );
+        let err =
+            resolve_with(Requested::default(), &[("GRADIO_SERVER_PORT", "70000")]).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("invalid GRADIO_SERVER_PORT=\"70000\""),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn malformed_host_names_the_variable() {
+        let err = resolve_with(Requested::default(), &[("WEBHOOKS_HOST", "my host")]).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("invalid WEBHOOKS_HOST=\"my host\""),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn empty_secret_variable_is_no_secret_with_a_warning() {
+        let resolved = resolve_with(Requested::default(), &[("WEBHOOK_SECRET", "")]).unwrap();
+        assert!(resolved.secret.is_none());
+        assert_eq!(resolved.warnings.len(), 1);
+    }
+
+    #[test]
+    fn secret_with_whitespace_is_kept_with_a_warning_that_does_not_show_it() {
+        let resolved = resolve_with(Requested::default(), &[("WEBHOOK_SECRET", "abc \n")]).unwrap();
+        assert_eq!(resolved.secret, Some(Secret::new("abc \n")));
+        assert!(resolved.warnings[0].contains("whitespace"));
+        assert!(!resolved.warnings[0].contains("abc"));
+    }
+}

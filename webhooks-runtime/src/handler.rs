@@ -1,0 +1,106 @@
+//! Closures and functions as handlers, for `add_webhook` (no macro, no global registry).
+
+use std::future::Future;
+use std::sync::Arc;
+
+use webhooks_core::{
+    BoxFuture, FromWebhookRequest, Handler, IntoWebhookResponse, WebhookRequest, WebhookResponse,
+};
+
+/// A handler with its arguments and return value erased, shared between requests.
+#[derive(Clone)]
+pub(crate) enum ErasedHandler {
+    /// Polled on the async workers.
+    Async(Arc<dyn Fn(WebhookRequest) -> BoxFuture + Send + Sync>),
+    /// Run on the blocking pool.
+    Blocking(Arc<dyn Fn(WebhookRequest) -> WebhookResponse + Send + Sync>),
+}
+
+impl From<Handler> for ErasedHandler {
+    fn from(handler: Handler) -> Self {
+        match handler {
+            Handler::Async(function) => ErasedHandler::Async(Arc::new(function)),
+            Handler::Blocking(function) => ErasedHandler::Blocking(Arc::new(function)),
+        }
+    }
+}
+
+/// An `async` function or closure usable as a webhook handler: its arguments implement
+/// [`FromWebhookRequest`] and its output [`IntoWebhookResponse`], as with `#[webhook_endpoint]`.
+///
+/// `Args` is the tuple of argument types; you never name it.
+pub trait AsyncHandler<Args>: Send + Sync + 'static {
+    /// Extracts the arguments and starts the handler.
+    fn call(&self, request: WebhookRequest) -> BoxFuture;
+}
+
+/// A plain function or closure usable as a webhook handler, run on a blocking thread.
+///
+/// `Args` is the tuple of argument types; you never name it.
+pub trait BlockingHandler<Args>: Send + Sync + 'static {
+    /// Extracts the arguments and runs the handler.
+    fn call(&self, request: WebhookRequest) -> WebhookResponse;
+}
+
+macro_rules! impl_handlers {
+    ($($arg:ident),*) => {
+        impl<F, Fut, Out, $($arg,)*> AsyncHandler<($($arg,)*)> for F
+        where
+            F: Fn($($arg),*) -> Fut + Send + Sync + 'static,
+            Fut: Future<Output = Out> + Send + 'static,
+            Out: IntoWebhookResponse,
+            $($arg: FromWebhookRequest,)*
+        {
+            #[allow(non_snake_case, unused_variables, reason = "argument names are the type parameters")]
+            fn call(&self, request: WebhookRequest) -> BoxFuture {
+                $(
+                    let $arg = match $arg::from_webhook_request(&request) {
+                        Ok(value) => value,
+                        Err(rejection) => {
+                            let response = rejection.into_response();
+                            return Box::pin(async move { response });
+                        }
+                    };
+                )*
+                let future = self($($arg),*);
+                Box::pin(async move { future.await.into_webhook_response() })
+            }
+        }
+
+        impl<F, Out, $($arg,)*> BlockingHandler<($($arg,)*)> for F
+        where
+            F: Fn($($arg),*) -> Out + Send + Sync + 'static,
+            Out: IntoWebhookResponse,
+            $($arg: FromWebhookRequest,)*
+        {
+            #[allow(non_snake_case, unused_variables, reason = "argument names are the type parameters")]
+            fn call(&self, request: WebhookRequest) -> WebhookResponse {
+                $(
+                    let $arg = match $arg::from_webhook_request(&request) {
+                        Ok(value) => value,
+                        Err(rejection) => return rejection.into_response(),
+                    };
+                )*
+                self($($arg),*).into_webhook_response()
+            }
+        }
+    };
+}
+
+impl_handlers!();
+impl_handlers!(A1);
+impl_handlers!(A1, A2);
+impl_handlers!(A1, A2, A3);
+impl_handlers!(A1, A2, A3, A4);
+impl_handlers!(A1, A2, A3, A4, A5);
+impl_handlers!(A1, A2, A3, A4, A5, A6);
+impl_handlers!(A1, A2, A3, A4, A5, A6, A7);
+impl_handlers!(A1, A2, A3, A4, A5, A6, A7, A8);
+
+pub(crate) fn erase_async<Args, H: AsyncHandler<Args>>(handler: H) -> ErasedHandler {
+    ErasedHandler::Async(Arc::new(move |request| handler.call(request)))
+}
+
+pub(crate) fn erase_blocking<Args, H: BlockingHandler<Args>>(handler: H) -> ErasedHandler {
+    ErasedHandler::Blocking(Arc::new(move |request| handler.call(request)))
+}

@@ -1,0 +1,126 @@
+//! The default page at `GET /`: what this server is, its endpoints, and how to point the Hub at
+//! them. Self-contained (no external assets), every interpolated string escaped.
+
+use std::fmt::Write as _;
+
+use crate::html::escape;
+use crate::routes::RouteTable;
+
+/// What the page says about the server.
+pub(crate) struct LandingContext<'a> {
+    pub(crate) base_url: &'a str,
+    pub(crate) routes: &'a RouteTable,
+    pub(crate) secret_configured: bool,
+    pub(crate) on_space: bool,
+    /// Whether `base_url` is a public URL (a Space host, or one the user set).
+    pub(crate) public: bool,
+}
+
+const STYLE: &str = "
+:root { color-scheme: light dark; --accent: #ff9d00; --muted: #6b7280; --border: #e5e7eb; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 16px/1.55 system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; }
+main { max-width: 52rem; margin: 0 auto; padding: 2rem 1.25rem 4rem; }
+h1 { font-size: 1.6rem; margin: 0 0 .5rem; }
+h2 { font-size: 1.15rem; margin: 2rem 0 .75rem; }
+a { color: inherit; text-decoration-color: var(--accent); text-underline-offset: 2px; }
+code { font: .9em ui-monospace, SFMono-Regular, Menlo, monospace; word-break: break-all; }
+.muted { color: var(--muted); }
+ul.endpoints { list-style: none; padding: 0; margin: 0; }
+ul.endpoints li { border: 1px solid var(--border); border-radius: .6rem; padding: .8rem 1rem; margin-bottom: .6rem; }
+.method { font-weight: 700; color: var(--accent); margin-right: .4rem; }
+.notice { border-left: 4px solid var(--accent); padding: .6rem 1rem; border-radius: .3rem; background: rgba(255,157,0,.08); }
+.ok { border-left-color: #16a34a; background: rgba(22,163,74,.08); }
+ol li { margin-bottom: .3rem; }
+";
+
+/// The whole page.
+pub(crate) fn render(context: &LandingContext<'_>) -> String {
+    let mut page = String::with_capacity(4096);
+    page.push_str("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    page.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    page.push_str("<title>Hugging Face Hub webhooks</title>\n<style>");
+    page.push_str(STYLE);
+    page.push_str("</style>\n</head>\n<body>\n<main>\n");
+    page.push_str("<h1>This is an app to process 🤗 Webhooks</h1>\n");
+    page.push_str(
+        "<p>Webhooks are a foundation for MLOps-related features. They allow you to listen for new \
+         changes on specific repos or to all repos belonging to particular set of users/organizations \
+         (not just your repos, but any repo). Check out the \
+         <a href=\"https://huggingface.co/docs/hub/webhooks\">webhooks documentation</a> to learn more.</p>\n",
+    );
+    write_endpoints(&mut page, context);
+    write_setup(&mut page, context);
+    page.push_str("</main>\n</body>\n</html>\n");
+    page
+}
+
+fn write_endpoints(page: &mut String, context: &LandingContext<'_>) {
+    let count = context.routes.len();
+    let _ = writeln!(
+        page,
+        "<h2>{count} webhook{} registered</h2>",
+        if count == 1 { " is" } else { "s are" }
+    );
+    if count == 0 {
+        page.push_str(
+            "<p class=\"muted\">Annotate a function with <code>#[webhook_endpoint]</code> to add one.</p>\n",
+        );
+        return;
+    }
+    page.push_str("<ul class=\"endpoints\">\n");
+    for route in context.routes.iter() {
+        let url = format!("{}{}", context.base_url, route.route());
+        let _ = write!(
+            page,
+            "<li><div><span class=\"method\">POST</span><code class=\"url\">{}</code></div>\
+             <div class=\"muted\"><code>{}</code>",
+            escape(&url),
+            escape(&route.function),
+        );
+        if !route.doc.is_empty() {
+            let _ = write!(page, " · {}", escape(&route.doc));
+        }
+        page.push_str("</div></li>\n");
+    }
+    page.push_str("</ul>\n");
+}
+
+fn write_setup(page: &mut String, context: &LandingContext<'_>) {
+    page.push_str("<h2>Set up a webhook on the Hub</h2>\n<ol>\n");
+    page.push_str(
+        "<li>Go to <a href=\"https://huggingface.co/settings/webhooks\">https://huggingface.co/settings/webhooks</a> \
+         and create a webhook.</li>\n",
+    );
+    page.push_str("<li>Set its target URL to one of the URLs above.</li>\n");
+    if context.secret_configured {
+        page.push_str("<li>Set its secret to the one this server is configured with.</li>\n");
+    }
+    page.push_str(
+        "<li>Choose the repos to watch and the events (repo changes, community).</li>\n</ol>\n",
+    );
+
+    if context.secret_configured {
+        page.push_str(
+            "<p class=\"notice ok\">A webhook secret is configured: requests without the right \
+             <code>X-Webhook-Secret</code> header are refused.</p>\n",
+        );
+    } else {
+        page.push_str(
+            "<p class=\"notice\">No webhook secret is configured: anyone can call these endpoints. Set \
+             <code>WEBHOOK_SECRET</code> (or <code>webhook_secret(..)</code> in code) and the same secret on the Hub. \
+             See <a href=\"https://huggingface.co/docs/hub/webhooks#webhook-secret\">webhook secrets</a>.</p>\n",
+        );
+    }
+    if context.on_space {
+        page.push_str(
+            "<p>This app runs on a Space: the URLs above use the Space's own host, the one shown by \
+             \"Embed this Space\" (<code>https://&lt;username&gt;-&lt;space-name&gt;.hf.space</code>).</p>\n",
+        );
+    } else if !context.public {
+        page.push_str(
+            "<p>This app is running locally: the Hub cannot reach it at this address. Deploy it to a \
+             Space, or expose it through a tunnel, and use the public URL.</p>\n",
+        );
+    }
+}

@@ -1,0 +1,92 @@
+//! The route table: built once at start, looked up per request by exact path.
+
+use std::collections::HashMap;
+
+use webhooks_core::Endpoint;
+use webhooks_core::endpoint::ROUTE_PREFIX;
+
+use crate::error::{DuplicatePath, Error};
+use crate::handler::ErasedHandler;
+
+/// One servable endpoint, from the registry or from `add_webhook`.
+#[derive(Clone)]
+pub(crate) struct Route {
+    /// The path under `/webhooks/`, normalized.
+    pub(crate) path: String,
+    /// The function's name (for `add_webhook`, the name given or the path).
+    pub(crate) function: String,
+    /// The first paragraph of its doc comment.
+    pub(crate) doc: String,
+    /// `file:line` where it was written.
+    pub(crate) location: String,
+    pub(crate) handler: ErasedHandler,
+}
+
+impl Route {
+    pub(crate) fn from_endpoint(endpoint: &'static Endpoint) -> Self {
+        Route {
+            path: endpoint.path().to_owned(),
+            function: endpoint.function().to_owned(),
+            doc: endpoint.doc().to_owned(),
+            location: endpoint.location(),
+            handler: endpoint.handler().into(),
+        }
+    }
+
+    /// `/webhooks/<path>`.
+    pub(crate) fn route(&self) -> String {
+        format!("{ROUTE_PREFIX}{}", self.path)
+    }
+}
+
+/// Every route, sorted by path, and a map from the full request path to each.
+pub(crate) struct RouteTable {
+    sorted: Vec<Route>,
+    by_route: HashMap<Box<str>, usize>,
+}
+
+impl RouteTable {
+    /// Sorts the routes and refuses duplicate paths, naming every clash.
+    pub(crate) fn new(mut routes: Vec<Route>) -> Result<Self, Error> {
+        routes.sort_by(|a, b| (&a.path, &a.location).cmp(&(&b.path, &b.location)));
+        let duplicates: Vec<DuplicatePath> = routes
+            .windows(2)
+            .filter(|pair| pair[0].path == pair[1].path)
+            .map(|pair| DuplicatePath {
+                route: pair[0].route(),
+                first: (pair[0].function.clone(), pair[0].location.clone()),
+                second: (pair[1].function.clone(), pair[1].location.clone()),
+            })
+            .collect();
+        if !duplicates.is_empty() {
+            return Err(Error::DuplicatePaths(duplicates));
+        }
+        let by_route = routes
+            .iter()
+            .enumerate()
+            .map(|(index, route)| (route.route().into_boxed_str(), index))
+            .collect();
+        Ok(RouteTable {
+            sorted: routes,
+            by_route,
+        })
+    }
+
+    /// The route for a request path; a trailing `/` reaches the same route.
+    pub(crate) fn find(&self, path: &str) -> Option<&Route> {
+        let path = match path.strip_suffix('/') {
+            Some(stripped) if !stripped.is_empty() => stripped,
+            _ => path,
+        };
+        self.by_route.get(path).map(|&index| &self.sorted[index])
+    }
+
+    /// Every route, sorted by path.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Route> {
+        self.sorted.iter()
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.sorted.len()
+    }
+}

@@ -1,0 +1,46 @@
+//! `run()` and `serve()`: the whole server in one call.
+
+use crate::error::Error;
+use crate::server::WebhooksServer;
+
+/// Serves every `#[webhook_endpoint]` linked into the binary, configured from the environment,
+/// until SIGINT or SIGTERM. Blocks; builds its own async runtime.
+///
+/// ```no_run
+/// use webhooks_runtime::{WebhookPayload, webhook_endpoint};
+///
+/// /// Retrain when a dataset changes.
+/// #[webhook_endpoint]
+/// async fn trigger_training(payload: WebhookPayload) -> webhooks_runtime::serde_json::Value {
+///     webhooks_runtime::serde_json::json!({ "scope": payload.event.scope })
+/// }
+///
+/// fn main() -> Result<(), webhooks_runtime::Error> {
+///     webhooks_runtime::run()
+/// }
+/// ```
+///
+/// # Errors
+///
+/// [`Error::InsideAsyncRuntime`] when called from async code (use [`serve`] there), and every
+/// error of [`WebhooksServerBuilder::build`](crate::WebhooksServerBuilder::build) and
+/// [`WebhooksServer::serve`].
+pub fn run() -> Result<(), Error> {
+    if tokio::runtime::Handle::try_current().is_ok() {
+        return Err(Error::InsideAsyncRuntime);
+    }
+    let server = WebhooksServer::builder().build()?;
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(server.serve())
+}
+
+/// [`run`] for code already inside a tokio runtime (`#[tokio::main]`).
+///
+/// # Errors
+///
+/// As [`run`], but never [`Error::InsideAsyncRuntime`].
+pub async fn serve() -> Result<(), Error> {
+    WebhooksServer::builder().build()?.serve().await
+}

@@ -1,0 +1,259 @@
+//! Binding, serving until told to stop, and stopping gracefully.
+
+use std::future::Future;
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::banner;
+use crate::builder::WebhooksServerBuilder;
+use crate::config::Resolved;
+use crate::error::Error;
+use crate::landing::{self, LandingContext};
+use crate::log;
+use crate::routes::RouteTable;
+use crate::service::{self, App};
+
+/// A configured webhook server, ready to serve. Make one with [`WebhooksServer::builder`].
+#[derive(Debug)]
+pub struct WebhooksServer {
+    pub(crate) resolved: Resolved,
+    pub(crate) routes: RouteTable,
+    pub(crate) landing_page: Option<String>,
+    pub(crate) body_limit: usize,
+    pub(crate) shutdown_timeout: Duration,
+    pub(crate) expose_handler_errors: bool,
+    pub(crate) print_start_messages: bool,
+}
+
+impl std::fmt::Debug for RouteTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.iter().map(|route| route.route()))
+            .finish()
+    }
+}
+
+impl WebhooksServer {
+    /// A builder for a server: secret, address, landing page, extra endpoints, limits.
+    pub fn builder() -> WebhooksServerBuilder {
+        WebhooksServerBuilder::default()
+    }
+
+    /// The address the server will listen on (port `0` means a free one, chosen at bind).
+    pub fn addr(&self) -> SocketAddr {
+        self.resolved.addr
+    }
+
+    /// Binds, prints the start messages, and serves until SIGINT (Ctrl-C) or SIGTERM; then stops
+    /// accepting connections, lets requests in flight finish (up to the shutdown timeout) and
+    /// returns.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Bind`] when the address cannot be bound.
+    pub async fn serve(self) -> Result<(), Error> {
+        let started = self.bind().await?;
+        started.accept_until(shutdown_signal()).await;
+        Ok(())
+    }
+
+    /// Binds, prints the start messages, and serves in the background; the handle gives the
+    /// bound address and stops the server.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Bind`] when the address cannot be bound.
+    pub async fn spawn(self) -> Result<ServerHandle, Error> {
+        let started = self.bind().await?;
+        let addr = started.addr;
+        let base_url = started.base_url.clone();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(started.accept_until(async move {
+            // A dropped handle stops the server too: `Err` is as good as a message.
+            let _ = stopped.await;
+        }));
+        Ok(ServerHandle {
+            addr,
+            base_url,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+
+    async fn bind(self) -> Result<Started, Error> {
+        let wanted = self.resolved.addr;
+        let listener = TcpListener::bind(wanted)
+            .await
+            .map_err(|source| Error::Bind {
+                addr: wanted,
+                source,
+            })?;
+        let addr = listener.local_addr()?;
+        let base_url = banner::base_url(self.resolved.public_url.as_deref(), addr);
+        let secret_configured = self.resolved.secret.is_some();
+        let landing = match self.landing_page {
+            Some(html) => html,
+            None => landing::render(&LandingContext {
+                base_url: &base_url,
+                routes: &self.routes,
+                secret_configured,
+                on_space: self.resolved.on_space,
+                public: self.resolved.public_url.is_some(),
+            }),
+        };
+        for warning in &self.resolved.warnings {
+            log::error(format_args!("warning: {warning}"));
+        }
+        if self.print_start_messages {
+            let text = banner::start_messages(secret_configured, &base_url, &self.routes);
+            let mut stdout = std::io::stdout().lock();
+            // Flushed now, so a process reading our stdout through a pipe sees the URL at once.
+            let _ = stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush());
+        }
+        let app = App {
+            routes: self.routes,
+            secret: self.resolved.secret,
+            landing: Bytes::from(landing),
+            body_limit: self.body_limit,
+            expose_handler_errors: self.expose_handler_errors,
+        };
+        Ok(Started {
+            listener,
+            addr,
+            base_url,
+            app: Arc::new(app),
+            shutdown_timeout: self.shutdown_timeout,
+        })
+    }
+}
+
+/// A bound server, not yet accepting.
+struct Started {
+    listener: TcpListener,
+    addr: SocketAddr,
+    base_url: String,
+    app: Arc<App>,
+    shutdown_timeout: Duration,
+}
+
+impl Started {
+    /// Accepts connections until `stop` completes, then drains them gracefully.
+    async fn accept_until(self, stop: impl Future<Output = ()>) {
+        let mut builder = auto::Builder::new(TokioExecutor::new());
+        builder.http1().timer(TokioTimer::new());
+        builder.http2().timer(TokioTimer::new());
+        let graceful = GracefulShutdown::new();
+        tokio::pin!(stop);
+        loop {
+            tokio::select! {
+                accepted = self.listener.accept() => {
+                    let stream = match accepted {
+                        Ok((stream, _peer)) => stream,
+                        Err(error) => {
+                            // Out of file descriptors and the like: wait a little rather than spin.
+                            log::error(format_args!("cannot accept a connection: {error}"));
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                            continue;
+                        }
+                    };
+                    let _ = stream.set_nodelay(true);
+                    let app = Arc::clone(&self.app);
+                    let service = service_fn(move |request| {
+                        let app = Arc::clone(&app);
+                        async move { Ok::<_, std::convert::Infallible>(service::handle(app, request).await) }
+                    });
+                    let connection = builder.serve_connection(TokioIo::new(stream), service).into_owned();
+                    let connection = graceful.watch(connection);
+                    tokio::spawn(async move {
+                        // A client that goes away mid-request is not the server's problem.
+                        let _ = connection.await;
+                    });
+                }
+                () = &mut stop => break,
+            }
+        }
+        // New connections are refused from here on; requests in flight finish.
+        drop(self.listener);
+        if tokio::time::timeout(self.shutdown_timeout, graceful.shutdown())
+            .await
+            .is_err()
+        {
+            log::error(format_args!(
+                "shutdown: requests still running after {:?} were abandoned",
+                self.shutdown_timeout
+            ));
+        }
+    }
+}
+
+/// A server running in the background, from [`WebhooksServer::spawn`].
+///
+/// Dropping the handle stops the server too, gracefully, without waiting for it.
+#[derive(Debug)]
+pub struct ServerHandle {
+    addr: SocketAddr,
+    base_url: String,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl ServerHandle {
+    /// The address the server is bound to, with the real port when `0` was asked for.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The base URL the start messages print (`http://127.0.0.1:PORT`, or the public URL).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Stops accepting connections, lets requests in flight finish (up to the shutdown timeout),
+    /// and returns once the server has stopped.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+/// Completes on SIGINT (Ctrl-C) or, on Unix, SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+    log::error(format_args!("shutting down: finishing requests in flight"));
+}

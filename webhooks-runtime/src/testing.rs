@@ -1,0 +1,258 @@
+//! **Test your endpoints over a real socket, in a few lines.**
+//!
+//! ```
+//! use webhooks_runtime::testing::TestServer;
+//! use webhooks_runtime::{WebhookPayload, WebhooksServer};
+//! use webhooks_runtime::serde_json::{Value, json};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let server = TestServer::with(
+//!     WebhooksServer::builder()
+//!         .webhook_secret("s3cret")
+//!         .include_registered(false)
+//!         .add_webhook("echo", |payload: WebhookPayload| async move {
+//!             webhooks_runtime::Json(json!({ "scope": payload.event.scope }))
+//!         }),
+//! )
+//! .await;
+//!
+//! let body = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/07-repo-create-model.json")).unwrap();
+//! let response = server.post("/webhooks/echo").body(body).secret("s3cret").send().await;
+//! assert_eq!(response.status(), 200);
+//! assert_eq!(response.json::<Value>(), json!({ "scope": "repo" }));
+//!
+//! let response = server.post("/webhooks/echo").json(&json!({})).send().await;
+//! assert_eq!(response.status(), 401);
+//! # }
+//! ```
+//!
+//! The server listens on `127.0.0.1` on a free port, does not read the environment (configure it
+//! through the builder) and prints nothing. It stops when the `TestServer` is dropped.
+
+use std::net::SocketAddr;
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode, header};
+use http_body_util::{BodyExt, Full};
+use hyper_util::rt::TokioIo;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tokio::net::TcpStream;
+
+use crate::builder::WebhooksServerBuilder;
+use crate::secret::SECRET_HEADER;
+use crate::server::{ServerHandle, WebhooksServer};
+
+/// A server running for a test, on `127.0.0.1` and a free port.
+#[derive(Debug)]
+pub struct TestServer {
+    handle: ServerHandle,
+}
+
+impl TestServer {
+    /// Serves every `#[webhook_endpoint]` linked into the test binary, without a secret.
+    ///
+    /// # Panics
+    ///
+    /// When the server cannot start (duplicate paths, no free port), with the reason.
+    pub async fn start() -> Self {
+        Self::with(WebhooksServer::builder()).await
+    }
+
+    /// Serves what `builder` configures, on `127.0.0.1` and a free port, without reading the
+    /// environment and without printing the start messages.
+    ///
+    /// # Panics
+    ///
+    /// When the server cannot start, with the reason.
+    pub async fn with(builder: WebhooksServerBuilder) -> Self {
+        let server = builder
+            .addr(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .read_environment(false)
+            .print_start_messages(false)
+            .build()
+            .unwrap_or_else(|error| panic!("the test server cannot be built: {error}"));
+        let handle = server
+            .spawn()
+            .await
+            .unwrap_or_else(|error| panic!("the test server cannot start: {error}"));
+        TestServer { handle }
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.handle.local_addr()
+    }
+
+    /// `http://127.0.0.1:PORT` followed by `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr())
+    }
+
+    /// A `POST` to `path`, to complete and [`send`](TestRequest::send).
+    pub fn post(&self, path: &str) -> TestRequest {
+        self.request(Method::POST, path)
+    }
+
+    /// A `GET` of `path`.
+    pub fn get(&self, path: &str) -> TestRequest {
+        self.request(Method::GET, path)
+    }
+
+    /// A request with any method.
+    pub fn request(&self, method: Method, path: &str) -> TestRequest {
+        TestRequest {
+            addr: self.addr(),
+            method,
+            path: path.to_owned(),
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
+        }
+    }
+
+    /// Stops the server gracefully and waits until it has stopped.
+    pub async fn shutdown(self) {
+        self.handle.shutdown().await;
+    }
+}
+
+/// A request being written; nothing is sent before [`TestRequest::send`].
+#[derive(Debug)]
+#[must_use = "a request is sent by `.send().await`"]
+pub struct TestRequest {
+    addr: SocketAddr,
+    method: Method,
+    path: String,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl TestRequest {
+    /// Sends `value` as the JSON body.
+    ///
+    /// # Panics
+    ///
+    /// When `value` cannot be serialized.
+    pub fn json<T: Serialize + ?Sized>(mut self, value: &T) -> Self {
+        self.body = serde_json::to_vec(value)
+            .expect("the test body serializes to JSON")
+            .into();
+        self.headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        self
+    }
+
+    /// Sends these bytes as the body, as `application/json` unless a content type is set.
+    pub fn body(mut self, body: impl Into<Bytes>) -> Self {
+        self.body = body.into();
+        self.headers
+            .entry(header::CONTENT_TYPE)
+            .or_insert(HeaderValue::from_static("application/json"));
+        self
+    }
+
+    /// Sends the webhook secret in `X-Webhook-Secret`, as the Hub does.
+    pub fn secret(self, secret: &str) -> Self {
+        self.header(SECRET_HEADER, secret)
+    }
+
+    /// Adds a header.
+    ///
+    /// # Panics
+    ///
+    /// When the name or value is not valid in HTTP.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        let name = HeaderName::try_from(name).expect("a valid header name");
+        let value = HeaderValue::try_from(value).expect("a valid header value");
+        self.headers.append(name, value);
+        self
+    }
+
+    /// Sends the request on a new connection and reads the whole response.
+    ///
+    /// # Panics
+    ///
+    /// When the server cannot be reached or the exchange fails, with the reason.
+    pub async fn send(self) -> TestResponse {
+        let stream = TcpStream::connect(self.addr)
+            .await
+            .expect("connect to the test server");
+        let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+            .await
+            .expect("HTTP handshake");
+        tokio::spawn(connection);
+        let mut request = Request::builder()
+            .method(self.method)
+            .uri(&self.path)
+            .header(header::HOST, self.addr.to_string())
+            .body(Full::new(self.body))
+            .expect("a valid request");
+        request.headers_mut().extend(self.headers);
+        let response = sender
+            .send_request(request)
+            .await
+            .expect("the test server answers");
+        let (parts, body) = response.into_parts();
+        let body = body
+            .collect()
+            .await
+            .expect("the whole response body")
+            .to_bytes();
+        TestResponse {
+            status: parts.status,
+            headers: parts.headers,
+            body,
+        }
+    }
+}
+
+/// A response read in full.
+#[derive(Debug, Clone)]
+pub struct TestResponse {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl TestResponse {
+    /// The status code.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The body's bytes.
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// The body as text.
+    ///
+    /// # Panics
+    ///
+    /// When the body is not UTF-8.
+    pub fn text(&self) -> &str {
+        std::str::from_utf8(&self.body).expect("a UTF-8 response body")
+    }
+
+    /// The body parsed as JSON.
+    ///
+    /// # Panics
+    ///
+    /// When the body is not JSON of type `T`, showing the body.
+    pub fn json<T: DeserializeOwned>(&self) -> T {
+        serde_json::from_slice(&self.body).unwrap_or_else(|error| {
+            panic!(
+                "the response body is not the JSON expected ({error}): {:?}",
+                self.body
+            )
+        })
+    }
+}
