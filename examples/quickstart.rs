@@ -1,19 +1,25 @@
 //! Run with `cargo run --example quickstart`.
 //!
-//! Parses the Hub's "pull request opened" payload and prints what a handler would see.
+//! The Python guide's first example: retrain a model when a dataset is updated. Point a Hub
+//! webhook at the printed URL (or post a fixture to it with curl, see the README).
 
-use webhooks_runtime::WebhookPayload;
+use webhooks_runtime::serde_json::{Value, json};
+use webhooks_runtime::{EventAction, RepoType, WebhookPayload, webhook_endpoint};
 
-const BODY: &str = include_str!("../fixtures/01-docs-discussion-create-pr-with-comment.json");
+/// Trigger a training job when a dataset is updated.
+#[webhook_endpoint]
+async fn trigger_training(payload: WebhookPayload) -> Value {
+    if payload.repo.repo_type == RepoType::Dataset && payload.event.action == EventAction::Update {
+        println!(
+            "dataset {} was updated: a training job would start here",
+            payload.repo.name
+        );
+        return json!({ "processed": true });
+    }
+    // Answer 2xx for events you skip: the Hub counts anything else as a failed delivery.
+    json!({ "processed": false })
+}
 
-fn main() -> Result<(), webhooks_runtime::PayloadError> {
-    let payload: WebhookPayload = BODY.parse()?;
-    println!(
-        "{} on {} {}",
-        payload.event.action,
-        payload.event.scope,
-        payload.repo.full_id()
-    );
-    println!("pull request #{:?}", payload.pr_num());
-    Ok(())
+fn main() -> Result<(), webhooks_runtime::Error> {
+    webhooks_runtime::run()
 }

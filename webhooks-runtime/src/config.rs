@@ -43,11 +43,14 @@ pub(crate) fn process_env(name: &str) -> Option<String> {
     std::env::var_os(name).map(|value| value.to_string_lossy().into_owned())
 }
 
-/// The first of `names` that is set, with its name.
+/// The first of `names` that is set to a non-empty value, with its name. Empty counts as unset,
+/// as `${VAR}` expansions of unset variables in container configurations produce.
 fn first_set(env: Env<'_>, names: &[&'static str]) -> Option<(&'static str, String)> {
-    names
-        .iter()
-        .find_map(|name| env(name).map(|value| (*name, value)))
+    names.iter().find_map(|name| {
+        env(name)
+            .filter(|value| !value.is_empty())
+            .map(|value| (*name, value))
+    })
 }
 
 pub(crate) fn resolve(requested: Requested, env: Env<'_>) -> Result<Resolved, Error> {
@@ -214,6 +217,16 @@ mod tests {
                 .starts_with("invalid GRADIO_SERVER_PORT=\"70000\""),
             "{err}"
         );
+    }
+
+    #[test]
+    fn empty_variables_count_as_unset() {
+        let resolved = resolve_with(
+            Requested::default(),
+            &[("WEBHOOKS_PORT", ""), ("GRADIO_SERVER_PORT", "9000")],
+        )
+        .unwrap();
+        assert_eq!(resolved.addr.port(), 9000);
     }
 
     #[test]

@@ -56,6 +56,31 @@ pub struct DuplicatePath {
     pub second: (String, String),
 }
 
+impl DuplicatePath {
+    /// Every pair of neighbours in `sorted` (sorted by route) that share a route;
+    /// `describe` gives an item's route, function name and location.
+    pub(crate) fn find<T>(
+        sorted: &[T],
+        describe: impl Fn(&T) -> (String, String, String),
+    ) -> Vec<DuplicatePath> {
+        sorted
+            .windows(2)
+            .map(|pair| (describe(&pair[0]), describe(&pair[1])))
+            .filter(|(first, second)| first.0 == second.0)
+            .map(
+                |(
+                    (route, first_function, first_location),
+                    (_, second_function, second_location),
+                )| DuplicatePath {
+                    route,
+                    first: (first_function, first_location),
+                    second: (second_function, second_location),
+                },
+            )
+            .collect()
+    }
+}
+
 impl fmt::Display for DuplicatePath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(

@@ -26,15 +26,13 @@ use crate::error::{DuplicatePath, Error};
 pub fn registered_endpoints() -> Result<Vec<&'static Endpoint>, Error> {
     let mut endpoints: Vec<&'static Endpoint> = Endpoint::registered().collect();
     endpoints.sort_by(|a, b| (a.path(), a.file(), a.line()).cmp(&(b.path(), b.file(), b.line())));
-    let duplicates: Vec<DuplicatePath> = endpoints
-        .windows(2)
-        .filter(|pair| pair[0].path() == pair[1].path())
-        .map(|pair| DuplicatePath {
-            route: pair[0].route(),
-            first: (pair[0].function().to_owned(), pair[0].location()),
-            second: (pair[1].function().to_owned(), pair[1].location()),
-        })
-        .collect();
+    let duplicates = DuplicatePath::find(&endpoints, |endpoint| {
+        (
+            endpoint.route(),
+            endpoint.function().to_owned(),
+            endpoint.location(),
+        )
+    });
     if duplicates.is_empty() {
         Ok(endpoints)
     } else {

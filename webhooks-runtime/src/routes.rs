@@ -49,15 +49,13 @@ impl RouteTable {
     /// Sorts the routes and refuses duplicate paths, naming every clash.
     pub(crate) fn new(mut routes: Vec<Route>) -> Result<Self, Error> {
         routes.sort_by(|a, b| (&a.path, &a.location).cmp(&(&b.path, &b.location)));
-        let duplicates: Vec<DuplicatePath> = routes
-            .windows(2)
-            .filter(|pair| pair[0].path == pair[1].path)
-            .map(|pair| DuplicatePath {
-                route: pair[0].route(),
-                first: (pair[0].function.clone(), pair[0].location.clone()),
-                second: (pair[1].function.clone(), pair[1].location.clone()),
-            })
-            .collect();
+        let duplicates = DuplicatePath::find(&routes, |route| {
+            (
+                route.route(),
+                route.function.clone(),
+                route.location.clone(),
+            )
+        });
         if !duplicates.is_empty() {
             return Err(Error::DuplicatePaths(duplicates));
         }

@@ -26,14 +26,17 @@ use crate::server::WebhooksServer;
 /// error of [`WebhooksServerBuilder::build`](crate::WebhooksServerBuilder::build) and
 /// [`WebhooksServer::serve`].
 pub fn run() -> Result<(), Error> {
-    if tokio::runtime::Handle::try_current().is_ok() {
-        return Err(Error::InsideAsyncRuntime);
+    refuse_inside_async_runtime()?;
+    WebhooksServer::builder().build()?.run()
+}
+
+/// `run()` blocks the thread, which async code must not do: say so instead of panicking deep in
+/// tokio.
+pub(crate) fn refuse_inside_async_runtime() -> Result<(), Error> {
+    match tokio::runtime::Handle::try_current() {
+        Ok(_) => Err(Error::InsideAsyncRuntime),
+        Err(_) => Ok(()),
     }
-    let server = WebhooksServer::builder().build()?;
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?
-        .block_on(server.serve())
 }
 
 /// [`run`] for code already inside a tokio runtime (`#[tokio::main]`).

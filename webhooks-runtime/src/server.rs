@@ -55,6 +55,20 @@ impl WebhooksServer {
         self.resolved.addr
     }
 
+    /// [`Self::serve`] on an async runtime of its own: blocks until SIGINT or SIGTERM.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InsideAsyncRuntime`] when called from async code (use [`Self::serve`] there),
+    /// [`Error::Bind`] when the address cannot be bound.
+    pub fn run(self) -> Result<(), Error> {
+        crate::run::refuse_inside_async_runtime()?;
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?
+            .block_on(self.serve())
+    }
+
     /// Binds, prints the start messages, and serves until SIGINT (Ctrl-C) or SIGTERM; then stops
     /// accepting connections, lets requests in flight finish (up to the shutdown timeout) and
     /// returns.

@@ -1,0 +1,19 @@
+//! Helpers shared by the black-box tests.
+
+// Each test binary uses a different part of this module.
+#![allow(dead_code, unreachable_pub)]
+
+pub mod process;
+
+use std::path::{Path, PathBuf};
+
+/// A body from `fixtures/` at the workspace root.
+pub fn fixture(name: &str) -> Vec<u8> {
+    let path = fixtures_dir().join(name);
+    std::fs::read(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+}
+
+/// The folder of real Hub bodies.
+pub fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures")
+}

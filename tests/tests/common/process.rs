@@ -1,0 +1,164 @@
+//! Running the test server binary as a user would, and talking to it with plain HTTP/1.1.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::Duration;
+
+/// How long to wait for a line the server should print. A bound, not a delay: reading returns as
+/// soon as the line arrives.
+const LINE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Variables a developer or CI machine may have set that would change what the tests see.
+const INHERITED_SETTINGS: [&str; 8] = [
+    "WEBHOOK_SECRET",
+    "WEBHOOKS_HOST",
+    "WEBHOOKS_PORT",
+    "GRADIO_SERVER_NAME",
+    "GRADIO_SERVER_PORT",
+    "SPACE_ID",
+    "SPACE_HOST",
+    "WEBHOOKS_PUBLIC_URL",
+];
+
+/// The test server binary with a clean configuration: loopback, a free port, plus `env`.
+pub fn command(env: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_test-server"));
+    for name in INHERITED_SETTINGS {
+        command.env_remove(name);
+    }
+    command
+        .env("WEBHOOKS_HOST", "127.0.0.1")
+        .env("WEBHOOKS_PORT", "0");
+    command.envs(env.iter().copied());
+    command
+}
+
+/// A running server process, with its stdout read line by line.
+pub struct ServerProcess {
+    child: Child,
+    lines: Receiver<String>,
+    /// Every line printed up to and including the last start message.
+    pub banner: Vec<String>,
+}
+
+impl ServerProcess {
+    /// Starts the server and reads its start messages.
+    pub fn start(env: &[(&str, &str)]) -> Self {
+        let mut child = command(env)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start test-server");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (sender, lines) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut server = ServerProcess {
+            child,
+            lines,
+            banner: Vec::new(),
+        };
+        loop {
+            let line = server.next_line();
+            let last = line.starts_with("Go to https://huggingface.co/settings/webhooks");
+            server.banner.push(line);
+            if last {
+                break server;
+            }
+        }
+    }
+
+    /// The next line printed on stdout.
+    pub fn next_line(&self) -> String {
+        match self.lines.recv_timeout(LINE_TIMEOUT) {
+            Ok(line) => line,
+            Err(RecvTimeoutError::Timeout) => panic!("no line on stdout within {LINE_TIMEOUT:?}"),
+            Err(RecvTimeoutError::Disconnected) => {
+                panic!("the server closed its stdout: it exited")
+            }
+        }
+    }
+
+    /// The address in the first `  - POST http://…` line.
+    pub fn addr(&self) -> SocketAddr {
+        let line = self
+            .banner
+            .iter()
+            .find(|line| line.starts_with("  - POST http://"))
+            .expect("a POST line");
+        let rest = line.trim_start_matches("  - POST http://");
+        rest[..rest.find('/').expect("a path")]
+            .parse()
+            .expect("an address")
+    }
+
+    /// Sends SIGTERM, as a container runtime does.
+    pub fn terminate(&self) {
+        let status = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("run kill");
+        assert!(status.success());
+    }
+
+    /// Waits for the process to end; its exit status and stderr.
+    pub fn wait(mut self) -> (ExitStatus, String) {
+        let status = self.child.wait().expect("wait for test-server");
+        let mut stderr = String::new();
+        if let Some(mut pipe) = self.child.stderr.take() {
+            let _ = pipe.read_to_string(&mut stderr);
+        }
+        (status, stderr)
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Sends one HTTP/1.1 request on a new connection; the status and body of the answer.
+pub fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream
+        .write_all(head.as_bytes())
+        .and_then(|()| stream.write_all(body))
+        .expect("send");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("read the answer");
+    let status = answer
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .expect("a status line");
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}

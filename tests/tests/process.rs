@@ -1,0 +1,161 @@
+//! The server as a user runs it: `run()` in a binary, configured by the environment, printing its
+//! start messages, and stopping on SIGTERM without dropping the request in flight.
+
+mod common;
+
+use common::process::{ServerProcess, command, request};
+
+#[test]
+fn start_messages_without_secret_match_the_python_reference() {
+    let server = ServerProcess::start(&[]);
+    let base = format!("http://{}", server.addr());
+    let expected = [
+        "Webhook secret is not defined. This means your webhook endpoints will be open to everyone.".to_owned(),
+        "To add a secret, set `WEBHOOK_SECRET` as environment variable or pass it at initialization: ".to_owned(),
+        "\t`WebhooksServer::builder().webhook_secret(\"my_secret\")`".to_owned(),
+        "For more details about webhook secrets, please refer to https://huggingface.co/docs/hub/webhooks#webhook-secret.".to_owned(),
+        String::new(),
+        "Webhooks are correctly setup and ready to use:".to_owned(),
+        format!("  - POST {base}/webhooks/say_hello"),
+        format!("  - POST {base}/webhooks/slow"),
+        format!("  - POST {base}/webhooks/trigger_training"),
+        "Go to https://huggingface.co/settings/webhooks to setup your webhooks.".to_owned(),
+    ];
+    assert_eq!(server.banner, expected);
+    assert_ne!(
+        server.addr().port(),
+        0,
+        "the real port is printed, not the 0 asked for"
+    );
+}
+
+#[test]
+fn start_messages_with_secret_and_the_secret_is_enforced() {
+    let server = ServerProcess::start(&[("WEBHOOK_SECRET", "env-secret")]);
+    assert_eq!(server.banner[0], "Webhook secret is correctly defined.");
+    assert_eq!(server.banner[1], "");
+    assert!(!server.banner.iter().any(|line| line.contains("env-secret")));
+    let body = common::fixture("07-repo-create-model.json");
+    let addr = server.addr();
+    assert_eq!(
+        request(addr, "POST", "/webhooks/trigger_training", &[], &body).0,
+        401
+    );
+    assert_eq!(
+        request(
+            addr,
+            "POST",
+            "/webhooks/trigger_training",
+            &[("X-Webhook-Secret", "nope")],
+            &body
+        )
+        .0,
+        403
+    );
+    let (status, answer) = request(
+        addr,
+        "POST",
+        "/webhooks/trigger_training",
+        &[("X-Webhook-Secret", "env-secret")],
+        &body,
+    );
+    assert_eq!((status, answer.as_str()), (200, r#"{"scope":"repo"}"#));
+}
+
+#[test]
+fn space_mode_prints_the_space_url_and_says_so_on_the_landing_page() {
+    // The printed URL is the Space's, so pick the port here to know where to connect.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+        .to_string();
+    let server = ServerProcess::start(&[
+        ("SPACE_ID", "acme/hub-bot"),
+        ("SPACE_HOST", "acme-hub-bot.hf.space"),
+        ("WEBHOOKS_PORT", &port),
+    ]);
+    assert!(
+        server.banner.contains(
+            &"  - POST https://acme-hub-bot.hf.space/webhooks/trigger_training".to_owned()
+        ),
+        "{:?}",
+        server.banner
+    );
+    let addr = format!("127.0.0.1:{port}").parse().unwrap();
+    let (status, page) = request(addr, "GET", "/", &[], b"");
+    assert_eq!(status, 200);
+    assert!(page.contains("https://acme-hub-bot.hf.space/webhooks/say_hello"));
+    assert!(page.contains("This app runs on a Space"));
+}
+
+#[test]
+fn gradio_variables_configure_the_address_when_ours_are_unset() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+        .to_string();
+    let server = ServerProcess::start(&[
+        ("WEBHOOKS_HOST", ""),
+        ("WEBHOOKS_PORT", ""),
+        ("GRADIO_SERVER_NAME", "127.0.0.1"),
+        ("GRADIO_SERVER_PORT", &port),
+    ]);
+    assert_eq!(server.addr().to_string(), format!("127.0.0.1:{port}"));
+}
+
+#[test]
+fn malformed_port_stops_the_start_with_a_message_naming_the_variable() {
+    let output = command(&[("WEBHOOKS_PORT", "abc")]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        stderr.trim_end(),
+        "error: invalid WEBHOOKS_PORT=\"abc\": expected a port number from 0 to 65535 (0 takes a free port)"
+    );
+    assert!(
+        output.stdout.is_empty(),
+        "nothing is printed before the configuration is valid"
+    );
+}
+
+#[test]
+fn malformed_gradio_port_is_named_too() {
+    let mut command = command(&[("GRADIO_SERVER_PORT", "78600")]);
+    command.env_remove("WEBHOOKS_PORT");
+    let output = command.output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("invalid GRADIO_SERVER_PORT=\"78600\"")
+    );
+}
+
+#[test]
+fn address_in_use_is_a_clear_error() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let output = command(&[("WEBHOOKS_PORT", &port)]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with(&format!("error: cannot listen on 127.0.0.1:{port}: ")),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn sigterm_lets_the_request_in_flight_finish_then_exits_cleanly() {
+    let server = ServerProcess::start(&[]);
+    let addr = server.addr();
+    let in_flight = std::thread::spawn(move || request(addr, "POST", "/webhooks/slow", &[], b"{}"));
+    assert_eq!(server.next_line(), "slow request started");
+    server.terminate();
+    let (status, body) = in_flight.join().unwrap();
+    assert_eq!((status, body.as_str()), (200, r#"{"slow":"done"}"#));
+    let (exit, stderr) = server.wait();
+    assert!(exit.success(), "exit: {exit:?}, stderr: {stderr}");
+    assert!(stderr.contains("shutting down"), "{stderr}");
+}
