@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::process::{ServerProcess, command, request};
+use common::process::{ServerProcess, command, free_port, request};
 
 #[test]
 fn start_messages_without_secret_match_the_python_reference() {
@@ -65,12 +65,7 @@ fn start_messages_with_secret_and_the_secret_is_enforced() {
 #[test]
 fn space_mode_prints_the_space_url_and_says_so_on_the_landing_page() {
     // The printed URL is the Space's, so pick the port here to know where to connect.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-        .to_string();
+    let port = free_port();
     let server = ServerProcess::start(&[
         ("SPACE_ID", "acme/hub-bot"),
         ("SPACE_HOST", "acme-hub-bot.hf.space"),
@@ -92,12 +87,7 @@ fn space_mode_prints_the_space_url_and_says_so_on_the_landing_page() {
 
 #[test]
 fn gradio_variables_configure_the_address_when_ours_are_unset() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-        .to_string();
+    let port = free_port();
     let server = ServerProcess::start(&[
         ("WEBHOOKS_HOST", ""),
         ("WEBHOOKS_PORT", ""),

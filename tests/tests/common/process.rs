@@ -162,3 +162,13 @@ pub fn request(
         .unwrap_or_default();
     (status, body)
 }
+
+/// A port that was free a moment ago, for tests that must know the port before the server starts.
+pub fn free_port() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    listener
+        .local_addr()
+        .expect("a local address")
+        .port()
+        .to_string()
+}
