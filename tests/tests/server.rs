@@ -623,3 +623,26 @@ async fn graceful_shutdown_returns_and_refuses_new_connections() {
     server.shutdown().await;
     assert!(tokio::net::TcpStream::connect(addr).await.is_err());
 }
+
+#[tokio::test]
+async fn chunked_body_over_the_limit_is_413_without_reading_it_all() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let server = TestServer::with(WebhooksServer::builder().body_limit(1024)).await;
+    let mut stream = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+    let head = "POST /webhooks/sync_with_request HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+    stream.write_all(head.as_bytes()).await.unwrap();
+    // 2 KiB in chunks, and no final chunk: the server must answer without waiting for the end.
+    for _ in 0..2 {
+        stream.write_all(b"400\r\n").await.unwrap();
+        stream.write_all(&[b' '; 1024]).await.unwrap();
+        stream.write_all(b"\r\n").await.unwrap();
+    }
+    let mut answer = vec![0; 512];
+    let read = stream.read(&mut answer).await.unwrap();
+    let answer = String::from_utf8_lossy(&answer[..read]);
+    assert!(
+        answer.starts_with("HTTP/1.1 413 Payload Too Large\r\n"),
+        "{answer}"
+    );
+}
