@@ -149,3 +149,55 @@ fn sigterm_lets_the_request_in_flight_finish_then_exits_cleanly() {
     assert!(exit.success(), "exit: {exit:?}, stderr: {stderr}");
     assert!(stderr.contains("shutting down"), "{stderr}");
 }
+
+#[test]
+fn rotation_accepts_the_previous_secret_from_the_environment() {
+    let server = ServerProcess::start(&[
+        ("WEBHOOK_SECRET", "new"),
+        ("WEBHOOK_SECRET_PREVIOUS", "old"),
+    ]);
+    let addr = server.addr();
+    for (secret, status) in [("new", 200), ("old", 200), ("older", 403)] {
+        let answer = request(
+            addr,
+            "POST",
+            "/webhooks/say_hello",
+            &[("X-Webhook-Secret", secret)],
+            b"{}",
+        );
+        assert_eq!(answer.0, status, "{secret}");
+    }
+}
+
+#[test]
+fn a_secret_with_surrounding_whitespace_is_warned_about_and_never_printed() {
+    let server = ServerProcess::start(&[("WEBHOOK_SECRET", "pasted-secret-value\n")]);
+    let addr = server.addr();
+    // A wrong secret in the header, the right one in the query, and a failing request: nothing
+    // of them may reach the output.
+    request(
+        addr,
+        "POST",
+        "/webhooks/trigger_training?secret=pasted-secret-value%0A",
+        &[],
+        b"not json",
+    );
+    request(
+        addr,
+        "POST",
+        "/webhooks/trigger_training",
+        &[("X-Webhook-Secret", "pasted-secret-value")],
+        b"{}",
+    );
+    server.terminate();
+    let banner = server.banner.join("\n");
+    let (_, stderr) = server.wait();
+    assert!(
+        stderr.contains("warning: A webhook secret starts or ends with whitespace"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("pasted-secret-value") && !banner.contains("pasted-secret-value"),
+        "{stderr}"
+    );
+}

@@ -605,7 +605,7 @@ fn empty_builder_secret_fails_to_build() {
         .unwrap_err();
     assert_eq!(
         error.to_string(),
-        "invalid server setting: the webhook secret is empty; leave it unset to run without one"
+        "invalid server setting: a webhook secret is empty; leave it unset to run without one"
     );
 }
 

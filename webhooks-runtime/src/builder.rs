@@ -4,9 +4,10 @@ use std::net::{IpAddr, SocketAddr};
 use std::panic::Location;
 use std::time::Duration;
 
-use crate::config::{self, DEFAULT_BODY_LIMIT, DEFAULT_SHUTDOWN_TIMEOUT, Requested};
+use crate::config::{self, Requested};
 use crate::error::Error;
 use crate::handler::{AsyncHandler, BlockingHandler, ErasedHandler, erase_async, erase_blocking};
+use crate::limits::{Limits, MIN_HEADER_SIZE};
 use crate::registry::registered_endpoints;
 use crate::routes::{Route, RouteTable};
 use crate::secret::Secret;
@@ -37,8 +38,7 @@ pub struct WebhooksServerBuilder {
     landing_page: Option<String>,
     added: Vec<Route>,
     include_registered: bool,
-    body_limit: usize,
-    shutdown_timeout: Duration,
+    limits: Limits,
     expose_handler_errors: bool,
     read_environment: bool,
     print_start_messages: bool,
@@ -61,8 +61,7 @@ impl Default for WebhooksServerBuilder {
             landing_page: None,
             added: Vec::new(),
             include_registered: true,
-            body_limit: DEFAULT_BODY_LIMIT,
-            shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
+            limits: Limits::default(),
             expose_handler_errors: false,
             read_environment: true,
             print_start_messages: true,
@@ -74,13 +73,36 @@ impl Default for WebhooksServerBuilder {
 impl WebhooksServerBuilder {
     /// Requires every webhook request to carry this secret in `X-Webhook-Secret` (overrides
     /// `WEBHOOK_SECRET`). Set the same secret on the Hub.
-    pub fn webhook_secret(mut self, secret: impl Into<String>) -> Self {
-        let secret = secret.into();
-        if secret.is_empty() {
+    pub fn webhook_secret(self, secret: impl Into<String>) -> Self {
+        self.webhook_secrets([secret])
+    }
+
+    /// Accepts any of these secrets (overrides `WEBHOOK_SECRET` and `WEBHOOK_SECRET_PREVIOUS`),
+    /// to change the secret on the Hub without downtime: deploy with the new and the old one,
+    /// change it on the Hub, then deploy with the new one alone.
+    pub fn webhook_secrets<S: Into<String>>(
+        mut self,
+        secrets: impl IntoIterator<Item = S>,
+    ) -> Self {
+        let secrets: Vec<Secret> = secrets
+            .into_iter()
+            .map(Into::into)
+            .filter_map(|secret: String| {
+                if secret.is_empty() {
+                    self.errors.push(
+                        "a webhook secret is empty; leave it unset to run without one".to_owned(),
+                    );
+                    None
+                } else {
+                    Some(Secret::new(secret))
+                }
+            })
+            .collect();
+        if secrets.is_empty() && self.errors.is_empty() {
             self.errors
-                .push("the webhook secret is empty; leave it unset to run without one".to_owned());
+                .push("no webhook secret was given to `webhook_secrets`".to_owned());
         }
-        self.requested.secret = Some(Secret::new(secret));
+        self.requested.secrets = Some(secrets);
         self
     }
 
@@ -164,15 +186,76 @@ impl WebhooksServerBuilder {
         self
     }
 
-    /// The largest request body accepted, in bytes (default 1 MiB); larger ones get 413.
+    /// The largest request body accepted, in bytes (default 1 MiB); larger ones get 413 without
+    /// being read.
     pub fn body_limit(mut self, bytes: usize) -> Self {
-        self.body_limit = bytes;
+        self.limits.body = bytes;
+        self
+    }
+
+    /// How long a client has to send the whole body once its headers arrived (default 30 s);
+    /// slower ones get 408.
+    pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.body_read_timeout = timeout;
+        self
+    }
+
+    /// How long a client has to send its request headers, which is also how long an HTTP/1
+    /// keep-alive connection may stay idle (default 10 s); then the connection is closed.
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.header_read_timeout = timeout;
+        self
+    }
+
+    /// The largest request line plus headers accepted, in bytes (default 16 KiB, at least 8 KiB);
+    /// larger ones get 431.
+    pub fn max_header_size(mut self, bytes: usize) -> Self {
+        self.limits.max_header_size = bytes.max(MIN_HEADER_SIZE);
+        self
+    }
+
+    /// The most headers a request may have (default 64); more get 431.
+    pub fn max_headers(mut self, count: usize) -> Self {
+        self.limits.max_headers = count;
+        self
+    }
+
+    /// The most connections served at once (default 1024). Beyond it, new connections wait in
+    /// the system's listen queue until one closes; slow or idle clients are cut off by the read
+    /// timeouts, so the wait is bounded.
+    pub fn max_connections(mut self, count: usize) -> Self {
+        self.limits.max_connections = count.max(1);
+        self
+    }
+
+    /// The most requests served at once on one HTTP/2 connection (default 64).
+    pub fn max_concurrent_streams(mut self, count: u32) -> Self {
+        self.limits.max_concurrent_streams = count.max(1);
+        self
+    }
+
+    /// How long any handler may run before the client gets 504 (default: no limit). An `async`
+    /// handler is cancelled then; a plain `fn` cannot be, and finishes in the background.
+    pub fn handler_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.handler_timeout = Some(timeout);
+        self
+    }
+
+    /// How long the handler at `path` may run before the client gets 504, overriding
+    /// [`Self::handler_timeout`]. A path no endpoint has is reported by [`Self::build`].
+    pub fn endpoint_timeout(mut self, path: &str, timeout: Duration) -> Self {
+        match webhooks_core::path::normalize(path) {
+            Ok(path) => {
+                self.limits.endpoint_timeouts.insert(path, timeout);
+            }
+            Err(message) => self.errors.push(message),
+        }
         self
     }
 
     /// How long a graceful shutdown waits for requests in flight (default 30 s).
     pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
-        self.shutdown_timeout = timeout;
+        self.limits.shutdown_timeout = timeout;
         self
     }
 
@@ -223,12 +306,28 @@ impl WebhooksServerBuilder {
             );
         }
         let routes = RouteTable::new(routes)?;
+        let unknown: Vec<&str> = self
+            .limits
+            .endpoint_timeouts
+            .keys()
+            .filter(|path| {
+                routes
+                    .find(&format!("{}{path}", webhooks_core::endpoint::ROUTE_PREFIX))
+                    .is_none()
+            })
+            .map(String::as_str)
+            .collect();
+        if !unknown.is_empty() {
+            return Err(Error::Setting(format!(
+                "`endpoint_timeout` names endpoints that do not exist: {}",
+                unknown.join(", ")
+            )));
+        }
         Ok(WebhooksServer {
             resolved,
             routes,
             landing_page: self.landing_page,
-            body_limit: self.body_limit,
-            shutdown_timeout: self.shutdown_timeout,
+            limits: self.limits,
             expose_handler_errors: self.expose_handler_errors,
             print_start_messages: self.print_start_messages,
         })

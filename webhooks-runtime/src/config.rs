@@ -1,22 +1,18 @@
 //! Where each setting comes from: the builder, then the environment, then the defaults.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::time::Duration;
 
 use crate::error::Error;
-use crate::secret::Secret;
+use crate::secret::{Secret, Secrets};
 
 /// The port the Python reference (Gradio) and Docker Spaces use.
 pub const DEFAULT_PORT: u16 = 7860;
-/// The largest body read by default: Hub payloads are a few kilobytes.
-pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
-/// How long a graceful shutdown waits for requests in flight by default.
-pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// What the builder was told; `None` means "ask the environment, then use the default".
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Requested {
-    pub(crate) secret: Option<Secret>,
+    /// Every secret accepted; `None` means "ask the environment".
+    pub(crate) secrets: Option<Vec<Secret>>,
     pub(crate) host: Option<IpAddr>,
     pub(crate) port: Option<u16>,
     pub(crate) public_url: Option<String>,
@@ -25,7 +21,8 @@ pub(crate) struct Requested {
 /// The settings the server runs with.
 #[derive(Debug, Clone)]
 pub(crate) struct Resolved {
-    pub(crate) secret: Option<Secret>,
+    /// Empty when no secret is configured: the endpoints are open.
+    pub(crate) secrets: Secrets,
     pub(crate) addr: SocketAddr,
     /// `https://$SPACE_HOST` on a Space: the URL to print instead of the bound address.
     pub(crate) public_url: Option<String>,
@@ -57,24 +54,13 @@ pub(crate) fn resolve(requested: Requested, env: Env<'_>) -> Result<Resolved, Er
     let mut warnings = Vec::new();
     let on_space = env("SPACE_ID").is_some_and(|id| !id.is_empty());
 
-    let secret = match requested.secret {
-        Some(secret) => Some(secret),
-        None => match env("WEBHOOK_SECRET") {
-            Some(value) if value.is_empty() => {
-                warnings
-                    .push("WEBHOOK_SECRET is set but empty, so no secret is checked.".to_owned());
-                None
-            }
-            Some(value) => Some(Secret::new(value)),
-            None => None,
-        },
+    let secrets = match requested.secrets {
+        Some(secrets) => secrets,
+        None => secrets_from_env(env, &mut warnings),
     };
-    if secret
-        .as_ref()
-        .is_some_and(Secret::has_surrounding_whitespace)
-    {
+    if secrets.iter().any(Secret::has_surrounding_whitespace) {
         warnings.push(
-            "The webhook secret starts or ends with whitespace: the Hub sends the secret exactly as typed in its settings, so check for a copy-paste mistake."
+            "A webhook secret starts or ends with whitespace: the Hub sends the secret exactly as typed in its settings, so check for a copy-paste mistake."
                 .to_owned(),
         );
     }
@@ -96,17 +82,39 @@ pub(crate) fn resolve(requested: Requested, env: Env<'_>) -> Result<Resolved, Er
     };
     let public_url = match requested.public_url {
         Some(url) => Some(url),
-        None => env("SPACE_HOST")
-            .filter(|host| !host.is_empty())
-            .map(|host| format!("https://{}", host.trim_matches('/'))),
+        None => match first_set(env, &["WEBHOOKS_PUBLIC_URL"]) {
+            Some((_, url)) => Some(url),
+            None => first_set(env, &["SPACE_HOST"])
+                .map(|(_, host)| format!("https://{}", host.trim_matches('/'))),
+        },
     };
     Ok(Resolved {
-        secret,
+        secrets: Secrets::new(secrets),
         addr: SocketAddr::new(host, port),
         public_url,
         on_space,
         warnings,
     })
+}
+
+/// `WEBHOOK_SECRET`, and `WEBHOOK_SECRET_PREVIOUS` while rotating; empty values count as unset.
+fn secrets_from_env(env: Env<'_>, warnings: &mut Vec<String>) -> Vec<Secret> {
+    let mut secrets = Vec::new();
+    for variable in ["WEBHOOK_SECRET", "WEBHOOK_SECRET_PREVIOUS"] {
+        match env(variable) {
+            Some(value) if value.is_empty() => {
+                warnings.push(format!("{variable} is set but empty, so it is ignored."));
+            }
+            Some(value) => secrets.push(Secret::new(value)),
+            None => {}
+        }
+    }
+    if secrets.len() == 1 && env("WEBHOOK_SECRET").is_none_or(|value| value.is_empty()) {
+        warnings.push(
+            "WEBHOOK_SECRET_PREVIOUS is set without WEBHOOK_SECRET: it is the only secret accepted.".to_owned(),
+        );
+    }
+    secrets
 }
 
 fn parse_host(variable: &'static str, value: &str) -> Result<IpAddr, Error> {
@@ -145,7 +153,7 @@ mod tests {
     fn defaults_are_loopback_7860_without_secret() {
         let resolved = resolve_with(Requested::default(), &[]).unwrap();
         assert_eq!(resolved.addr, "127.0.0.1:7860".parse().unwrap());
-        assert!(resolved.secret.is_none());
+        assert!(resolved.secrets.is_empty());
         assert!(!resolved.on_space);
         assert_eq!(resolved.public_url, None);
     }
@@ -185,7 +193,7 @@ mod tests {
     #[test]
     fn builder_wins_over_environment() {
         let requested = Requested {
-            secret: Some(Secret::new("from-builder")),
+            secrets: Some(vec![Secret::new("from-builder")]),
             host: Some(IpAddr::V4(Ipv4Addr::LOCALHOST)),
             port: Some(0),
             public_url: None,
@@ -200,7 +208,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(resolved.addr.port(), 0);
-        assert_eq!(resolved.secret, Some(Secret::new("from-builder")));
+        assert_eq!(
+            resolved.secrets,
+            Secrets::new(vec![Secret::new("from-builder")])
+        );
     }
 
     #[test]
@@ -217,6 +228,23 @@ mod tests {
                 .starts_with("invalid GRADIO_SERVER_PORT=\"70000\""),
             "{err}"
         );
+    }
+
+    #[test]
+    fn previous_secret_is_accepted_beside_the_current_one() {
+        let resolved = resolve_with(
+            Requested::default(),
+            &[
+                ("WEBHOOK_SECRET", "new"),
+                ("WEBHOOK_SECRET_PREVIOUS", "old"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            resolved.secrets,
+            Secrets::new(vec![Secret::new("new"), Secret::new("old")])
+        );
+        assert!(resolved.warnings.is_empty());
     }
 
     #[test]
@@ -242,14 +270,17 @@ mod tests {
     #[test]
     fn empty_secret_variable_is_no_secret_with_a_warning() {
         let resolved = resolve_with(Requested::default(), &[("WEBHOOK_SECRET", "")]).unwrap();
-        assert!(resolved.secret.is_none());
-        assert_eq!(resolved.warnings.len(), 1);
+        assert!(resolved.secrets.is_empty());
+        assert_eq!(
+            resolved.warnings,
+            ["WEBHOOK_SECRET is set but empty, so it is ignored."]
+        );
     }
 
     #[test]
     fn secret_with_whitespace_is_kept_with_a_warning_that_does_not_show_it() {
         let resolved = resolve_with(Requested::default(), &[("WEBHOOK_SECRET", "abc \n")]).unwrap();
-        assert_eq!(resolved.secret, Some(Secret::new("abc \n")));
+        assert_eq!(resolved.secrets, Secrets::new(vec![Secret::new("abc \n")]));
         assert!(resolved.warnings[0].contains("whitespace"));
         assert!(!resolved.warnings[0].contains("abc"));
     }

@@ -8,9 +8,11 @@ mod builder;
 mod catch_panic;
 mod config;
 mod error;
+mod first_bytes;
 mod handler;
 mod html;
 mod landing;
+mod limits;
 mod log;
 mod registry;
 mod responses;
@@ -22,12 +24,17 @@ mod service;
 pub mod testing;
 
 pub use builder::WebhooksServerBuilder;
-pub use config::{DEFAULT_BODY_LIMIT, DEFAULT_PORT, DEFAULT_SHUTDOWN_TIMEOUT};
+pub use config::DEFAULT_PORT;
 pub use error::{DuplicatePath, Error};
 pub use handler::{AsyncHandler, BlockingHandler};
+pub use limits::{
+    DEFAULT_BODY_LIMIT, DEFAULT_BODY_READ_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT,
+    DEFAULT_MAX_CONCURRENT_STREAMS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HEADER_SIZE,
+    DEFAULT_MAX_HEADERS, DEFAULT_SHUTDOWN_TIMEOUT,
+};
 pub use registry::registered_endpoints;
 pub use run::{run, serve};
-pub use secret::{SECRET_HEADER, Secret};
+pub use secret::{SECRET_HEADER, SECRET_QUERY_PARAMETER, Secret};
 pub use server::{ServerHandle, WebhooksServer};
 pub use webhooks_core::payload::SUPPORTED_PAYLOAD_VERSION;
 pub use webhooks_core::{

@@ -48,6 +48,18 @@ pub(crate) const BODY_NOT_READ: Refusal = Refusal {
     body: r#"{"error":"The request body could not be read."}"#,
 };
 
+/// A body not received within the body read timeout.
+pub(crate) const BODY_TIMEOUT: Refusal = Refusal {
+    status: StatusCode::REQUEST_TIMEOUT,
+    body: r#"{"error":"Request Timeout: the body was not received in time."}"#,
+};
+
+/// A handler that did not finish within its timeout.
+pub(crate) const HANDLER_TIMEOUT: Refusal = Refusal {
+    status: StatusCode::GATEWAY_TIMEOUT,
+    body: r#"{"error":"Gateway Timeout: the handler did not finish in time."}"#,
+};
+
 /// A handler that panicked.
 pub(crate) const HANDLER_PANICKED: Refusal = Refusal {
     status: StatusCode::INTERNAL_SERVER_ERROR,

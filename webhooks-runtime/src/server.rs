@@ -12,14 +12,16 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::{Semaphore, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::banner;
 use crate::builder::WebhooksServerBuilder;
 use crate::config::Resolved;
 use crate::error::Error;
+use crate::first_bytes::version_decided_in_time;
 use crate::landing::{self, LandingContext};
+use crate::limits::Limits;
 use crate::log;
 use crate::routes::RouteTable;
 use crate::service::{self, App};
@@ -30,8 +32,7 @@ pub struct WebhooksServer {
     pub(crate) resolved: Resolved,
     pub(crate) routes: RouteTable,
     pub(crate) landing_page: Option<String>,
-    pub(crate) body_limit: usize,
-    pub(crate) shutdown_timeout: Duration,
+    pub(crate) limits: Limits,
     pub(crate) expose_handler_errors: bool,
     pub(crate) print_start_messages: bool,
 }
@@ -115,7 +116,7 @@ impl WebhooksServer {
             })?;
         let addr = listener.local_addr()?;
         let base_url = banner::base_url(self.resolved.public_url.as_deref(), addr);
-        let secret_configured = self.resolved.secret.is_some();
+        let secret_configured = !self.resolved.secrets.is_empty();
         let landing = match self.landing_page {
             Some(html) => html,
             None => landing::render(&LandingContext {
@@ -139,9 +140,9 @@ impl WebhooksServer {
         }
         let app = App {
             routes: self.routes,
-            secret: self.resolved.secret,
+            secrets: self.resolved.secrets,
             landing: Bytes::from(landing),
-            body_limit: self.body_limit,
+            limits: self.limits,
             expose_handler_errors: self.expose_handler_errors,
         };
         Ok(Started {
@@ -149,7 +150,6 @@ impl WebhooksServer {
             addr,
             base_url,
             app: Arc::new(app),
-            shutdown_timeout: self.shutdown_timeout,
         })
     }
 }
@@ -160,57 +160,88 @@ struct Started {
     addr: SocketAddr,
     base_url: String,
     app: Arc<App>,
-    shutdown_timeout: Duration,
 }
 
 impl Started {
     /// Accepts connections until `stop` completes, then drains them gracefully.
     async fn accept_until(self, stop: impl Future<Output = ()>) {
-        let mut builder = auto::Builder::new(TokioExecutor::new());
-        builder.http1().timer(TokioTimer::new());
-        builder.http2().timer(TokioTimer::new());
+        let limits = &self.app.limits;
+        let builder = Arc::new(connection_builder(limits));
         let graceful = GracefulShutdown::new();
+        let connections = Arc::new(Semaphore::new(limits.max_connections));
         tokio::pin!(stop);
         loop {
-            tokio::select! {
-                accepted = self.listener.accept() => {
-                    let stream = match accepted {
-                        Ok((stream, _peer)) => stream,
-                        Err(error) => {
-                            // Out of file descriptors and the like: wait a little rather than spin.
-                            log::error(format_args!("cannot accept a connection: {error}"));
-                            tokio::time::sleep(Duration::from_millis(50)).await;
-                            continue;
-                        }
-                    };
-                    let _ = stream.set_nodelay(true);
-                    let app = Arc::clone(&self.app);
-                    let service = service_fn(move |request| {
-                        let app = Arc::clone(&app);
-                        async move { Ok::<_, std::convert::Infallible>(service::handle(app, request).await) }
-                    });
-                    let connection = builder.serve_connection(TokioIo::new(stream), service).into_owned();
-                    let connection = graceful.watch(connection);
-                    tokio::spawn(async move {
-                        // A client that goes away mid-request is not the server's problem.
-                        let _ = connection.await;
-                    });
-                }
+            // At the connection limit, wait for one to close before accepting: new clients wait
+            // in the listen queue instead of taking memory here.
+            let permit = tokio::select! {
+                permit = Arc::clone(&connections).acquire_owned() => match permit {
+                    Ok(permit) => permit,
+                    Err(_closed) => break,
+                },
                 () = &mut stop => break,
-            }
+            };
+            let stream = tokio::select! {
+                accepted = self.listener.accept() => match accepted {
+                    Ok((stream, _peer)) => stream,
+                    Err(error) => {
+                        // Out of file descriptors and the like: wait a little rather than spin.
+                        log::error(format_args!("cannot accept a connection: {error}"));
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                },
+                () = &mut stop => break,
+            };
+            let _ = stream.set_nodelay(true);
+            let header_read_timeout = limits.header_read_timeout;
+            let app = Arc::clone(&self.app);
+            let service = service_fn(move |request| {
+                let app = Arc::clone(&app);
+                async move { Ok::<_, std::convert::Infallible>(service::handle(app, request).await) }
+            });
+            let builder = Arc::clone(&builder);
+            let watcher = graceful.watcher();
+            tokio::spawn(async move {
+                if version_decided_in_time(&stream, header_read_timeout).await {
+                    let connection = builder.serve_connection(TokioIo::new(stream), service);
+                    // A client that goes away mid-request is not the server's problem.
+                    let _ = watcher.watch(connection).await;
+                }
+                drop(permit);
+            });
         }
         // New connections are refused from here on; requests in flight finish.
         drop(self.listener);
-        if tokio::time::timeout(self.shutdown_timeout, graceful.shutdown())
+        let deadline = self.app.limits.shutdown_timeout;
+        if tokio::time::timeout(deadline, graceful.shutdown())
             .await
             .is_err()
         {
             log::error(format_args!(
-                "shutdown: requests still running after {:?} were abandoned",
-                self.shutdown_timeout
+                "shutdown: requests still running after {deadline:?} were abandoned"
             ));
         }
     }
+}
+
+/// HTTP/1.1 and HTTP/2 with the limits applied.
+fn connection_builder(limits: &Limits) -> auto::Builder<TokioExecutor> {
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        // The read buffer bounds the request head: a head that does not fit gets 431.
+        .max_buf_size(limits.max_header_size)
+        .max_headers(limits.max_headers);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_concurrent_streams(limits.max_concurrent_streams)
+        .max_header_list_size(u32::try_from(limits.max_header_size).unwrap_or(u32::MAX))
+        .keep_alive_interval(limits.header_read_timeout)
+        .keep_alive_timeout(limits.header_read_timeout);
+    builder
 }
 
 /// A server running in the background, from [`WebhooksServer::spawn`].

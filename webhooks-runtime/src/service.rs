@@ -5,29 +5,34 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http::{Method, Request, Response, header};
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
-use hyper::body::Incoming;
+use hyper::body::Body;
 use webhooks_core::response::json_response;
 use webhooks_core::{HandlerFailure, WebhookRequest, WebhookResponse};
 
 use crate::catch_panic::{CatchPanic, panic_message};
 use crate::handler::ErasedHandler;
+use crate::limits::Limits;
 use crate::log;
 use crate::responses::{self, Refusal};
 use crate::routes::{Route, RouteTable};
-use crate::secret::{self, SECRET_HEADER, Secret};
+use crate::secret::{SECRET_HEADER, Secrets, strip_query_secret};
 
 /// Everything a request needs, shared by all connections.
 pub(crate) struct App {
     pub(crate) routes: RouteTable,
-    pub(crate) secret: Option<Secret>,
+    /// Empty when no secret is configured.
+    pub(crate) secrets: Secrets,
     /// The landing page, rendered once at start.
     pub(crate) landing: Bytes,
-    pub(crate) body_limit: usize,
+    pub(crate) limits: Limits,
     pub(crate) expose_handler_errors: bool,
 }
 
 /// Answers one request. Never fails and never panics: every problem is a status.
-pub(crate) async fn handle(app: Arc<App>, request: Request<Incoming>) -> Response<Full<Bytes>> {
+pub(crate) async fn handle<B: RequestBody>(
+    app: Arc<App>,
+    request: Request<B>,
+) -> Response<Full<Bytes>> {
     let response = match app.routes.find(request.uri().path()) {
         Some(route) => handle_webhook(&app, route, request).await,
         None => handle_other(&app, &request),
@@ -35,7 +40,7 @@ pub(crate) async fn handle(app: Arc<App>, request: Request<Incoming>) -> Respons
     response.map(Full::new)
 }
 
-fn handle_other(app: &App, request: &Request<Incoming>) -> WebhookResponse {
+fn handle_other<B>(app: &App, request: &Request<B>) -> WebhookResponse {
     let page = match request.uri().path() {
         "/" => responses::html(app.landing.clone()),
         "/healthz" => responses::HEALTHY.into_response(),
@@ -47,41 +52,73 @@ fn handle_other(app: &App, request: &Request<Incoming>) -> WebhookResponse {
     }
 }
 
-async fn handle_webhook(app: &App, route: &Route, request: Request<Incoming>) -> WebhookResponse {
+async fn handle_webhook<B: RequestBody>(
+    app: &App,
+    route: &Route,
+    request: Request<B>,
+) -> WebhookResponse {
     if request.method() != Method::POST {
         return responses::method_not_allowed("POST");
     }
     // The secret is checked on the headers alone: no byte of an unauthenticated body is read.
-    if let Some(secret) = &app.secret {
-        if let Err(refusal) = secret::check(secret, request.headers()) {
+    if !app.secrets.is_empty() {
+        if let Err(refusal) = app.secrets.check(request.headers(), request.uri()) {
             return refusal.into_response();
         }
     }
     let (mut parts, body) = request.into_parts();
-    let body = match read_body(body, &parts.headers, app.body_limit).await {
-        Ok(body) => body,
-        Err(refusal) => return refusal.into_response(),
+    let limits = &app.limits;
+    let body = match tokio::time::timeout(
+        limits.body_read_timeout,
+        read_body(body, &parts.headers, limits.body),
+    )
+    .await
+    {
+        Ok(Ok(body)) => body,
+        Ok(Err(refusal)) => return refusal.into_response(),
+        Err(_elapsed) => return responses::BODY_TIMEOUT.into_response(),
     };
+    // Whatever handlers do with the request, the secret is not in it.
     parts.headers.remove(SECRET_HEADER);
-    let request = WebhookRequest::new(parts.method, parts.uri, parts.headers, body);
-    let response = run(&route.handler, request).await;
-    match response {
-        Ok(response) => report_failure(response, route, app.expose_handler_errors),
-        Err(panic) => {
+    let uri = strip_query_secret(parts.uri);
+    let request = WebhookRequest::new(parts.method, uri, parts.headers, body);
+    let outcome = match limits.handler_timeout_for(&route.path) {
+        Some(timeout) => tokio::time::timeout(timeout, run(&route.handler, request))
+            .await
+            .ok(),
+        None => Some(run(&route.handler, request).await),
+    };
+    match outcome {
+        Some(Ok(response)) => report_failure(response, route, app.expose_handler_errors),
+        Some(Err(panic)) => {
             log::error(format_args!(
-                "handler `{}` ({}) panicked: {}",
+                "handler `{}` ({}) panicked: {panic}",
                 route.function,
-                route.route(),
-                panic
+                route.route()
             ));
             responses::HANDLER_PANICKED.into_response()
+        }
+        None => {
+            log::error(format_args!(
+                "handler `{}` ({}) timed out",
+                route.function,
+                route.route()
+            ));
+            responses::HANDLER_TIMEOUT.into_response()
         }
     }
 }
 
+/// A request body the server can read: hyper's, or any other for tests and benchmarks.
+pub(crate) trait RequestBody: Body<Data = Bytes, Error: Into<BoxError>> + Send {}
+
+impl<B: Body<Data = Bytes, Error: Into<BoxError>> + Send> RequestBody for B {}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
 /// Reads the whole body, refusing one larger than `limit` without reading the rest.
-async fn read_body(
-    body: Incoming,
+async fn read_body<B: RequestBody>(
+    body: B,
     headers: &http::HeaderMap,
     limit: usize,
 ) -> Result<Bytes, Refusal> {

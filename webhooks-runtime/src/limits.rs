@@ -1,0 +1,69 @@
+//! Every bound the server puts on what a client can make it hold, with defaults sized for Hub
+//! traffic (bodies of a few kilobytes, sent at once, a few requests per second at most).
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// The largest body read by default: Hub payloads are a few kilobytes.
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+/// How long a graceful shutdown waits for requests in flight by default.
+pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a client has to send its request headers, and how long an HTTP/1 keep-alive
+/// connection may sit idle between requests.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a client has to send the whole body once its headers arrived.
+pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// The largest request head (request line and headers) accepted, in bytes.
+pub const DEFAULT_MAX_HEADER_SIZE: usize = 16 * 1024;
+/// The smallest head size limit hyper can apply.
+pub(crate) const MIN_HEADER_SIZE: usize = 8 * 1024;
+/// The most request headers accepted.
+pub const DEFAULT_MAX_HEADERS: usize = 64;
+/// The most connections served at once; further ones wait in the listen queue.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+/// The most concurrent requests (streams) on one HTTP/2 connection.
+pub const DEFAULT_MAX_CONCURRENT_STREAMS: u32 = 64;
+
+/// The limits one server runs with.
+#[derive(Debug, Clone)]
+pub(crate) struct Limits {
+    pub(crate) body: usize,
+    pub(crate) body_read_timeout: Duration,
+    pub(crate) header_read_timeout: Duration,
+    pub(crate) max_header_size: usize,
+    pub(crate) max_headers: usize,
+    pub(crate) max_connections: usize,
+    pub(crate) max_concurrent_streams: u32,
+    pub(crate) shutdown_timeout: Duration,
+    /// For every endpoint without its own.
+    pub(crate) handler_timeout: Option<Duration>,
+    /// By endpoint path (normalized), overriding `handler_timeout`.
+    pub(crate) endpoint_timeouts: HashMap<String, Duration>,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            body: DEFAULT_BODY_LIMIT,
+            body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            max_header_size: DEFAULT_MAX_HEADER_SIZE,
+            max_headers: DEFAULT_MAX_HEADERS,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            max_concurrent_streams: DEFAULT_MAX_CONCURRENT_STREAMS,
+            shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
+            handler_timeout: None,
+            endpoint_timeouts: HashMap::new(),
+        }
+    }
+}
+
+impl Limits {
+    /// The handler timeout for the endpoint at `path`, if any.
+    pub(crate) fn handler_timeout_for(&self, path: &str) -> Option<Duration> {
+        self.endpoint_timeouts
+            .get(path)
+            .copied()
+            .or(self.handler_timeout)
+    }
+}
