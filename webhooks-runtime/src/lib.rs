@@ -35,7 +35,7 @@ pub use limits::{
 pub use registry::registered_endpoints;
 pub use run::{run, serve};
 pub use secret::{SECRET_HEADER, SECRET_QUERY_PARAMETER, Secret};
-pub use server::{ServerHandle, WebhooksServer};
+pub use server::{ServerHandle, WebhooksServer, WebhooksService};
 pub use webhooks_core::payload::SUPPORTED_PAYLOAD_VERSION;
 pub use webhooks_core::{
     DiscussionStatus, Endpoint, EventAction, FromWebhookRequest, HandlerFailure,

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use http_body_util::Full;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
@@ -116,21 +117,11 @@ impl WebhooksServer {
             })?;
         let addr = listener.local_addr()?;
         let base_url = banner::base_url(self.resolved.public_url.as_deref(), addr);
-        let secret_configured = !self.resolved.secrets.is_empty();
-        let landing = match self.landing_page {
-            Some(html) => html,
-            None => landing::render(&LandingContext {
-                base_url: &base_url,
-                routes: &self.routes,
-                secret_configured,
-                on_space: self.resolved.on_space,
-                public: self.resolved.public_url.is_some(),
-            }),
-        };
         for warning in &self.resolved.warnings {
             log::error(format_args!("warning: {warning}"));
         }
         if self.print_start_messages {
+            let secret_configured = !self.resolved.secrets.is_empty();
             let text = banner::start_messages(secret_configured, &base_url, &self.routes);
             let mut stdout = std::io::stdout().lock();
             // Flushed now, so a process reading our stdout through a pipe sees the URL at once.
@@ -138,19 +129,83 @@ impl WebhooksServer {
                 .write_all(text.as_bytes())
                 .and_then(|()| stdout.flush());
         }
-        let app = App {
-            routes: self.routes,
-            secrets: self.resolved.secrets,
-            landing: Bytes::from(landing),
-            limits: self.limits,
-            expose_handler_errors: self.expose_handler_errors,
-        };
+        let app = self.into_app(&base_url);
         Ok(Started {
             listener,
             addr,
             base_url,
             app: Arc::new(app),
         })
+    }
+
+    /// What requests need, with the landing page rendered for `base_url`.
+    fn into_app(self, base_url: &str) -> App {
+        let landing = match self.landing_page {
+            Some(html) => html,
+            None => landing::render(&LandingContext {
+                base_url,
+                routes: &self.routes,
+                secret_configured: !self.resolved.secrets.is_empty(),
+                on_space: self.resolved.on_space,
+                public: self.resolved.public_url.is_some(),
+            }),
+        };
+        App {
+            routes: self.routes,
+            secrets: self.resolved.secrets,
+            landing: Bytes::from(landing),
+            limits: self.limits,
+            expose_handler_errors: self.expose_handler_errors,
+        }
+    }
+
+    /// The request handling alone, without a socket: to mount the endpoints in a server of your
+    /// own, or to call them in tests and benchmarks. Limits on connections and headers are the
+    /// outer server's business; the secret, routing, body limit, timeouts and handlers apply.
+    pub fn into_service(self) -> WebhooksService {
+        let base_url = banner::base_url(self.resolved.public_url.as_deref(), self.resolved.addr);
+        WebhooksService {
+            app: Arc::new(self.into_app(&base_url)),
+        }
+    }
+}
+
+/// Answers requests as the server does, without a socket. Cheap to clone.
+///
+/// ```
+/// use webhooks_runtime::WebhooksServer;
+/// use webhooks_runtime::bytes::Bytes;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), webhooks_runtime::Error> {
+/// let service = WebhooksServer::builder().read_environment(false).build()?.into_service();
+/// let request = webhooks_runtime::http::Request::get("/healthz").body(String::new()).unwrap();
+/// let response = service.handle(request.map(Bytes::from)).await;
+/// assert_eq!(response.status(), 200);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct WebhooksService {
+    app: Arc<App>,
+}
+
+impl std::fmt::Debug for WebhooksService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhooksService")
+            .field("routes", &self.app.routes)
+            .finish_non_exhaustive()
+    }
+}
+
+impl WebhooksService {
+    /// Answers one request whose body is already in memory.
+    pub async fn handle(&self, request: http::Request<Bytes>) -> http::Response<Bytes> {
+        service::handle(
+            Arc::clone(&self.app),
+            request.map(http_body_util::Full::new),
+        )
+        .await
     }
 }
 
@@ -197,7 +252,10 @@ impl Started {
             let app = Arc::clone(&self.app);
             let service = service_fn(move |request| {
                 let app = Arc::clone(&app);
-                async move { Ok::<_, std::convert::Infallible>(service::handle(app, request).await) }
+                async move {
+                    let response = service::handle(app, request).await;
+                    Ok::<_, std::convert::Infallible>(response.map(Full::new))
+                }
             });
             let builder = Arc::clone(&builder);
             let watcher = graceful.watcher();

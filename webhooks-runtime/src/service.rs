@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http::{Method, Request, Response, header};
-use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use http::{Method, Request, header};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
 use hyper::body::Body;
 use webhooks_core::response::json_response;
 use webhooks_core::{HandlerFailure, WebhookRequest, WebhookResponse};
@@ -29,15 +29,11 @@ pub(crate) struct App {
 }
 
 /// Answers one request. Never fails and never panics: every problem is a status.
-pub(crate) async fn handle<B: RequestBody>(
-    app: Arc<App>,
-    request: Request<B>,
-) -> Response<Full<Bytes>> {
-    let response = match app.routes.find(request.uri().path()) {
+pub(crate) async fn handle<B: RequestBody>(app: Arc<App>, request: Request<B>) -> WebhookResponse {
+    match app.routes.find(request.uri().path()) {
         Some(route) => handle_webhook(&app, route, request).await,
         None => handle_other(&app, &request),
-    };
-    response.map(Full::new)
+    }
 }
 
 fn handle_other<B>(app: &App, request: &Request<B>) -> WebhookResponse {
