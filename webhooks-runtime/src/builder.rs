@@ -173,6 +173,7 @@ impl WebhooksServerBuilder {
                 doc: String::new(),
                 location: format!("{}:{}", location.file(), location.line()),
                 handler,
+                timeout: None,
             }),
             Err(message) => self.errors.push(message),
         }
@@ -304,6 +305,9 @@ impl WebhooksServerBuilder {
                     .into_iter()
                     .map(Route::from_endpoint),
             );
+        }
+        for route in &mut routes {
+            route.timeout = self.limits.handler_timeout_for(&route.path);
         }
         let routes = RouteTable::new(routes)?;
         let unknown: Vec<&str> = self

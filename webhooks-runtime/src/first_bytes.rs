@@ -1,10 +1,10 @@
-//! Bounding the time before a connection says which HTTP version it speaks.
+//! Telling which HTTP version a connection speaks, within a time limit.
 //!
-//! hyper-util's automatic HTTP/1-or-2 detection reads the first bytes with no time limit, and
-//! hyper's header read timeout only starts after it. A client that connects and sends nothing
-//! would hold its connection (and a slot of the connection limit) forever. This waits, without
-//! consuming anything, until the bytes received decide the version, for at most the header read
-//! timeout.
+//! This waits, without consuming anything, until the first bytes decide between HTTP/1 and the
+//! HTTP/2 preface, for at most the header read timeout: a client that connects and sends nothing
+//! must not hold its connection (and a slot of the connection limit) forever, and hyper's own
+//! header read timeout only starts once a protocol serves the connection. Peeking also spares
+//! every request the detection wrapper hyper-util's automatic builder puts around the socket.
 
 use std::time::Duration;
 
@@ -16,24 +16,35 @@ const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 /// How long to wait before looking again at bytes that could still be an HTTP/2 preface.
 const RECHECK: Duration = Duration::from_millis(10);
 
-/// Whether the client sent, within `timeout`, enough to tell its HTTP version (or closed).
-pub(crate) async fn version_decided_in_time(stream: &TcpStream, timeout: Duration) -> bool {
+/// The HTTP version a connection opened with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Protocol {
+    Http1,
+    Http2,
+}
+
+/// The version the client's first bytes announce, or `None` when it did not send enough to tell
+/// within `timeout`. A connection closed or failed early is handed to HTTP/1, which ends it.
+pub(crate) async fn protocol_within(stream: &TcpStream, timeout: Duration) -> Option<Protocol> {
     let deadline = Instant::now() + timeout;
     let mut buffer = [0; H2_PREFACE.len()];
     loop {
         let peeked = match tokio::time::timeout_at(deadline, stream.peek(&mut buffer)).await {
             Ok(Ok(peeked)) => peeked,
             // An error or EOF: let hyper see it and close the connection.
-            Ok(Err(_)) => return true,
-            Err(_elapsed) => return false,
+            Ok(Err(_)) => return Some(Protocol::Http1),
+            Err(_elapsed) => return None,
         };
-        if peeked == 0 || peeked == H2_PREFACE.len() || buffer[..peeked] != H2_PREFACE[..peeked] {
-            return true;
+        if peeked == H2_PREFACE.len() && buffer == *H2_PREFACE {
+            return Some(Protocol::Http2);
+        }
+        if peeked == 0 || buffer[..peeked] != H2_PREFACE[..peeked] {
+            return Some(Protocol::Http1);
         }
         // Part of the HTTP/2 preface so far: `peek` would return the same bytes at once, so wait
         // a little before looking again.
         if Instant::now() + RECHECK > deadline {
-            return false;
+            return None;
         }
         tokio::time::sleep(RECHECK).await;
     }

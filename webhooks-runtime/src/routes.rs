@@ -1,6 +1,7 @@
 //! The route table: built once at start, looked up per request by exact path.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use webhooks_core::Endpoint;
 use webhooks_core::endpoint::ROUTE_PREFIX;
@@ -20,6 +21,8 @@ pub(crate) struct Route {
     /// `file:line` where it was written.
     pub(crate) location: String,
     pub(crate) handler: ErasedHandler,
+    /// How long the handler may run, resolved from the limits at build time.
+    pub(crate) timeout: Option<Duration>,
 }
 
 impl Route {
@@ -30,6 +33,7 @@ impl Route {
             doc: endpoint.doc().to_owned(),
             location: endpoint.location(),
             handler: endpoint.handler().into(),
+            timeout: None,
         }
     }
 

@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::Full;
+use hyper::server::conn::{http1, http2};
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, oneshot};
@@ -20,7 +20,7 @@ use crate::banner;
 use crate::builder::WebhooksServerBuilder;
 use crate::config::Resolved;
 use crate::error::Error;
-use crate::first_bytes::version_decided_in_time;
+use crate::first_bytes::{Protocol, protocol_within};
 use crate::landing::{self, LandingContext};
 use crate::limits::Limits;
 use crate::log;
@@ -221,7 +221,7 @@ impl Started {
     /// Accepts connections until `stop` completes, then drains them gracefully.
     async fn accept_until(self, stop: impl Future<Output = ()>) {
         let limits = &self.app.limits;
-        let builder = Arc::new(connection_builder(limits));
+        let protocols = Arc::new(Protocols::new(limits));
         let graceful = GracefulShutdown::new();
         let connections = Arc::new(Semaphore::new(limits.max_connections));
         tokio::pin!(stop);
@@ -257,13 +257,24 @@ impl Started {
                     Ok::<_, std::convert::Infallible>(response.map(Full::new))
                 }
             });
-            let builder = Arc::clone(&builder);
+            let protocols = Arc::clone(&protocols);
             let watcher = graceful.watcher();
             tokio::spawn(async move {
-                if version_decided_in_time(&stream, header_read_timeout).await {
-                    let connection = builder.serve_connection(TokioIo::new(stream), service);
-                    // A client that goes away mid-request is not the server's problem.
-                    let _ = watcher.watch(connection).await;
+                // A client that goes away mid-request is not the server's problem, hence `let _`.
+                match protocol_within(&stream, header_read_timeout).await {
+                    Some(Protocol::Http1) => {
+                        let connection = protocols
+                            .http1
+                            .serve_connection(TokioIo::new(stream), service);
+                        let _ = watcher.watch(connection).await;
+                    }
+                    Some(Protocol::Http2) => {
+                        let connection = protocols
+                            .http2
+                            .serve_connection(TokioIo::new(stream), service);
+                        let _ = watcher.watch(connection).await;
+                    }
+                    None => {}
                 }
                 drop(permit);
             });
@@ -282,24 +293,30 @@ impl Started {
     }
 }
 
-/// HTTP/1.1 and HTTP/2 with the limits applied.
-fn connection_builder(limits: &Limits) -> auto::Builder<TokioExecutor> {
-    let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_read_timeout)
-        // The read buffer bounds the request head: a head that does not fit gets 431.
-        .max_buf_size(limits.max_header_size)
-        .max_headers(limits.max_headers);
-    builder
-        .http2()
-        .timer(TokioTimer::new())
-        .max_concurrent_streams(limits.max_concurrent_streams)
-        .max_header_list_size(u32::try_from(limits.max_header_size).unwrap_or(u32::MAX))
-        .keep_alive_interval(limits.header_read_timeout)
-        .keep_alive_timeout(limits.header_read_timeout);
-    builder
+/// The HTTP/1.1 and HTTP/2 connection settings, with the limits applied.
+struct Protocols {
+    http1: http1::Builder,
+    http2: http2::Builder<TokioExecutor>,
+}
+
+impl Protocols {
+    fn new(limits: &Limits) -> Self {
+        let mut http1 = http1::Builder::new();
+        http1
+            .timer(TokioTimer::new())
+            .header_read_timeout(limits.header_read_timeout)
+            // The read buffer bounds the request head: a head that does not fit gets 431.
+            .max_buf_size(limits.max_header_size)
+            .max_headers(limits.max_headers);
+        let mut http2 = http2::Builder::new(TokioExecutor::new());
+        http2
+            .timer(TokioTimer::new())
+            .max_concurrent_streams(limits.max_concurrent_streams)
+            .max_header_list_size(u32::try_from(limits.max_header_size).unwrap_or(u32::MAX))
+            .keep_alive_interval(limits.header_read_timeout)
+            .keep_alive_timeout(limits.header_read_timeout);
+        Protocols { http1, http2 }
+    }
 }
 
 /// A server running in the background, from [`WebhooksServer::spawn`].

@@ -3,8 +3,9 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http::{Method, Request, header};
-use http_body_util::{BodyExt, LengthLimitError, Limited};
+use bytes::BytesMut;
+use http::{Method, Request};
+use http_body_util::BodyExt;
 use hyper::body::Body;
 use webhooks_core::response::json_response;
 use webhooks_core::{HandlerFailure, WebhookRequest, WebhookResponse};
@@ -64,21 +65,17 @@ async fn handle_webhook<B: RequestBody>(
     }
     let (mut parts, body) = request.into_parts();
     let limits = &app.limits;
-    let body = match tokio::time::timeout(
-        limits.body_read_timeout,
-        read_body(body, &parts.headers, limits.body),
-    )
-    .await
-    {
-        Ok(Ok(body)) => body,
-        Ok(Err(refusal)) => return refusal.into_response(),
-        Err(_elapsed) => return responses::BODY_TIMEOUT.into_response(),
-    };
+    let body =
+        match tokio::time::timeout(limits.body_read_timeout, read_body(body, limits.body)).await {
+            Ok(Ok(body)) => body,
+            Ok(Err(refusal)) => return refusal.into_response(),
+            Err(_elapsed) => return responses::BODY_TIMEOUT.into_response(),
+        };
     // Whatever handlers do with the request, the secret is not in it.
     parts.headers.remove(SECRET_HEADER);
     let uri = strip_query_secret(parts.uri);
     let request = WebhookRequest::new(parts.method, uri, parts.headers, body);
-    let outcome = match limits.handler_timeout_for(&route.path) {
+    let outcome = match route.timeout {
         Some(timeout) => tokio::time::timeout(timeout, run(&route.handler, request))
             .await
             .ok(),
@@ -112,26 +109,41 @@ impl<B: Body<Data = Bytes, Error: Into<BoxError>> + Send> RequestBody for B {}
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// Reads the whole body, refusing one larger than `limit` without reading the rest.
-async fn read_body<B: RequestBody>(
-    body: B,
-    headers: &http::HeaderMap,
-    limit: usize,
-) -> Result<Bytes, Refusal> {
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > limit as u64) {
+/// Reads the whole body, refusing one larger than `limit` without reading the rest. A body that
+/// comes in one piece (the usual case) is kept as it is, without a copy.
+async fn read_body<B: RequestBody>(body: B, limit: usize) -> Result<Bytes, Refusal> {
+    // hyper's body announces the declared `Content-Length` as its lower bound.
+    if body.size_hint().lower() > limit as u64 {
         return Err(responses::PAYLOAD_TOO_LARGE);
     }
-    match Limited::new(body, limit).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(error) if error.downcast_ref::<LengthLimitError>().is_some() => {
-            Err(responses::PAYLOAD_TOO_LARGE)
+    let mut body = std::pin::pin!(body);
+    let mut first = None;
+    let mut joined: Option<BytesMut> = None;
+    let mut total = 0;
+    while let Some(frame) = body.frame().await {
+        let Ok(data) = frame.map_err(|_| responses::BODY_NOT_READ)?.into_data() else {
+            continue; // Trailers carry nothing a webhook needs.
+        };
+        total += data.len();
+        if total > limit {
+            return Err(responses::PAYLOAD_TOO_LARGE);
         }
-        Err(_) => Err(responses::BODY_NOT_READ),
+        match (&first, &mut joined) {
+            (None, _) => first = Some(data),
+            (Some(head), None) => {
+                let mut buffer = BytesMut::with_capacity(head.len() + data.len());
+                buffer.extend_from_slice(head);
+                buffer.extend_from_slice(&data);
+                joined = Some(buffer);
+            }
+            (Some(_), Some(buffer)) => buffer.extend_from_slice(&data),
+        }
     }
+    Ok(match (joined, first) {
+        (Some(buffer), _) => buffer.freeze(),
+        (None, Some(data)) => data,
+        (None, None) => Bytes::new(),
+    })
 }
 
 /// Runs the handler where it belongs, with its panic caught and described.

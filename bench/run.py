@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""Load benchmark: the framework beside a bare hyper server (the floor) and hand-written axum.
+
+All targets are built in release mode and started at once, pinned to core 0; wrk runs pinned to
+core 1. Rounds are interleaved: each target in turn is resumed (SIGCONT) while the others are
+paused (SIGSTOP), so they take no CPU. Ratios to the floor are computed within each round and
+their median reported, because this machine drifts by 20-30% between runs.
+
+Usage: bench/run.py [--rounds N] [--seconds S]   (loopback only; stops by itself)
+"""
+
+import argparse
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BODY = os.path.join(ROOT, "fixtures", "02-upstream-test-discussion-create.json")
+LUA = os.path.join(ROOT, "bench", "wrk-post.lua")
+SECRET = "bench-secret"
+PATH = "/webhooks/test_webhook"
+TARGETS = [("floor", "bench-floor"), ("axum", "bench-axum"), ("framework", "bench-framework")]
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def cpu_ticks(pid):
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def rss_kib(pid, field="VmRSS"):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def post_ok(port):
+    with open(BODY, "rb") as body:
+        data = body.read()
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{PATH}", data=data, method="POST",
+        headers={"content-type": "application/json", "x-webhook-secret": SECRET})
+    try:
+        with urllib.request.urlopen(request, timeout=1) as response:
+            return response.status == 200 and json.loads(response.read()) == {"scope": "discussion"}
+    except OSError:
+        return False
+
+
+def start(binary, port):
+    """Starts a target on core 0; returns the process and the time to its first good response."""
+    path = os.path.join(ROOT, "target", "release", binary)
+    env = dict(os.environ, BENCH_PORT=str(port))
+    began = time.perf_counter()
+    process = subprocess.Popen(["taskset", "-c", "0", path], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = began + 10
+    while not post_ok(port):
+        if time.perf_counter() > deadline or process.poll() is not None:
+            sys.exit(f"{binary} did not answer within 10 s")
+        time.sleep(0.001)
+    return process, (time.perf_counter() - began) * 1000
+
+
+def wrk(port, connections, seconds):
+    result = subprocess.run(
+        ["taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", LUA,
+         f"http://127.0.0.1:{port}{PATH}"],
+        env=dict(os.environ, BENCH_BODY=BODY), capture_output=True, text=True, check=True)
+    line = next(l for l in result.stdout.splitlines() if l.startswith("WRK_JSON "))
+    return json.loads(line[len("WRK_JSON "):])
+
+
+def measure(process, port, seconds):
+    wrk(port, 64, 1)  # warm-up
+    before = cpu_ticks(process.pid)
+    loaded = wrk(port, 64, seconds)
+    cpu = cpu_ticks(process.pid) - before
+    rss_load = rss_kib(process.pid, "VmHWM")
+    single = wrk(port, 1, max(1, seconds // 2))
+    return {
+        "rps": loaded["requests"] / (loaded["duration_us"] / 1e6),
+        "p50_64": loaded["p50_us"], "p99_64": loaded["p99_us"],
+        "p50_1": single["p50_us"], "p99_1": single["p99_us"],
+        "non2xx": loaded["non2xx"] + single["non2xx"] + loaded["socket_errors"],
+        "cpu_us_per_request": cpu / TICKS * 1e6 / max(1, loaded["requests"]),
+        "rss_load_kib": rss_load,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--seconds", type=int, default=5)
+    args = parser.parse_args()
+    subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "webhooks-bench", "--bins"], cwd=ROOT, check=True)
+
+    running = {}
+    try:
+        for name, binary in TARGETS:
+            port = free_port()
+            process, startup_ms = start(binary, port)
+            running[name] = {"process": process, "port": port, "startup_ms": startup_ms}
+        time.sleep(1)
+        for name, target in running.items():
+            pid = target["process"].pid
+            target["rss_idle_kib"] = rss_kib(pid)
+            idle_before = cpu_ticks(pid)
+            time.sleep(2)
+            target["idle_cpu_ticks"] = cpu_ticks(pid) - idle_before
+            target["process"].send_signal(signal.SIGSTOP)
+
+        rounds = []
+        for round_index in range(args.rounds):
+            order = TARGETS[round_index % len(TARGETS):] + TARGETS[:round_index % len(TARGETS)]
+            results = {}
+            for name, _ in order:
+                target = running[name]
+                target["process"].send_signal(signal.SIGCONT)
+                results[name] = measure(target["process"], target["port"], args.seconds)
+                target["process"].send_signal(signal.SIGSTOP)
+            rounds.append(results)
+            print(f"round {round_index + 1}/{args.rounds}: " + ", ".join(
+                f"{n} {r['rps']:.0f}/s {r['cpu_us_per_request']:.2f}us" for n, r in results.items()), file=sys.stderr)
+    finally:
+        for target in running.values():
+            target["process"].send_signal(signal.SIGCONT)
+            target["process"].terminate()
+            target["process"].wait()
+
+    def median(name, key):
+        return statistics.median(r[name][key] for r in rounds)
+
+    def ratio(name, key):
+        return statistics.median(r[name][key] / r["floor"][key] for r in rounds)
+
+    print(f"\n{args.rounds} interleaved rounds of {args.seconds} s, 64 and 1 keep-alive connections; medians\n")
+    print("| target | req/s (64) | p50 / p99 ms (64) | p50 / p99 ms (1) | non-2xx | CPU µs/req | req/s ÷ floor | CPU/req ÷ floor | idle RSS MiB | RSS under load MiB | idle CPU ticks | start → first response ms |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for name, _ in TARGETS:
+        target = running[name]
+        print(f"| {name} | {median(name, 'rps'):.0f} | {median(name, 'p50_64')/1000:.2f} / {median(name, 'p99_64')/1000:.2f} "
+              f"| {median(name, 'p50_1')/1000:.3f} / {median(name, 'p99_1')/1000:.3f} "
+              f"| {sum(r[name]['non2xx'] for r in rounds)} | {median(name, 'cpu_us_per_request'):.2f} "
+              f"| {ratio(name, 'rps'):.2f} | {ratio(name, 'cpu_us_per_request'):.2f} "
+              f"| {target['rss_idle_kib']/1024:.1f} | {max(r[name]['rss_load_kib'] for r in rounds)/1024:.1f} "
+              f"| {target['idle_cpu_ticks']} | {target['startup_ms']:.1f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,19 @@
+//! This framework, as a user writes it: one endpoint taking the payload, the secret set.
+
+use webhooks_runtime::serde_json::{Value, json};
+use webhooks_runtime::{WebhookPayload, WebhooksServer, webhook_endpoint};
+
+/// The benchmark's endpoint.
+#[webhook_endpoint]
+async fn test_webhook(payload: WebhookPayload) -> Value {
+    json!({ "scope": payload.event.scope })
+}
+
+fn main() -> Result<(), webhooks_runtime::Error> {
+    WebhooksServer::builder()
+        .webhook_secret(webhooks_bench::SECRET)
+        .addr(webhooks_bench::addr())
+        .print_start_messages(false)
+        .build()?
+        .run()
+}

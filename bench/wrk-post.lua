@@ -1,0 +1,16 @@
+-- POST the Hub's "create discussion" body with the secret; print a JSON summary at the end.
+local body_path = os.getenv("BENCH_BODY")
+local file = assert(io.open(body_path, "rb"))
+wrk.method = "POST"
+wrk.body = file:read("*a")
+file:close()
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-Webhook-Secret"] = "bench-secret"
+
+function done(summary, latency, requests)
+  io.write(string.format(
+    "WRK_JSON {\"requests\": %d, \"duration_us\": %d, \"non2xx\": %d, \"socket_errors\": %d, \"p50_us\": %d, \"p99_us\": %d}\n",
+    summary.requests, summary.duration, summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    latency:percentile(50), latency:percentile(99)))
+end
