@@ -25,7 +25,14 @@ BODY = os.path.join(ROOT, "fixtures", "02-upstream-test-discussion-create.json")
 LUA = os.path.join(ROOT, "bench", "wrk-post.lua")
 SECRET = "bench-secret"
 PATH = "/webhooks/test_webhook"
-TARGETS = [("floor", "bench-floor"), ("axum", "bench-axum"), ("framework", "bench-framework")]
+# name, binary, extra environment. The framework logs one line per request at the default `info`
+# level; it is measured with request logs filtered out (`RUST_LOG=warn`) and, separately, with them.
+TARGETS = [
+    ("floor", "bench-floor", {}),
+    ("axum", "bench-axum", {}),
+    ("framework", "bench-framework", {"RUST_LOG": "warn"}),
+    ("framework, request logs on", "bench-framework", {"RUST_LOG": "info"}),
+]
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -62,10 +69,10 @@ def post_ok(port):
         return False
 
 
-def start(binary, port):
+def start(binary, port, extra_env=None):
     """Starts a target on core 0; returns the process and the time to its first good response."""
     path = os.path.join(ROOT, "target", "release", binary)
-    env = dict(os.environ, BENCH_PORT=str(port))
+    env = dict(os.environ, BENCH_PORT=str(port), **(extra_env or {}))
     began = time.perf_counter()
     process = subprocess.Popen(["taskset", "-c", "0", path], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -112,9 +119,9 @@ def main():
 
     running = {}
     try:
-        for name, binary in TARGETS:
+        for name, binary, extra_env in TARGETS:
             port = free_port()
-            process, startup_ms = start(binary, port)
+            process, startup_ms = start(binary, port, extra_env)
             running[name] = {"process": process, "port": port, "startup_ms": startup_ms}
         time.sleep(1)
         for name, target in running.items():
@@ -129,7 +136,7 @@ def main():
         for round_index in range(args.rounds):
             order = TARGETS[round_index % len(TARGETS):] + TARGETS[:round_index % len(TARGETS)]
             results = {}
-            for name, _ in order:
+            for name, _, _ in order:
                 target = running[name]
                 target["process"].send_signal(signal.SIGCONT)
                 results[name] = measure(target["process"], target["port"], args.seconds)
@@ -152,7 +159,7 @@ def main():
     print(f"\n{args.rounds} interleaved rounds of {args.seconds} s, 64 and 1 keep-alive connections; medians\n")
     print("| target | req/s (64) | p50 / p99 ms (64) | p50 / p99 ms (1) | non-2xx | CPU µs/req | req/s ÷ floor | CPU/req ÷ floor | idle RSS MiB | RSS under load MiB | idle CPU ticks | start → first response ms |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for name, _ in TARGETS:
+    for name, _, _ in TARGETS:
         target = running[name]
         print(f"| {name} | {median(name, 'rps'):.0f} | {median(name, 'p50_64')/1000:.2f} / {median(name, 'p99_64')/1000:.2f} "
               f"| {median(name, 'p50_1')/1000:.3f} / {median(name, 'p99_1')/1000:.3f} "

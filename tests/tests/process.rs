@@ -193,11 +193,88 @@ fn a_secret_with_surrounding_whitespace_is_warned_about_and_never_printed() {
     let banner = server.banner.join("\n");
     let (_, stderr) = server.wait();
     assert!(
-        stderr.contains("warning: A webhook secret starts or ends with whitespace"),
+        stderr.contains("WARN A webhook secret starts or ends with whitespace"),
         "{stderr}"
     );
     assert!(
         !stderr.contains("pasted-secret-value") && !banner.contains("pasted-secret-value"),
         "{stderr}"
     );
+}
+
+fn log_lines(stderr: &str) -> Vec<webhooks_runtime::serde_json::Value> {
+    stderr
+        .lines()
+        .map(|line| {
+            webhooks_runtime::serde_json::from_str(line)
+                .unwrap_or_else(|_| panic!("not a JSON line: {line}"))
+        })
+        .collect()
+}
+
+#[test]
+fn json_logs_give_one_line_per_delivery_without_the_secret_or_the_body() {
+    let server = ServerProcess::start(&[
+        ("WEBHOOKS_LOG_FORMAT", "json"),
+        ("RUST_LOG", "info"),
+        ("WEBHOOK_SECRET", "log-secret-value"),
+    ]);
+    let body = common::fixture("05-docs-repo-content-branch-updated-and-tag-created.json");
+    let addr = server.addr();
+    let path = "/webhooks/trigger_training?secret=log-secret-value";
+    assert_eq!(request(addr, "POST", path, &[], &body).0, 200);
+    assert_eq!(
+        request(
+            addr,
+            "POST",
+            "/webhooks/trigger_training",
+            &[("X-Webhook-Secret", "nope")],
+            &body
+        )
+        .0,
+        403
+    );
+    server.terminate();
+    let (_, stderr) = server.wait();
+    assert!(!stderr.contains("log-secret-value"), "{stderr}");
+    assert!(
+        !stderr.contains("575db8b7a51b6f85eb06eee540738584589f131c"),
+        "the body is not logged: {stderr}"
+    );
+    let lines = log_lines(&stderr);
+    let answered: Vec<_> = lines
+        .iter()
+        .filter(|line| line["fields"]["message"] == "answered")
+        .collect();
+    assert_eq!(answered.len(), 2, "{stderr}");
+    let span = &answered[0]["span"];
+    assert_eq!(span["endpoint"], "trigger_training");
+    assert_eq!(span["method"], "POST");
+    assert_eq!(span["path"], "/webhooks/trigger_training");
+    assert_eq!(span["status"], 200);
+    assert_eq!(span["scope"], "repo.content");
+    assert_eq!(span["action"], "update");
+    assert_eq!(span["repo"], "some-user/some-repo");
+    assert!(
+        span["latency_ms"].as_f64().is_some_and(|ms| ms >= 0.0),
+        "{span}"
+    );
+    assert_eq!(answered[1]["span"]["status"], 403);
+    assert!(
+        lines
+            .iter()
+            .any(|line| line["level"] == "WARN" && line["span"]["status"].is_null())
+    );
+}
+
+#[test]
+fn rust_log_filters_the_request_lines_out() {
+    let server = ServerProcess::start(&[("RUST_LOG", "warn")]);
+    assert_eq!(
+        request(server.addr(), "POST", "/webhooks/say_hello", &[], b"{}").0,
+        200
+    );
+    server.terminate();
+    let (_, stderr) = server.wait();
+    assert!(!stderr.contains("answered"), "{stderr}");
 }

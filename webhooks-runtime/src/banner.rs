@@ -43,7 +43,7 @@ pub(crate) fn start_messages(
         );
     }
     for route in routes.iter() {
-        let _ = writeln!(text, "  - POST {base_url}{}", route.route());
+        let _ = writeln!(text, "  - POST {base_url}{}", route.route_path);
     }
     text.push_str("Go to https://huggingface.co/settings/webhooks to setup your webhooks.\n");
     text

@@ -168,6 +168,7 @@ impl WebhooksServerBuilder {
     ) -> Self {
         match webhooks_core::path::normalize(path) {
             Ok(path) => self.added.push(Route {
+                route_path: format!("{}{path}", webhooks_core::endpoint::ROUTE_PREFIX),
                 path,
                 function,
                 doc: String::new(),

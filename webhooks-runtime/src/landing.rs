@@ -70,7 +70,7 @@ fn write_endpoints(page: &mut String, context: &LandingContext<'_>) {
     }
     page.push_str("<ul class=\"endpoints\">\n");
     for route in context.routes.iter() {
-        let url = format!("{}{}", context.base_url, route.route());
+        let url = format!("{}{}", context.base_url, route.route_path);
         let _ = write!(
             page,
             "<li><div><span class=\"method\">POST</span><code class=\"url\">{}</code></div>\

@@ -4,7 +4,6 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use webhooks_core::Endpoint;
-use webhooks_core::endpoint::ROUTE_PREFIX;
 
 use crate::error::{DuplicatePath, Error};
 use crate::handler::ErasedHandler;
@@ -14,6 +13,8 @@ use crate::handler::ErasedHandler;
 pub(crate) struct Route {
     /// The path under `/webhooks/`, normalized.
     pub(crate) path: String,
+    /// `/webhooks/<path>`, the route requests are matched against.
+    pub(crate) route_path: String,
     /// The function's name (for `add_webhook`, the name given or the path).
     pub(crate) function: String,
     /// The first paragraph of its doc comment.
@@ -28,6 +29,7 @@ pub(crate) struct Route {
 impl Route {
     pub(crate) fn from_endpoint(endpoint: &'static Endpoint) -> Self {
         Route {
+            route_path: endpoint.route(),
             path: endpoint.path().to_owned(),
             function: endpoint.function().to_owned(),
             doc: endpoint.doc().to_owned(),
@@ -35,11 +37,6 @@ impl Route {
             handler: endpoint.handler().into(),
             timeout: None,
         }
-    }
-
-    /// `/webhooks/<path>`.
-    pub(crate) fn route(&self) -> String {
-        format!("{ROUTE_PREFIX}{}", self.path)
     }
 }
 
@@ -55,7 +52,7 @@ impl RouteTable {
         routes.sort_by(|a, b| (&a.path, &a.location).cmp(&(&b.path, &b.location)));
         let duplicates = DuplicatePath::find(&routes, |route| {
             (
-                route.route(),
+                route.route_path.clone(),
                 route.function.clone(),
                 route.location.clone(),
             )
@@ -66,7 +63,7 @@ impl RouteTable {
         let by_route = routes
             .iter()
             .enumerate()
-            .map(|(index, route)| (route.route().into_boxed_str(), index))
+            .map(|(index, route)| (route.route_path.clone().into_boxed_str(), index))
             .collect();
         Ok(RouteTable {
             sorted: routes,

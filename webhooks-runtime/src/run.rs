@@ -27,6 +27,7 @@ use crate::server::WebhooksServer;
 /// [`WebhooksServer::serve`].
 pub fn run() -> Result<(), Error> {
     refuse_inside_async_runtime()?;
+    crate::log::install_default_subscriber();
     WebhooksServer::builder().build()?.run()
 }
 
@@ -45,5 +46,6 @@ pub(crate) fn refuse_inside_async_runtime() -> Result<(), Error> {
 ///
 /// As [`run`], but never [`Error::InsideAsyncRuntime`].
 pub async fn serve() -> Result<(), Error> {
+    crate::log::install_default_subscriber();
     WebhooksServer::builder().build()?.serve().await
 }

@@ -23,7 +23,6 @@ use crate::error::Error;
 use crate::first_bytes::{Protocol, protocol_within};
 use crate::landing::{self, LandingContext};
 use crate::limits::Limits;
-use crate::log;
 use crate::routes::RouteTable;
 use crate::service::{self, App};
 
@@ -41,7 +40,7 @@ pub struct WebhooksServer {
 impl std::fmt::Debug for RouteTable {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_list()
-            .entries(self.iter().map(|route| route.route()))
+            .entries(self.iter().map(|route| &route.route_path))
             .finish()
     }
 }
@@ -65,6 +64,7 @@ impl WebhooksServer {
     /// [`Error::Bind`] when the address cannot be bound.
     pub fn run(self) -> Result<(), Error> {
         crate::run::refuse_inside_async_runtime()?;
+        crate::log::install_default_subscriber();
         tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()?
@@ -118,7 +118,7 @@ impl WebhooksServer {
         let addr = listener.local_addr()?;
         let base_url = banner::base_url(self.resolved.public_url.as_deref(), addr);
         for warning in &self.resolved.warnings {
-            log::error(format_args!("warning: {warning}"));
+            tracing::warn!("{warning}");
         }
         if self.print_start_messages {
             let secret_configured = !self.resolved.secrets.is_empty();
@@ -240,7 +240,7 @@ impl Started {
                     Ok((stream, _peer)) => stream,
                     Err(error) => {
                         // Out of file descriptors and the like: wait a little rather than spin.
-                        log::error(format_args!("cannot accept a connection: {error}"));
+                        tracing::error!(%error, "cannot accept a connection");
                         tokio::time::sleep(Duration::from_millis(50)).await;
                         continue;
                     }
@@ -286,9 +286,10 @@ impl Started {
             .await
             .is_err()
         {
-            log::error(format_args!(
-                "shutdown: requests still running after {deadline:?} were abandoned"
-            ));
+            tracing::warn!(
+                ?deadline,
+                "shutdown: requests still running after the deadline were abandoned"
+            );
         }
     }
 }
@@ -375,5 +376,5 @@ async fn shutdown_signal() {
         () = interrupt => {}
         () = terminate => {}
     }
-    log::error(format_args!("shutting down: finishing requests in flight"));
+    tracing::info!("shutting down: finishing requests in flight");
 }

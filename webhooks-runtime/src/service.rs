@@ -1,19 +1,21 @@
 //! One request in, one response out: routing, the secret, the body, the handler.
 
+use std::borrow::Cow;
 use std::sync::Arc;
+use std::time::Instant;
 
 use bytes::Bytes;
 use bytes::BytesMut;
 use http::{Method, Request};
 use http_body_util::BodyExt;
 use hyper::body::Body;
+use tracing::{Instrument, Span};
 use webhooks_core::response::json_response;
 use webhooks_core::{HandlerFailure, WebhookRequest, WebhookResponse};
 
 use crate::catch_panic::{CatchPanic, panic_message};
 use crate::handler::ErasedHandler;
 use crate::limits::Limits;
-use crate::log;
 use crate::responses::{self, Refusal};
 use crate::routes::{Route, RouteTable};
 use crate::secret::{SECRET_HEADER, Secrets, strip_query_secret};
@@ -32,8 +34,33 @@ pub(crate) struct App {
 /// Answers one request. Never fails and never panics: every problem is a status.
 pub(crate) async fn handle<B: RequestBody>(app: Arc<App>, request: Request<B>) -> WebhookResponse {
     match app.routes.find(request.uri().path()) {
-        Some(route) => handle_webhook(&app, route, request).await,
-        None => handle_other(&app, &request),
+        Some(route) => {
+            let span = tracing::info_span!(
+                "webhook",
+                method = %request.method(),
+                path = %route.route_path,
+                endpoint = %route.function,
+                status = tracing::field::Empty,
+                latency_ms = tracing::field::Empty,
+                scope = tracing::field::Empty,
+                action = tracing::field::Empty,
+                repo = tracing::field::Empty,
+            );
+            let started = Instant::now();
+            let response = handle_webhook(&app, route, request, &span)
+                .instrument(span.clone())
+                .await;
+            let latency = started.elapsed();
+            span.record("status", response.status().as_u16());
+            span.record("latency_ms", latency.as_secs_f64() * 1000.0);
+            span.in_scope(|| tracing::info!("answered"));
+            response
+        }
+        None => {
+            let response = handle_other(&app, &request);
+            tracing::debug!(method = %request.method(), status = response.status().as_u16(), "answered");
+            response
+        }
     }
 }
 
@@ -53,6 +80,7 @@ async fn handle_webhook<B: RequestBody>(
     app: &App,
     route: &Route,
     request: Request<B>,
+    span: &Span,
 ) -> WebhookResponse {
     if request.method() != Method::POST {
         return responses::method_not_allowed("POST");
@@ -60,6 +88,10 @@ async fn handle_webhook<B: RequestBody>(
     // The secret is checked on the headers alone: no byte of an unauthenticated body is read.
     if !app.secrets.is_empty() {
         if let Err(refusal) = app.secrets.check(request.headers(), request.uri()) {
+            tracing::warn!(
+                status = refusal.status.as_u16(),
+                "refused: webhook secret missing or wrong"
+            );
             return refusal.into_response();
         }
     }
@@ -71,6 +103,9 @@ async fn handle_webhook<B: RequestBody>(
             Ok(Err(refusal)) => return refusal.into_response(),
             Err(_elapsed) => return responses::BODY_TIMEOUT.into_response(),
         };
+    if !span.is_disabled() {
+        record_payload_summary(span, &body);
+    }
     // Whatever handlers do with the request, the secret is not in it.
     parts.headers.remove(SECRET_HEADER);
     let uri = strip_query_secret(parts.uri);
@@ -82,23 +117,46 @@ async fn handle_webhook<B: RequestBody>(
         None => Some(run(&route.handler, request).await),
     };
     match outcome {
-        Some(Ok(response)) => report_failure(response, route, app.expose_handler_errors),
+        Some(Ok(response)) => report_failure(response, app.expose_handler_errors),
         Some(Err(panic)) => {
-            log::error(format_args!(
-                "handler `{}` ({}) panicked: {panic}",
-                route.function,
-                route.route()
-            ));
+            tracing::error!(panic = %panic, "the handler panicked");
             responses::HANDLER_PANICKED.into_response()
         }
         None => {
-            log::error(format_args!(
-                "handler `{}` ({}) timed out",
-                route.function,
-                route.route()
-            ));
+            tracing::error!(timeout = ?route.timeout, "the handler did not finish in time");
             responses::HANDLER_TIMEOUT.into_response()
         }
+    }
+}
+
+/// The few payload fields worth a log line, read only when the request is being logged.
+#[derive(serde::Deserialize)]
+struct PayloadSummary<'a> {
+    #[serde(borrow)]
+    event: EventSummary<'a>,
+    #[serde(borrow)]
+    repo: RepoSummary<'a>,
+}
+
+#[derive(serde::Deserialize)]
+struct EventSummary<'a> {
+    #[serde(borrow)]
+    scope: Cow<'a, str>,
+    #[serde(borrow)]
+    action: Cow<'a, str>,
+}
+
+#[derive(serde::Deserialize)]
+struct RepoSummary<'a> {
+    #[serde(borrow)]
+    name: Cow<'a, str>,
+}
+
+fn record_payload_summary(span: &Span, body: &[u8]) {
+    if let Ok(summary) = serde_json::from_slice::<PayloadSummary<'_>>(body) {
+        span.record("scope", &*summary.event.scope);
+        span.record("action", &*summary.event.action);
+        span.record("repo", &*summary.repo.name);
     }
 }
 
@@ -175,16 +233,11 @@ async fn run(handler: &ErasedHandler, request: WebhookRequest) -> Result<Webhook
 }
 
 /// Logs a handler's `Err` and decides what the client sees of it.
-fn report_failure(response: WebhookResponse, route: &Route, expose: bool) -> WebhookResponse {
+fn report_failure(response: WebhookResponse, expose: bool) -> WebhookResponse {
     let Some(failure) = response.extensions().get::<HandlerFailure>() else {
         return response;
     };
-    log::error(format_args!(
-        "handler `{}` ({}) failed: {}",
-        route.function,
-        route.route(),
-        failure.message
-    ));
+    tracing::error!(error = %failure.message, "the handler failed");
     if expose {
         let body = serde_json::json!({ "error": failure.message }).to_string();
         return json_response(response.status(), Bytes::from(body));
