@@ -83,6 +83,8 @@ fn space_mode_prints_the_space_url_and_says_so_on_the_landing_page() {
     assert_eq!(status, 200);
     assert!(page.contains("https://acme-hub-bot.hf.space/webhooks/say_hello"));
     assert!(page.contains("This app runs on a Space"));
+    // Metrics would be public on a Space: off unless asked for.
+    assert_eq!(request(addr, "GET", "/metrics", &[], b"").0, 404);
 }
 
 #[test]

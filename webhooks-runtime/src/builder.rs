@@ -175,6 +175,7 @@ impl WebhooksServerBuilder {
                 location: format!("{}:{}", location.file(), location.line()),
                 handler,
                 timeout: None,
+                metrics: None,
             }),
             Err(message) => self.errors.push(message),
         }
@@ -265,6 +266,13 @@ impl WebhooksServerBuilder {
     /// the message is logged, and the client gets `{"error":"Internal server error."}`).
     pub fn expose_handler_errors(mut self, expose: bool) -> Self {
         self.expose_handler_errors = expose;
+        self
+    }
+
+    /// Whether to serve Prometheus metrics at `GET /metrics` (overrides `WEBHOOKS_METRICS`). By
+    /// default they are served locally and not on a Space, where they would be public.
+    pub fn metrics(mut self, enabled: bool) -> Self {
+        self.requested.metrics = Some(enabled);
         self
     }
 

@@ -16,6 +16,7 @@ pub(crate) struct Requested {
     pub(crate) host: Option<IpAddr>,
     pub(crate) port: Option<u16>,
     pub(crate) public_url: Option<String>,
+    pub(crate) metrics: Option<bool>,
 }
 
 /// The settings the server runs with.
@@ -28,6 +29,8 @@ pub(crate) struct Resolved {
     pub(crate) public_url: Option<String>,
     /// Whether `SPACE_ID` says the server runs on a Hugging Face Space.
     pub(crate) on_space: bool,
+    /// Whether `/metrics` is served.
+    pub(crate) metrics: bool,
     /// Warnings to print at start (never containing the secret).
     pub(crate) warnings: Vec<String>,
 }
@@ -88,7 +91,16 @@ pub(crate) fn resolve(requested: Requested, env: Env<'_>) -> Result<Resolved, Er
                 .map(|(_, host)| format!("https://{}", host.trim_matches('/'))),
         },
     };
+    let metrics = match requested.metrics {
+        Some(enabled) => enabled,
+        None => match first_set(env, &["WEBHOOKS_METRICS"]) {
+            Some((variable, value)) => parse_switch(variable, &value)?,
+            // Metrics would be public on a Space: there, they are opt-in.
+            None => !on_space,
+        },
+    };
     Ok(Resolved {
+        metrics,
         secrets: Secrets::new(secrets),
         addr: SocketAddr::new(host, port),
         public_url,
@@ -126,6 +138,18 @@ fn parse_host(variable: &'static str, value: &str) -> Result<IpAddr, Error> {
         value: value.to_owned(),
         reason: "expected an IP address such as 127.0.0.1 or 0.0.0.0, or `localhost`".to_owned(),
     })
+}
+
+fn parse_switch(variable: &'static str, value: &str) -> Result<bool, Error> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(Error::Config {
+            variable,
+            value: value.to_owned(),
+            reason: "expected true or false (also 1/0, yes/no, on/off)".to_owned(),
+        }),
+    }
 }
 
 fn parse_port(variable: &'static str, value: &str) -> Result<u16, Error> {
@@ -197,6 +221,7 @@ mod tests {
             host: Some(IpAddr::V4(Ipv4Addr::LOCALHOST)),
             port: Some(0),
             public_url: None,
+            metrics: None,
         };
         let resolved = resolve_with(
             requested,
@@ -245,6 +270,28 @@ mod tests {
             Secrets::new(vec![Secret::new("new"), Secret::new("old")])
         );
         assert!(resolved.warnings.is_empty());
+    }
+
+    #[test]
+    fn metrics_are_on_locally_off_on_a_space_and_switchable() {
+        assert!(resolve_with(Requested::default(), &[]).unwrap().metrics);
+        assert!(
+            !resolve_with(Requested::default(), &[("SPACE_ID", "a/b")])
+                .unwrap()
+                .metrics
+        );
+        let on_space = [("SPACE_ID", "a/b"), ("WEBHOOKS_METRICS", "true")];
+        assert!(
+            resolve_with(Requested::default(), &on_space)
+                .unwrap()
+                .metrics
+        );
+        let err = resolve_with(Requested::default(), &[("WEBHOOKS_METRICS", "maybe")]).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("invalid WEBHOOKS_METRICS=\"maybe\""),
+            "{err}"
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod html;
 mod landing;
 mod limits;
 mod log;
+mod metrics;
 mod registry;
 mod responses;
 mod routes;

@@ -87,10 +87,14 @@ pub(crate) fn method_not_allowed(allow: &'static str) -> WebhookResponse {
 
 /// An HTML page.
 pub(crate) fn html(page: Bytes) -> WebhookResponse {
-    let mut response = WebhookResponse::new(page);
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
+    with_content_type(page, "text/html; charset=utf-8")
+}
+
+/// A 200 with this body and content type.
+pub(crate) fn with_content_type(body: Bytes, content_type: &'static str) -> WebhookResponse {
+    let mut response = WebhookResponse::new(body);
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     response
 }

@@ -7,6 +7,7 @@ use webhooks_core::Endpoint;
 
 use crate::error::{DuplicatePath, Error};
 use crate::handler::ErasedHandler;
+use crate::metrics::RouteMetrics;
 
 /// One servable endpoint, from the registry or from `add_webhook`.
 #[derive(Clone)]
@@ -24,6 +25,8 @@ pub(crate) struct Route {
     pub(crate) handler: ErasedHandler,
     /// How long the handler may run, resolved from the limits at build time.
     pub(crate) timeout: Option<Duration>,
+    /// This endpoint's metrics, when metrics are enabled.
+    pub(crate) metrics: Option<RouteMetrics>,
 }
 
 impl Route {
@@ -36,6 +39,7 @@ impl Route {
             location: endpoint.location(),
             handler: endpoint.handler().into(),
             timeout: None,
+            metrics: None,
         }
     }
 }
@@ -78,6 +82,13 @@ impl RouteTable {
             _ => path,
         };
         self.by_route.get(path).map(|&index| &self.sorted[index])
+    }
+
+    /// Gives each route, in path order, its metrics.
+    pub(crate) fn attach_metrics(&mut self, metrics: Vec<RouteMetrics>) {
+        for (route, metrics) in self.sorted.iter_mut().zip(metrics) {
+            route.metrics = Some(metrics);
+        }
     }
 
     /// Every route, sorted by path.

@@ -23,6 +23,7 @@ use crate::error::Error;
 use crate::first_bytes::{Protocol, protocol_within};
 use crate::landing::{self, LandingContext};
 use crate::limits::Limits;
+use crate::metrics::Metrics;
 use crate::routes::RouteTable;
 use crate::service::{self, App};
 
@@ -139,7 +140,7 @@ impl WebhooksServer {
     }
 
     /// What requests need, with the landing page rendered for `base_url`.
-    fn into_app(self, base_url: &str) -> App {
+    fn into_app(mut self, base_url: &str) -> App {
         let landing = match self.landing_page {
             Some(html) => html,
             None => landing::render(&LandingContext {
@@ -150,7 +151,13 @@ impl WebhooksServer {
                 public: self.resolved.public_url.is_some(),
             }),
         };
+        let metrics = self.resolved.metrics.then(|| {
+            let (metrics, per_route) = Metrics::new(&self.routes);
+            self.routes.attach_metrics(per_route);
+            metrics
+        });
         App {
+            metrics,
             routes: self.routes,
             secrets: self.resolved.secrets,
             landing: Bytes::from(landing),

@@ -16,6 +16,7 @@ use webhooks_core::{HandlerFailure, WebhookRequest, WebhookResponse};
 use crate::catch_panic::{CatchPanic, panic_message};
 use crate::handler::ErasedHandler;
 use crate::limits::Limits;
+use crate::metrics::{self, Metrics, Outcome, RouteMetrics};
 use crate::responses::{self, Refusal};
 use crate::routes::{Route, RouteTable};
 use crate::secret::{SECRET_HEADER, Secrets, strip_query_secret};
@@ -29,6 +30,8 @@ pub(crate) struct App {
     pub(crate) landing: Bytes,
     pub(crate) limits: Limits,
     pub(crate) expose_handler_errors: bool,
+    /// Served at `/metrics` when enabled.
+    pub(crate) metrics: Option<Metrics>,
 }
 
 /// Answers one request. Never fails and never panics: every problem is a status.
@@ -47,10 +50,15 @@ pub(crate) async fn handle<B: RequestBody>(app: Arc<App>, request: Request<B>) -
                 repo = tracing::field::Empty,
             );
             let started = Instant::now();
-            let response = handle_webhook(&app, route, request, &span)
+            let in_flight = route.metrics.as_ref().map(RouteMetrics::start);
+            let (response, outcome) = handle_webhook(&app, route, request, &span)
                 .instrument(span.clone())
                 .await;
             let latency = started.elapsed();
+            if let Some(metrics) = &route.metrics {
+                metrics.record(response.status().as_u16(), outcome, latency.as_secs_f64());
+            }
+            drop(in_flight);
             span.record("status", response.status().as_u16());
             span.record("latency_ms", latency.as_secs_f64() * 1000.0);
             span.in_scope(|| tracing::info!("answered"));
@@ -65,9 +73,12 @@ pub(crate) async fn handle<B: RequestBody>(app: Arc<App>, request: Request<B>) -
 }
 
 fn handle_other<B>(app: &App, request: &Request<B>) -> WebhookResponse {
-    let page = match request.uri().path() {
-        "/" => responses::html(app.landing.clone()),
-        "/healthz" => responses::HEALTHY.into_response(),
+    let page = match (request.uri().path(), &app.metrics) {
+        ("/", _) => responses::html(app.landing.clone()),
+        ("/healthz", _) => responses::HEALTHY.into_response(),
+        ("/metrics", Some(metrics)) => {
+            responses::with_content_type(metrics.render().into(), metrics::CONTENT_TYPE)
+        }
         _ => return responses::NOT_FOUND.into_response(),
     };
     match *request.method() {
@@ -81,9 +92,9 @@ async fn handle_webhook<B: RequestBody>(
     route: &Route,
     request: Request<B>,
     span: &Span,
-) -> WebhookResponse {
+) -> (WebhookResponse, Outcome) {
     if request.method() != Method::POST {
-        return responses::method_not_allowed("POST");
+        return (responses::method_not_allowed("POST"), Outcome::Refused);
     }
     // The secret is checked on the headers alone: no byte of an unauthenticated body is read.
     if !app.secrets.is_empty() {
@@ -92,7 +103,7 @@ async fn handle_webhook<B: RequestBody>(
                 status = refusal.status.as_u16(),
                 "refused: webhook secret missing or wrong"
             );
-            return refusal.into_response();
+            return (refusal.into_response(), Outcome::AuthFailure);
         }
     }
     let (mut parts, body) = request.into_parts();
@@ -100,8 +111,8 @@ async fn handle_webhook<B: RequestBody>(
     let body =
         match tokio::time::timeout(limits.body_read_timeout, read_body(body, limits.body)).await {
             Ok(Ok(body)) => body,
-            Ok(Err(refusal)) => return refusal.into_response(),
-            Err(_elapsed) => return responses::BODY_TIMEOUT.into_response(),
+            Ok(Err(refusal)) => return (refusal.into_response(), Outcome::Refused),
+            Err(_elapsed) => return (responses::BODY_TIMEOUT.into_response(), Outcome::Refused),
         };
     if !span.is_disabled() {
         record_payload_summary(span, &body);
@@ -120,11 +131,17 @@ async fn handle_webhook<B: RequestBody>(
         Some(Ok(response)) => report_failure(response, app.expose_handler_errors),
         Some(Err(panic)) => {
             tracing::error!(panic = %panic, "the handler panicked");
-            responses::HANDLER_PANICKED.into_response()
+            (
+                responses::HANDLER_PANICKED.into_response(),
+                Outcome::HandlerPanic,
+            )
         }
         None => {
             tracing::error!(timeout = ?route.timeout, "the handler did not finish in time");
-            responses::HANDLER_TIMEOUT.into_response()
+            (
+                responses::HANDLER_TIMEOUT.into_response(),
+                Outcome::HandlerTimeout,
+            )
         }
     }
 }
@@ -233,14 +250,17 @@ async fn run(handler: &ErasedHandler, request: WebhookRequest) -> Result<Webhook
 }
 
 /// Logs a handler's `Err` and decides what the client sees of it.
-fn report_failure(response: WebhookResponse, expose: bool) -> WebhookResponse {
+fn report_failure(response: WebhookResponse, expose: bool) -> (WebhookResponse, Outcome) {
     let Some(failure) = response.extensions().get::<HandlerFailure>() else {
-        return response;
+        return (response, Outcome::Handled);
     };
     tracing::error!(error = %failure.message, "the handler failed");
     if expose {
         let body = serde_json::json!({ "error": failure.message }).to_string();
-        return json_response(response.status(), Bytes::from(body));
+        return (
+            json_response(response.status(), Bytes::from(body)),
+            Outcome::HandlerError,
+        );
     }
-    response
+    (response, Outcome::HandlerError)
 }

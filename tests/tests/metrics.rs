@@ -1,0 +1,116 @@
+//! Prometheus metrics at `/metrics`: per endpoint, by outcome.
+
+use webhooks_runtime::http::{StatusCode, header};
+use webhooks_runtime::serde_json::{Value, json};
+use webhooks_runtime::testing::TestServer;
+use webhooks_runtime::{WebhookPayload, WebhooksServer, webhook_endpoint};
+
+/// Parses the payload.
+#[webhook_endpoint]
+async fn counted(payload: WebhookPayload) -> Value {
+    json!({ "scope": payload.event.scope })
+}
+
+/// Fails.
+#[webhook_endpoint]
+fn failing() -> Result<(), String> {
+    Err("no".to_owned())
+}
+
+/// Panics.
+#[webhook_endpoint]
+async fn panicking() {
+    panic!("metrics test panic")
+}
+
+const BODY: &str = include_str!("../../fixtures/07-repo-create-model.json");
+
+#[tokio::test]
+async fn metrics_count_requests_by_endpoint_status_class_and_failure_kind() {
+    let server = TestServer::with(WebhooksServer::builder().webhook_secret("m")).await;
+    for _ in 0..2 {
+        let response = server
+            .post("/webhooks/counted")
+            .body(BODY)
+            .secret("m")
+            .send()
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    assert_eq!(
+        server
+            .post("/webhooks/counted")
+            .body(BODY)
+            .secret("x")
+            .send()
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        server
+            .post("/webhooks/counted")
+            .body("{}")
+            .secret("m")
+            .send()
+            .await
+            .status(),
+        422
+    );
+    assert_eq!(
+        server
+            .post("/webhooks/failing")
+            .body("{}")
+            .secret("m")
+            .send()
+            .await
+            .status(),
+        500
+    );
+    assert_eq!(
+        server
+            .post("/webhooks/panicking")
+            .body("{}")
+            .secret("m")
+            .send()
+            .await
+            .status(),
+        500
+    );
+
+    let response = server.get("/metrics").send().await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("application/openmetrics-text")
+    );
+    let text = response.text();
+    for line in [
+        r#"webhooks_requests_total{endpoint="/webhooks/counted",status_class="2xx"} 2"#,
+        r#"webhooks_requests_total{endpoint="/webhooks/counted",status_class="4xx"} 2"#,
+        r#"webhooks_auth_failures_total{endpoint="/webhooks/counted"} 1"#,
+        r#"webhooks_parse_failures_total{endpoint="/webhooks/counted"} 1"#,
+        r#"webhooks_handler_errors_total{endpoint="/webhooks/failing"} 1"#,
+        r#"webhooks_handler_panics_total{endpoint="/webhooks/panicking"} 1"#,
+        r#"webhooks_requests_total{endpoint="/webhooks/panicking",status_class="5xx"} 1"#,
+        r#"webhooks_request_duration_seconds_count{endpoint="/webhooks/counted"} 4"#,
+        r#"webhooks_requests_in_flight{endpoint="/webhooks/counted"} 0"#,
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "missing `{line}` in:\n{text}"
+        );
+    }
+    assert!(!text.contains("\"m\""), "the secret is not a label");
+}
+
+#[tokio::test]
+async fn metrics_can_be_turned_off() {
+    let server = TestServer::with(WebhooksServer::builder().metrics(false)).await;
+    assert_eq!(
+        server.get("/metrics").send().await.status(),
+        StatusCode::NOT_FOUND
+    );
+}
