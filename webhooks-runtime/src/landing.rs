@@ -51,6 +51,10 @@ pub(crate) fn render(context: &LandingContext<'_>) -> String {
     );
     write_endpoints(&mut page, context);
     write_setup(&mut page, context);
+    page.push_str(
+        "<p class=\"muted\">Machine-readable description of these endpoints: \
+         <a href=\"/openapi.json\">OpenAPI document</a>.</p>\n",
+    );
     page.push_str("</main>\n</body>\n</html>\n");
     page
 }

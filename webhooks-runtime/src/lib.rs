@@ -15,6 +15,7 @@ mod landing;
 mod limits;
 mod log;
 mod metrics;
+mod openapi;
 mod registry;
 mod responses;
 mod routes;

@@ -24,6 +24,7 @@ use crate::first_bytes::{Protocol, protocol_within};
 use crate::landing::{self, LandingContext};
 use crate::limits::Limits;
 use crate::metrics::Metrics;
+use crate::openapi;
 use crate::routes::RouteTable;
 use crate::service::{self, App};
 
@@ -156,7 +157,9 @@ impl WebhooksServer {
             self.routes.attach_metrics(per_route);
             metrics
         });
+        let openapi = openapi::document(&self.routes, base_url, !self.resolved.secrets.is_empty());
         App {
+            openapi: Bytes::from(openapi.to_string()),
             metrics,
             routes: self.routes,
             secrets: self.resolved.secrets,

@@ -30,6 +30,8 @@ pub(crate) struct App {
     pub(crate) landing: Bytes,
     pub(crate) limits: Limits,
     pub(crate) expose_handler_errors: bool,
+    /// The OpenAPI document, rendered once at start.
+    pub(crate) openapi: Bytes,
     /// Served at `/metrics` when enabled.
     pub(crate) metrics: Option<Metrics>,
 }
@@ -76,6 +78,9 @@ fn handle_other<B>(app: &App, request: &Request<B>) -> WebhookResponse {
     let page = match (request.uri().path(), &app.metrics) {
         ("/", _) => responses::html(app.landing.clone()),
         ("/healthz", _) => responses::HEALTHY.into_response(),
+        ("/openapi.json", _) => {
+            responses::with_content_type(app.openapi.clone(), "application/json")
+        }
         ("/metrics", Some(metrics)) => {
             responses::with_content_type(metrics.render().into(), metrics::CONTENT_TYPE)
         }

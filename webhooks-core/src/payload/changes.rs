@@ -1,10 +1,11 @@
 //! What changed: refs on `repo.content`, settings on `repo.config`, files in buckets.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// A git ref that a `repo.content` event moved, created or deleted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(
     remote = "Self",
     rename_all = "camelCase",
@@ -41,7 +42,7 @@ impl WebhookPayloadUpdatedRef {
 
 /// The settings a `repo.config` event changed (`updatedConfig`). Only `private` is documented;
 /// other keys are kept in [`Self::other`], and it is `{}` when the Hub does not say what changed.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(remote = "Self", expecting = "an `updatedConfig` object")]
 pub struct WebhookPayloadUpdatedConfig {
     /// The new visibility, when that is what changed.
@@ -56,7 +57,7 @@ pub struct WebhookPayloadUpdatedConfig {
 ///
 /// The Hub's exact keys for these entries are not documented yet: the ones below are typed when
 /// present, and every key is kept in [`Self::other`] otherwise, so nothing the Hub sends is lost.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(
     remote = "Self",
     rename_all = "camelCase",

@@ -1,11 +1,12 @@
 //! `discussion` and `comment`: community events, pull requests included.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{DiscussionStatus, ObjectId, WebhookPayloadUrl};
 
 /// A discussion or pull request, on `discussion*` scopes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(
     remote = "Self",
     rename_all = "camelCase",
@@ -35,7 +36,7 @@ pub struct WebhookPayloadDiscussion {
 }
 
 /// What a pull request changes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(
     remote = "Self",
     rename_all = "camelCase",
@@ -50,7 +51,7 @@ pub struct WebhookPayloadDiscussionChanges {
 }
 
 /// A comment, on `discussion.comment` events and on the opening of a discussion.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(remote = "Self", expecting = "a `comment` object")]
 pub struct WebhookPayloadComment {
     /// The comment's id.

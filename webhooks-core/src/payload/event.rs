@@ -1,5 +1,6 @@
 //! `event`: what happened, and the Hub's rule for scopes this crate does not know yet.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::EventAction;
@@ -9,7 +10,7 @@ use super::EventAction;
 /// `scope` stays a plain string because the Hub adds narrower scopes without notice
 /// (`repo.config.dois`). Use [`Self::is_within`] or [`Self::known_scope`] to route on it the way the
 /// Hub documents: an event on an unknown narrower scope is an `update` of the broader scope.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(
     remote = "Self",
     expecting = "an `event` object with `action` and `scope`"

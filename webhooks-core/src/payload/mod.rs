@@ -13,6 +13,7 @@ pub mod parse;
 mod repo;
 mod webhook;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use object_only::object_only;
@@ -50,12 +51,13 @@ pub use webhook::{SUPPORTED_PAYLOAD_VERSION, WebhookPayloadWebhook};
 /// assert_eq!(payload.repo.head_sha.as_deref(), Some("575db8b7"));
 /// # Ok::<(), webhooks_core::PayloadError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(
     remote = "Self",
     rename_all = "camelCase",
     expecting = "a Hub webhook payload (a JSON object)"
 )]
+#[schemars(description = "One webhook delivery from the Hugging Face Hub (payload version 3).")]
 pub struct WebhookPayload {
     /// What happened, and on which scope.
     pub event: WebhookPayloadEvent,

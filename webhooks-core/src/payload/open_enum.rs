@@ -59,6 +59,21 @@ macro_rules! open_enum {
             }
         }
 
+        impl ::schemars::JsonSchema for $name {
+            fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed(stringify!($name))
+            }
+
+            fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+                // Any string: values the Hub adds later must still be valid.
+                ::schemars::json_schema!({
+                    "type": "string",
+                    "description": concat!("Known values: ", $( "`", $wire, "` ", )+ "; other values may be added by the Hub."),
+                    "examples": [ $( $wire ),+ ],
+                })
+            }
+        }
+
         impl ::serde::Serialize for $name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())

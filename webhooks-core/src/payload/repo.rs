@@ -1,11 +1,12 @@
 //! `repo` and the small objects it shares with the rest of the payload.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::RepoType;
 
 /// An object that only carries the id of a Hub entity (a user, an org): `{"id": "…"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(remote = "Self", expecting = "an object with an `id` string")]
 pub struct ObjectId {
     /// The entity's id, a 24-digit hexadecimal string.
@@ -13,7 +14,7 @@ pub struct ObjectId {
 }
 
 /// Links to an entity: on the website, and (for repos and discussions) in the API.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(remote = "Self", expecting = "a `url` object with a `web` string")]
 pub struct WebhookPayloadUrl {
     /// The page on huggingface.co.
@@ -24,7 +25,7 @@ pub struct WebhookPayloadUrl {
 }
 
 /// The repository the event is about: always present in payload version 3.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(
     remote = "Self",
     rename_all = "camelCase",
@@ -85,7 +86,7 @@ impl WebhookPayloadRepo {
 }
 
 /// Where a moved repo went: `movedTo` on `repo` / `move` events.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(
     remote = "Self",
     expecting = "a `movedTo` object with `name` and `owner`"

@@ -1,12 +1,13 @@
 //! `webhook`: which webhook sent the event, and the payload version this crate reads.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// The only payload version this crate reads. The Hub changes it only for breaking changes.
 pub const SUPPORTED_PAYLOAD_VERSION: u32 = 3;
 
 /// The webhook that sent the event.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(
     remote = "Self",
     expecting = "a `webhook` object with `id` and `version`"
@@ -16,6 +17,7 @@ pub struct WebhookPayloadWebhook {
     pub id: String,
     /// The payload format version: always [`SUPPORTED_PAYLOAD_VERSION`] once parsed.
     #[serde(deserialize_with = "supported_version")]
+    #[schemars(extend("const" = 3))]
     pub version: u32,
 }
 

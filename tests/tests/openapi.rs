@@ -1,0 +1,161 @@
+//! The OpenAPI document at `/openapi.json`: one POST per endpoint, the payload schema derived from
+//! the types, and valid OpenAPI 3.1 by an independent validator.
+
+use std::process::{Command, Stdio};
+
+use webhooks_runtime::serde_json::Value;
+use webhooks_runtime::testing::TestServer;
+use webhooks_runtime::{WebhookPayload, WebhooksServer, webhook_endpoint};
+
+/// Retrain when a dataset changes.
+#[webhook_endpoint]
+async fn trigger_training(payload: WebhookPayload) -> String {
+    payload.event.scope
+}
+
+#[webhook_endpoint("models/evaluate")]
+fn evaluate() {}
+
+async fn document() -> Value {
+    let server = TestServer::with(WebhooksServer::builder().webhook_secret("s")).await;
+    let response = server.get("/openapi.json").send().await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/json");
+    response.json()
+}
+
+#[tokio::test]
+async fn one_post_operation_per_endpoint_with_doc_security_and_statuses() {
+    let document = document().await;
+    assert_eq!(document["openapi"], "3.1.0");
+    let operation = &document["paths"]["/webhooks/trigger_training"]["post"];
+    assert_eq!(operation["operationId"], "trigger_training");
+    assert_eq!(operation["description"], "Retrain when a dataset changes.");
+    assert_eq!(
+        operation["security"][0]["webhookSecret"],
+        Value::Array(vec![])
+    );
+    let statuses: Vec<&str> = operation["responses"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(statuses, ["200", "401", "403", "413", "422", "500"]);
+    assert_eq!(
+        document["paths"]["/webhooks/models/evaluate"]["post"]["summary"],
+        "evaluate"
+    );
+    let scheme = &document["components"]["securitySchemes"]["webhookSecret"];
+    assert_eq!(
+        (scheme["in"].as_str(), scheme["name"].as_str()),
+        (Some("header"), Some("X-Webhook-Secret"))
+    );
+}
+
+#[tokio::test]
+async fn the_payload_schema_comes_from_the_types() {
+    let document = document().await;
+    let schemas = &document["components"]["schemas"];
+    let request_schema = &document["paths"]["/webhooks/trigger_training"]["post"]["requestBody"]["content"]
+        ["application/json"]["schema"];
+    assert_eq!(
+        request_schema["$ref"],
+        "#/components/schemas/WebhookPayload"
+    );
+    let payload = &schemas["WebhookPayload"];
+    assert_eq!(
+        payload["required"],
+        webhooks_runtime::serde_json::json!(["event", "repo", "webhook"])
+    );
+    // Wire names, as the Hub sends them, including what the Python model drops or misreads.
+    assert!(schemas["WebhookPayloadRepo"]["properties"]["headSha"].is_object());
+    assert!(payload["properties"]["updatedConfig"].is_object());
+    assert!(schemas["WebhookPayloadDiscussion"]["properties"]["isPullRequest"].is_object());
+    assert_eq!(
+        schemas["WebhookPayloadWebhook"]["properties"]["version"]["const"],
+        3
+    );
+    // Open sets are strings, so a value the Hub adds later stays valid.
+    assert_eq!(schemas["RepoType"]["type"], "string");
+    // Every reference resolves.
+    let text = document.to_string();
+    for reference in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
+        let name = &reference[..reference.find('"').unwrap()];
+        assert!(schemas[name].is_object(), "dangling reference to {name}");
+    }
+}
+
+/// Validated with `openapi-spec-validator` (PyPI), which `.ci/run` installs.
+#[tokio::test]
+async fn the_document_is_valid_openapi_3_1() {
+    let document = document().await;
+    let path = std::env::temp_dir().join(format!("webhooks-openapi-{}.json", std::process::id()));
+    std::fs::write(&path, document.to_string()).unwrap();
+    let has_validator = Command::new("python3")
+        .args(["-c", "import openapi_spec_validator"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success());
+    if !has_validator {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install openapi-spec-validator (pip install openapi-spec-validator)"
+        );
+        eprintln!(
+            "openapi-spec-validator is not installed: `pip install openapi-spec-validator` to run this check"
+        );
+        return;
+    }
+    let output = Command::new("python3")
+        .args(["-m", "openapi_spec_validator", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_file(&path);
+    assert!(
+        output.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Every real Hub body validates against the generated schema, and every invalid one is refused by
+/// it (except the version, which a schema of the wire format cannot know is unsupported: it does
+/// here, through `const`).
+#[tokio::test]
+async fn the_fixtures_validate_against_the_generated_schema() {
+    let document = document().await;
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/validate_fixtures.py");
+    let path = std::env::temp_dir().join(format!(
+        "webhooks-openapi-fixtures-{}.json",
+        std::process::id()
+    ));
+    std::fs::write(&path, document.to_string()).unwrap();
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
+    let output = Command::new("python3")
+        .arg(&script)
+        .arg(&path)
+        .arg(&fixtures)
+        .output();
+    let _ = std::fs::remove_file(&path);
+    let Ok(output) = output.and_then(|output| {
+        if output.status.success() {
+            Ok(output)
+        } else {
+            Err(std::io::Error::other(
+                String::from_utf8_lossy(&output.stderr).into_owned(),
+            ))
+        }
+    }) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install jsonschema (with openapi-spec-validator)"
+        );
+        return;
+    };
+    let result: Value = webhooks_runtime::serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(result["rejected_valid"], Value::Array(vec![]), "{result}");
+    assert_eq!(result["accepted_invalid"], Value::Array(vec![]), "{result}");
+}

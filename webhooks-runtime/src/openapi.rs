@@ -1,0 +1,100 @@
+//! The OpenAPI 3.1 document at `GET /openapi.json`, generated from the endpoint table and from the
+//! payload types themselves (schemars), so it cannot drift from the code.
+
+use schemars::generate::SchemaSettings;
+use serde_json::{Map, Value, json};
+use webhooks_core::WebhookPayload;
+
+use crate::routes::RouteTable;
+
+/// The security scheme's name in the document.
+const SECRET_SCHEME: &str = "webhookSecret";
+
+/// The whole document, for a server reached at `base_url`.
+pub(crate) fn document(routes: &RouteTable, base_url: &str, secret_configured: bool) -> Value {
+    let mut generator = SchemaSettings::draft2020_12()
+        .with(|settings| settings.definitions_path = "/components/schemas".into())
+        .into_generator();
+    let payload = generator.subschema_for::<WebhookPayload>();
+    let mut schemas: Map<String, Value> = generator.take_definitions(true).into_iter().collect();
+    schemas.insert("Error".to_owned(), error_schema());
+
+    let paths: Map<String, Value> = routes
+        .iter()
+        .map(|route| {
+            let summary = if route.doc.is_empty() {
+                route.function.clone()
+            } else {
+                route.doc.clone()
+            };
+            let security = if secret_configured {
+                json!([{ SECRET_SCHEME: [] }])
+            } else {
+                json!([])
+            };
+            let operation = json!({
+                "operationId": route.function,
+                "summary": summary,
+                "description": route.doc,
+                "requestBody": {
+                    "required": true,
+                    "description": "The webhook payload the Hugging Face Hub sends.",
+                    "content": { "application/json": { "schema": payload } },
+                },
+                "security": security,
+                "responses": responses(),
+            });
+            (route.route_path.clone(), json!({ "post": operation }))
+        })
+        .collect();
+
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Hugging Face Hub webhooks",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Endpoints that receive Hugging Face Hub webhooks. See https://huggingface.co/docs/hub/webhooks.",
+        },
+        "servers": [{ "url": base_url }],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                SECRET_SCHEME: {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "X-Webhook-Secret",
+                    "description": "The webhook's secret, as set in the Hub's webhook settings. A `secret` query parameter is accepted too.",
+                },
+            },
+        },
+    })
+}
+
+fn error_schema() -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "error": { "type": "string", "description": "What went wrong." },
+            "field": { "type": "string", "description": "The body field at fault, for 422." },
+        },
+        "required": ["error"],
+    })
+}
+
+fn responses() -> Value {
+    let error = |description: &str| {
+        json!({
+            "description": description,
+            "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } },
+        })
+    };
+    json!({
+        "200": { "description": "The handler's answer.", "content": { "application/json": {} } },
+        "401": error("No `X-Webhook-Secret` header (nor `secret` query parameter)."),
+        "403": error("The secret is not the configured one."),
+        "413": error("The body is larger than the limit."),
+        "422": error("The body does not fit the handler's argument; `field` names the field."),
+        "500": error("The handler failed or panicked."),
+    })
+}
