@@ -486,7 +486,14 @@ async fn landing_page_lists_every_endpoint_with_url_function_and_doc() {
     assert!(page.contains("https://huggingface.co/settings/webhooks"));
     assert!(page.contains("https://huggingface.co/docs/hub/webhooks"));
     // Self-contained: nothing loaded from elsewhere.
-    assert!(!page.contains("<script src") && !page.contains("<link") && !page.contains("@import"));
+    assert!(
+        !page.contains("<script src") && !page.contains("stylesheet") && !page.contains("@import")
+    );
+    assert!(
+        page.split("<link")
+            .skip(1)
+            .all(|tag| tag.starts_with(" rel=\"icon\" href=\"data:"))
+    );
 }
 
 #[tokio::test]
@@ -502,16 +509,16 @@ async fn landing_page_escapes_what_it_interpolates() {
     let server = TestServer::with(
         WebhooksServer::builder()
             .include_registered(false)
-            .public_url("https://example.org/<script>")
+            .public_url("https://example.org/<img src=x onerror=alert(1)>")
             .add_webhook("x", || async {}),
     )
     .await;
     let page = server.get("/").send().await.text().to_owned();
     assert!(
-        page.contains("https://example.org/&lt;script&gt;/webhooks/x"),
+        page.contains("https://example.org/&lt;img src=x onerror=alert(1)&gt;/webhooks/x"),
         "{page}"
     );
-    assert!(!page.contains("<script>"));
+    assert!(!page.contains("<img"));
 }
 
 #[tokio::test]

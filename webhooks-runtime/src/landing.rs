@@ -23,8 +23,8 @@ body { margin: 0; font: 16px/1.55 system-ui, -apple-system, 'Segoe UI', Roboto, 
 main { max-width: 52rem; margin: 0 auto; padding: 2rem 1.25rem 4rem; }
 h1 { font-size: 1.6rem; margin: 0 0 .5rem; }
 h2 { font-size: 1.15rem; margin: 2rem 0 .75rem; }
-a { color: inherit; text-decoration-color: var(--accent); text-underline-offset: 2px; }
-code { font: .9em ui-monospace, SFMono-Regular, Menlo, monospace; word-break: break-all; }
+a { color: inherit; text-decoration-color: var(--accent); text-underline-offset: 2px; overflow-wrap: anywhere; }
+code { font: .9em ui-monospace, SFMono-Regular, Menlo, monospace; overflow-wrap: anywhere; }
 .muted { color: var(--muted); }
 ul.endpoints { list-style: none; padding: 0; margin: 0; }
 ul.endpoints li { border: 1px solid var(--border); border-radius: .6rem; padding: .8rem 1rem; margin-bottom: .6rem; }
@@ -32,6 +32,34 @@ ul.endpoints li { border: 1px solid var(--border); border-radius: .6rem; padding
 .notice { border-left: 4px solid var(--accent); padding: .6rem 1rem; border-radius: .3rem; background: rgba(255,157,0,.08); }
 .ok { border-left-color: #16a34a; background: rgba(22,163,74,.08); }
 ol li { margin-bottom: .3rem; }
+.row { display: flex; gap: .5rem; align-items: center; flex-wrap: wrap; }
+.row code { flex: 1 1 16rem; }
+button.copy { font: inherit; font-size: .85rem; padding: .2rem .7rem; border-radius: .4rem; border: 1px solid var(--border);
+  background: transparent; color: inherit; cursor: pointer; }
+button.copy:hover { border-color: var(--accent); }
+@media (max-width: 30rem) { main { padding: 1.25rem .9rem 3rem; } h1 { font-size: 1.3rem; } }
+";
+
+/// Copies a URL when its button is clicked; falls back to a hidden text area where the
+/// clipboard API is unavailable (plain HTTP on another host than localhost).
+const SCRIPT: &str = "
+for (const button of document.querySelectorAll('button.copy')) {
+  button.addEventListener('click', async () => {
+    const text = button.dataset.copy;
+    try {
+      await navigator.clipboard.writeText(text);
+    } catch (_) {
+      const area = document.createElement('textarea');
+      area.value = text;
+      document.body.appendChild(area);
+      area.select();
+      document.execCommand('copy');
+      area.remove();
+    }
+    button.textContent = 'Copied';
+    setTimeout(() => { button.textContent = 'Copy'; }, 1500);
+  });
+}
 ";
 
 /// The whole page.
@@ -39,6 +67,11 @@ pub(crate) fn render(context: &LandingContext<'_>) -> String {
     let mut page = String::with_capacity(4096);
     page.push_str("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     page.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    // An inline icon: the browser asks for no /favicon.ico, and nothing is loaded from elsewhere.
+    page.push_str(
+        "<link rel=\"icon\" href=\"data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' \
+         viewBox='0 0 100 100'%3E%3Ctext y='.9em' font-size='90'%3E%F0%9F%A4%97%3C/text%3E%3C/svg%3E\">\n",
+    );
     page.push_str("<title>Hugging Face Hub webhooks</title>\n<style>");
     page.push_str(STYLE);
     page.push_str("</style>\n</head>\n<body>\n<main>\n");
@@ -55,7 +88,9 @@ pub(crate) fn render(context: &LandingContext<'_>) -> String {
         "<p class=\"muted\">Machine-readable description of these endpoints: \
          <a href=\"/openapi.json\">OpenAPI document</a>.</p>\n",
     );
-    page.push_str("</main>\n</body>\n</html>\n");
+    page.push_str("</main>\n<script>");
+    page.push_str(SCRIPT);
+    page.push_str("</script>\n</body>\n</html>\n");
     page
 }
 
@@ -77,10 +112,11 @@ fn write_endpoints(page: &mut String, context: &LandingContext<'_>) {
         let url = format!("{}{}", context.base_url, route.route_path);
         let _ = write!(
             page,
-            "<li><div><span class=\"method\">POST</span><code class=\"url\">{}</code></div>\
-             <div class=\"muted\"><code>{}</code>",
-            escape(&url),
-            escape(&route.function),
+            "<li><div class=\"row\"><span class=\"method\">POST</span><code class=\"url\">{url}</code>\
+             <button class=\"copy\" type=\"button\" data-copy=\"{url}\">Copy</button></div>\
+             <div class=\"muted\"><code>{function}</code>",
+            url = escape(&url),
+            function = escape(&route.function),
         );
         if !route.doc.is_empty() {
             let _ = write!(page, " · {}", escape(&route.doc));

@@ -1,0 +1,102 @@
+// The landing page as a person sees it: the quickstart server, opened in headless Chromium.
+// Run from the repository root after `cargo build --example quickstart`:
+//   cd tests/browser && npm ci && npm test
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const root = resolve(import.meta.dirname, '../..');
+const screenshots = join(root, 'target', 'screenshots');
+let server;
+let baseUrl;
+let endpoints;
+let browser;
+
+/** Starts the quickstart on a free loopback port and reads its URLs from the start messages. */
+function startQuickstart() {
+  return new Promise((resolveStart, reject) => {
+    const env = { ...process.env, WEBHOOKS_HOST: '127.0.0.1', WEBHOOKS_PORT: '0' };
+    for (const name of ['WEBHOOK_SECRET', 'SPACE_ID', 'SPACE_HOST', 'WEBHOOKS_PUBLIC_URL']) delete env[name];
+    const child = spawn(join(root, 'target', 'debug', 'examples', 'quickstart'), { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const urls = [];
+    const timer = setTimeout(() => reject(new Error('the quickstart printed no URL within 30 s')), 30_000);
+    child.on('exit', (code) => reject(new Error(`the quickstart exited with ${code}`)));
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const match = line.match(/^ {2}- POST (http:\/\/[^/]+)(\/webhooks\/\S+)$/);
+      if (match) urls.push(match);
+      if (line.startsWith('Go to https://huggingface.co/settings/webhooks')) {
+        clearTimeout(timer);
+        resolveStart({ child, base: urls[0][1], paths: urls.map((m) => m[2]) });
+      }
+    });
+  });
+}
+
+before(async () => {
+  ({ child: server, base: baseUrl, paths: endpoints } = await startQuickstart());
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+    // Playwright gives every launch a fresh, empty user data directory of its own.
+  });
+  mkdirSync(screenshots, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+});
+
+/** Opens the landing page in a fresh page, recording console errors and outside requests. */
+async function open(viewport) {
+  const page = await browser.newPage({ viewport });
+  const problems = [];
+  page.on('console', (message) => { if (message.type() === 'error') problems.push(`console: ${message.text()}`); });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('request', (request) => {
+    const { hostname } = new URL(request.url());
+    if (hostname !== '127.0.0.1' && hostname !== 'localhost') problems.push(`outside request: ${request.url()}`);
+  });
+  const response = await page.goto(`${baseUrl}/`);
+  assert.equal(response.status(), 200);
+  return { page, problems };
+}
+
+test('the landing page lists every endpoint, loads nothing from outside and logs no error', async () => {
+  const { page, problems } = await open({ width: 1280, height: 900 });
+  assert.equal(await page.title(), 'Hugging Face Hub webhooks');
+  assert.ok(endpoints.length > 0);
+  const urls = await page.locator('code.url').allTextContents();
+  assert.deepEqual(urls, endpoints.map((path) => `${baseUrl}${path}`));
+  assert.match(await page.locator('h2').first().textContent(), /1 webhook is registered/);
+  assert.match(await page.locator('body').textContent(), /Trigger a training job when a dataset is updated\./);
+  await page.screenshot({ path: join(screenshots, 'landing-desktop.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the copy button copies the endpoint URL', async () => {
+  const { page, problems } = await open({ width: 1280, height: 900 });
+  const button = page.locator('button.copy').first();
+  assert.equal(await button.getAttribute('data-copy'), `${baseUrl}${endpoints[0]}`);
+  await button.click();
+  await page.waitForFunction(() => document.querySelector('button.copy').textContent === 'Copied');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the page fits a phone screen without horizontal scrolling', async () => {
+  const { page, problems } = await open({ width: 375, height: 740 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
+  await page.screenshot({ path: join(screenshots, 'landing-phone.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
