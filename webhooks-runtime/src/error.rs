@@ -40,6 +40,10 @@ pub enum Error {
     )]
     InsideAsyncRuntime,
 
+    /// The `healthcheck` probe did not get a 200 from `/healthz`.
+    #[error("the server is not healthy: {0}")]
+    Unhealthy(String),
+
     /// The async runtime could not be started, or the listener failed.
     #[error("server I/O error: {0}")]
     Io(#[from] std::io::Error),

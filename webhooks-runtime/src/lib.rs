@@ -10,6 +10,7 @@ mod config;
 mod error;
 mod first_bytes;
 mod handler;
+mod healthcheck;
 mod html;
 mod landing;
 mod limits;
@@ -29,6 +30,7 @@ pub use builder::WebhooksServerBuilder;
 pub use config::DEFAULT_PORT;
 pub use error::{DuplicatePath, Error};
 pub use handler::{AsyncHandler, BlockingHandler};
+pub use healthcheck::healthcheck;
 pub use limits::{
     DEFAULT_BODY_LIMIT, DEFAULT_BODY_READ_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT,
     DEFAULT_MAX_CONCURRENT_STREAMS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HEADER_SIZE,

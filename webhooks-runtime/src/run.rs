@@ -6,6 +6,10 @@ use crate::server::WebhooksServer;
 /// Serves every `#[webhook_endpoint]` linked into the binary, configured from the environment,
 /// until SIGINT or SIGTERM. Blocks; builds its own async runtime.
 ///
+/// Started as `<binary> healthcheck`, it instead asks the server the same environment configures
+/// for `/healthz` and returns `Ok` only on a 200 (see [`healthcheck`](crate::healthcheck())), for a
+/// Dockerfile's `HEALTHCHECK`.
+///
 /// ```no_run
 /// use webhooks_runtime::{WebhookPayload, webhook_endpoint};
 ///
@@ -26,6 +30,9 @@ use crate::server::WebhooksServer;
 /// error of [`WebhooksServerBuilder::build`](crate::WebhooksServerBuilder::build) and
 /// [`WebhooksServer::serve`].
 pub fn run() -> Result<(), Error> {
+    if crate::healthcheck::requested() {
+        return crate::healthcheck::healthcheck();
+    }
     refuse_inside_async_runtime()?;
     crate::log::install_default_subscriber();
     WebhooksServer::builder().build()?.run()

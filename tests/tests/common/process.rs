@@ -2,6 +2,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::Duration;
@@ -24,7 +25,12 @@ const INHERITED_SETTINGS: [&str; 8] = [
 
 /// The test server binary with a clean configuration: loopback, a free port, plus `env`.
 pub fn command(env: &[(&str, &str)]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_test-server"));
+    command_for(Path::new(env!("CARGO_BIN_EXE_test-server")), env)
+}
+
+/// `binary` with a clean configuration: loopback, a free port, plus `env`.
+pub fn command_for(binary: &Path, env: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(binary);
     for name in INHERITED_SETTINGS {
         command.env_remove(name);
     }
@@ -44,9 +50,14 @@ pub struct ServerProcess {
 }
 
 impl ServerProcess {
-    /// Starts the server and reads its start messages.
+    /// Starts the test server and reads its start messages.
     pub fn start(env: &[(&str, &str)]) -> Self {
-        let mut child = command(env)
+        Self::start_binary(Path::new(env!("CARGO_BIN_EXE_test-server")), env)
+    }
+
+    /// Starts `binary` as a server and reads its start messages.
+    pub fn start_binary(binary: &Path, env: &[(&str, &str)]) -> Self {
+        let mut child = command_for(binary, env)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
