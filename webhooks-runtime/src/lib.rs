@@ -1,7 +1,35 @@
 //! **Receive Hugging Face Hub webhooks: annotate a function, call `run()`.**
 //!
-//! This is the crate to depend on: it re-exports the `#[webhook_endpoint]` attribute, every
-//! payload type, and the server.
+//! This is the crate to depend on: it re-exports the [`webhook_endpoint`] attribute, every payload
+//! type ([`WebhookPayload`] and its parts), and the server.
+//!
+//! ```no_run,standalone_crate
+//! use webhooks_runtime::serde_json::{Value, json};
+//! use webhooks_runtime::{WebhookPayload, webhook_endpoint};
+//!
+//! /// Retrain when a dataset changes.
+//! #[webhook_endpoint] // POST /webhooks/trigger_training
+//! async fn trigger_training(payload: WebhookPayload) -> Value {
+//!     json!({ "scope": payload.event.scope })
+//! }
+//!
+//! fn main() -> Result<(), webhooks_runtime::Error> {
+//!     webhooks_runtime::run() // blocks until SIGINT or SIGTERM
+//! }
+//! ```
+//!
+//! What the server does with each request, in order: route by exact path (404, 405), check the
+//! secret from the headers alone (401, 403), read the body within its limits (413, 408), build the
+//! handler's arguments (422 naming the field), run the handler (500 on `Err` or panic, 504 past its
+//! timeout), and answer. It also serves a landing page at `/`, `/healthz`, `/metrics` and
+//! `/openapi.json`.
+//!
+//! - Configure it with [`WebhooksServer::builder`]; settings not given there come from the
+//!   environment (`WEBHOOK_SECRET`, `WEBHOOKS_HOST`, `WEBHOOKS_PORT`, ...; see the README).
+//! - Test endpoints over a real socket with [`testing::TestServer`], or without one with
+//!   [`WebhooksServer::into_service`].
+//! - Logs go through `tracing`; [`run`] installs a subscriber (`RUST_LOG`, and JSON lines with
+//!   `WEBHOOKS_LOG_FORMAT=json`) unless the application installed one.
 
 mod banner;
 mod builder;

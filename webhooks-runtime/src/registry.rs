@@ -12,7 +12,7 @@ use crate::error::{DuplicatePath, Error};
 /// [`Error::DuplicatePaths`] when two endpoints share a path, naming both functions and their
 /// source locations, for every clash at once.
 ///
-/// ```
+/// ```standalone_crate
 /// use webhooks_runtime::webhook_endpoint;
 ///
 /// /// Say hello.

@@ -10,7 +10,7 @@ use crate::server::WebhooksServer;
 /// for `/healthz` and returns `Ok` only on a 200 (see [`healthcheck`](crate::healthcheck())), for a
 /// Dockerfile's `HEALTHCHECK`.
 ///
-/// ```no_run
+/// ```no_run,standalone_crate
 /// use webhooks_runtime::{WebhookPayload, webhook_endpoint};
 ///
 /// /// Retrain when a dataset changes.

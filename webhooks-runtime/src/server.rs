@@ -188,7 +188,7 @@ impl WebhooksServer {
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), webhooks_runtime::Error> {
-/// let service = WebhooksServer::builder().read_environment(false).build()?.into_service();
+/// let service = WebhooksServer::builder().read_environment(false).include_registered(false).build()?.into_service();
 /// let request = webhooks_runtime::http::Request::get("/healthz").body(String::new()).unwrap();
 /// let response = service.handle(request.map(Bytes::from)).await;
 /// assert_eq!(response.status(), 200);
