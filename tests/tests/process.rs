@@ -280,3 +280,15 @@ fn rust_log_filters_the_request_lines_out() {
     let (_, stderr) = server.wait();
     assert!(!stderr.contains("answered"), "{stderr}");
 }
+
+#[test]
+fn public_url_from_the_environment_is_what_the_banner_prints() {
+    let server = ServerProcess::start(&[("WEBHOOKS_PUBLIC_URL", "https://tunnel.example.org/")]);
+    assert!(
+        server
+            .banner
+            .contains(&"  - POST https://tunnel.example.org/webhooks/say_hello".to_owned()),
+        "{:?}",
+        server.banner
+    );
+}

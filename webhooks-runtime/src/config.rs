@@ -201,6 +201,22 @@ mod tests {
     }
 
     #[test]
+    fn public_url_variable_wins_over_the_space_host() {
+        let resolved = resolve_with(
+            Requested::default(),
+            &[
+                ("SPACE_HOST", "a.hf.space"),
+                ("WEBHOOKS_PUBLIC_URL", "https://tunnel.example"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            resolved.public_url.as_deref(),
+            Some("https://tunnel.example")
+        );
+    }
+
+    #[test]
     fn webhooks_variables_win_over_gradio_ones() {
         let resolved = resolve_with(
             Requested::default(),
