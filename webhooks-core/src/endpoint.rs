@@ -28,6 +28,20 @@ impl fmt::Debug for Handler {
     }
 }
 
+/// Checks that a request gives every handler argument (a 422 or other refusal otherwise), without
+/// running the handler: what background endpoints do before they accept a delivery.
+pub type ArgumentCheck = fn(&WebhookRequest) -> Result<(), WebhookResponse>;
+
+/// When the handler runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// While the Hub waits: the handler's answer is the response.
+    Immediate,
+    /// After the delivery is journaled and answered 202: retried on failure, resumed after a
+    /// restart (`#[webhook_endpoint(background)]`).
+    Background,
+}
+
 /// One webhook endpoint: where it is served, what it runs, and where it was written.
 ///
 /// `#[webhook_endpoint]` registers one per annotated function with `inventory`; the server
@@ -41,6 +55,8 @@ pub struct Endpoint {
     file: &'static str,
     line: u32,
     handler: Handler,
+    delivery: Delivery,
+    check: ArgumentCheck,
 }
 
 inventory::collect!(Endpoint);
@@ -64,6 +80,8 @@ impl Endpoint {
         file: &'static str,
         line: u32,
         handler: Handler,
+        delivery: Delivery,
+        check: ArgumentCheck,
     ) -> Self {
         Self {
             path,
@@ -73,6 +91,8 @@ impl Endpoint {
             file,
             line,
             handler,
+            delivery,
+            check,
         }
     }
 
@@ -125,5 +145,15 @@ impl Endpoint {
     /// What the server runs for a request.
     pub fn handler(&self) -> Handler {
         self.handler
+    }
+
+    /// Whether the handler runs while the Hub waits or in the background.
+    pub fn delivery(&self) -> Delivery {
+        self.delivery
+    }
+
+    /// Checks a request's arguments without running the handler.
+    pub fn check(&self) -> ArgumentCheck {
+        self.check
     }
 }

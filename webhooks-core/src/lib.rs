@@ -22,7 +22,7 @@ mod rejection;
 mod request;
 pub mod response;
 
-pub use endpoint::{BoxFuture, Endpoint, Handler};
+pub use endpoint::{ArgumentCheck, BoxFuture, Delivery, Endpoint, Handler};
 pub use extract::FromWebhookRequest;
 pub use json::Json;
 pub use rejection::Rejection;

@@ -12,13 +12,16 @@ pub(crate) struct EndpointArgs {
     pub(crate) path: Option<LitStr>,
     /// The path of the `webhooks_runtime` crate, when renamed.
     pub(crate) krate: Option<syn::Path>,
+    /// `background`: journal the delivery, answer 202, run the handler afterwards.
+    pub(crate) background: Option<Ident>,
 }
 
-const ACCEPTED: &str = "accepted: a path string such as `\"say_hello\"`, `path = \"say_hello\"`, or `crate = \"renamed_webhooks_runtime\"`";
+const ACCEPTED: &str = "accepted: a path string such as `\"say_hello\"`, `path = \"say_hello\"`, `background`, or `crate = \"renamed_webhooks_runtime\"`";
 
 // Accepts, in any combination, separated by commas:
 //   "path"
 //   path = "path"
+//   background
 //   crate = "path::to::webhooks_runtime"
 // Every problem is reported, each at its own tokens.
 impl Parse for EndpointArgs {
@@ -31,27 +34,13 @@ impl Parse for EndpointArgs {
                 args.set_path(literal, &mut errors);
             } else if input.peek(Token![crate]) || input.peek(Ident) {
                 let key: Ident = input.call(syn::ext::IdentExt::parse_any)?;
-                if !input.peek(Token![=]) {
-                    let message = match key.to_string().as_str() {
-                        "path" | "crate" => format!("expected `= \"…\"` after `{key}`"),
-                        name => format!(
-                            "the path must be a string literal: `#[webhook_endpoint(\"{name}\")]`"
-                        ),
-                    };
-                    return Err(syn::Error::new(key.span(), message));
-                }
-                input.parse::<Token![=]>()?;
-                let value: Expr = input.parse()?;
-                match key.to_string().as_str() {
-                    "path" => match string_literal(&value) {
-                        Some(literal) => args.set_path(literal, &mut errors),
-                        None => errors.at(
-                            &value,
-                            "the path must be a string literal, e.g. `path = \"say_hello\"`",
-                        ),
-                    },
-                    "crate" => args.set_crate(&value, &mut errors),
-                    other => errors.at(&key, format!("unknown argument `{other}`; {ACCEPTED}")),
+                if key == "background" && !input.peek(Token![=]) {
+                    if args.background.is_some() {
+                        errors.at(&key, "`background` is given twice; keep one");
+                    }
+                    args.background = Some(key);
+                } else {
+                    args.parse_key_value(key, input, &mut errors)?;
                 }
             } else {
                 let value: Expr = input.parse()?;
@@ -69,6 +58,38 @@ impl Parse for EndpointArgs {
 }
 
 impl EndpointArgs {
+    /// `key = value`, after `key`.
+    fn parse_key_value(
+        &mut self,
+        key: Ident,
+        input: ParseStream<'_>,
+        errors: &mut Errors,
+    ) -> syn::Result<()> {
+        if !input.peek(Token![=]) {
+            let message = match key.to_string().as_str() {
+                "path" | "crate" => format!("expected `= \"…\"` after `{key}`"),
+                name => {
+                    format!("the path must be a string literal: `#[webhook_endpoint(\"{name}\")]`")
+                }
+            };
+            return Err(syn::Error::new(key.span(), message));
+        }
+        input.parse::<Token![=]>()?;
+        let value: Expr = input.parse()?;
+        match key.to_string().as_str() {
+            "path" => match string_literal(&value) {
+                Some(literal) => self.set_path(literal, errors),
+                None => errors.at(
+                    &value,
+                    "the path must be a string literal, e.g. `path = \"say_hello\"`",
+                ),
+            },
+            "crate" => self.set_crate(&value, errors),
+            other => errors.at(&key, format!("unknown argument `{other}`; {ACCEPTED}")),
+        }
+        Ok(())
+    }
+
     fn set_path(&mut self, literal: LitStr, errors: &mut Errors) {
         if self.path.is_some() {
             errors.at(&literal, "the path is given twice; keep one");

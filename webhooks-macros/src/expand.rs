@@ -61,6 +61,7 @@ fn expand(endpoint: &CheckedEndpoint) -> TokenStream {
         doc,
         arg_types,
         krate,
+        background,
     } = endpoint;
     let private = quote!(#krate::__private);
     let name = &function.sig.ident;
@@ -79,6 +80,19 @@ fn expand(endpoint: &CheckedEndpoint) -> TokenStream {
             };
         }
     });
+
+    // The same extractions, without the call: what a background endpoint checks before it accepts
+    // a delivery.
+    let checks = arg_types.iter().map(|ty| {
+        quote_spanned! {ty.span()=>
+            #private::extract::<#ty>(__webhooks_request)?;
+        }
+    });
+    let delivery = if *background {
+        quote!(Background)
+    } else {
+        quote!(Immediate)
+    };
 
     let call = match &function.sig.asyncness {
         Some(_) => quote!(#name(#(#args),*).await),
@@ -136,6 +150,15 @@ fn expand(endpoint: &CheckedEndpoint) -> TokenStream {
                 #body
             }
 
+            #[doc(hidden)]
+            fn __webhooks_check(
+                __webhooks_request: &#private::WebhookRequest,
+            ) -> ::core::result::Result<(), #private::WebhookResponse> {
+                #(#checks)*
+                let _ = __webhooks_request;
+                ::core::result::Result::Ok(())
+            }
+
             #private::inventory::submit! {
                 #private::Endpoint::__new(
                     #path,
@@ -145,6 +168,8 @@ fn expand(endpoint: &CheckedEndpoint) -> TokenStream {
                     ::core::file!(),
                     #line,
                     #handler,
+                    #private::Delivery::#delivery,
+                    __webhooks_check,
                 )
             }
         };

@@ -21,6 +21,8 @@ pub(crate) struct CheckedEndpoint {
     pub(crate) arg_types: Vec<Type>,
     /// The path of the `webhooks_runtime` crate.
     pub(crate) krate: syn::Path,
+    /// Whether the handler runs in the background.
+    pub(crate) background: bool,
 }
 
 /// Argument types that are the same value however many times they are taken.
@@ -44,12 +46,14 @@ pub(crate) fn check(args: EndpointArgs, item: Item) -> syn::Result<CheckedEndpoi
         .krate
         .unwrap_or_else(|| syn::parse_quote!(::webhooks_runtime));
     let doc = doc::first_paragraph(&function.attrs);
+    let background = args.background.is_some();
     errors.finish(CheckedEndpoint {
         function,
         path,
         doc,
         arg_types,
         krate,
+        background,
     })
 }
 

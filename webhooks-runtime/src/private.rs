@@ -2,7 +2,7 @@
 //! needs through here so that users depend on `webhooks-runtime` alone.
 
 pub use inventory;
-pub use webhooks_core::{BoxFuture, Endpoint, Handler, WebhookRequest, WebhookResponse};
+pub use webhooks_core::{BoxFuture, Delivery, Endpoint, Handler, WebhookRequest, WebhookResponse};
 
 use webhooks_core::{FromWebhookRequest, IntoWebhookResponse};
 
