@@ -31,9 +31,11 @@ fn request_path(c: &mut Criterion) {
         .add_webhook("test_webhook", |payload: WebhookPayload| async move {
             json!({ "scope": payload.event.scope })
         })
+        .journal(false)
         .build()
         .expect("server")
-        .into_service();
+        .into_service()
+        .expect("service");
     let body = fixture("02-upstream-test-discussion-create.json");
     let request = || {
         Request::post("/webhooks/test_webhook")

@@ -5,7 +5,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -19,7 +20,12 @@ let browser;
 /** Starts the quickstart on a free loopback port and reads its URLs from the start messages. */
 function startQuickstart() {
   return new Promise((resolveStart, reject) => {
-    const env = { ...process.env, WEBHOOKS_HOST: '127.0.0.1', WEBHOOKS_PORT: '0' };
+    const env = {
+      ...process.env,
+      WEBHOOKS_HOST: '127.0.0.1',
+      WEBHOOKS_PORT: '0',
+      WEBHOOKS_DATA_DIR: mkdtempSync(join(tmpdir(), 'webhooks-browser-')),
+    };
     for (const name of ['WEBHOOK_SECRET', 'SPACE_ID', 'SPACE_HOST', 'WEBHOOKS_PUBLIC_URL']) delete env[name];
     const child = spawn(join(root, 'target', 'debug', 'examples', 'quickstart'), { env, stdio: ['ignore', 'pipe', 'inherit'] });
     const urls = [];

@@ -35,12 +35,14 @@ fn harness() -> &'static Harness {
             .read_environment(false)
             .include_registered(false)
             .webhook_secret(SECRET)
+            .journal(false)
             .add_webhook("payload", |payload: WebhookPayload| async move {
                 payload.event.scope
             })
             .build()
             .expect("the fuzz server builds")
-            .into_service();
+            .into_service()
+            .expect("the fuzz service starts");
         Harness { runtime, service }
     })
 }

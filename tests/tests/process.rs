@@ -16,6 +16,7 @@ fn start_messages_without_secret_match_the_python_reference() {
         "For more details about webhook secrets, please refer to https://huggingface.co/docs/hub/webhooks#webhook-secret.".to_owned(),
         String::new(),
         "Webhooks are correctly setup and ready to use:".to_owned(),
+        format!("  - POST {base}/webhooks/background_job"),
         format!("  - POST {base}/webhooks/say_hello"),
         format!("  - POST {base}/webhooks/slow"),
         format!("  - POST {base}/webhooks/trigger_training"),
@@ -291,4 +292,69 @@ fn public_url_from_the_environment_is_what_the_banner_prints() {
         "{:?}",
         server.banner
     );
+}
+
+#[test]
+fn a_background_delivery_survives_kill_9_and_runs_to_done_after_a_restart() {
+    let data_dir = common::process::fresh_data_dir();
+    let block = data_dir.with_extension("block");
+    std::fs::write(&block, b"").unwrap();
+    let port = free_port();
+    let data = data_dir.to_str().unwrap();
+    let env = [
+        ("WEBHOOKS_DATA_DIR", data),
+        ("BLOCK_FILE", block.to_str().unwrap()),
+        ("WEBHOOKS_PORT", port.as_str()),
+    ];
+
+    let mut server = ServerProcess::start(&env);
+    let addr = server.addr();
+    let body = common::fixture("07-repo-create-model.json");
+    let (status, answer) = request(addr, "POST", "/webhooks/background_job", &[], &body);
+    assert_eq!(status, 202, "{answer}");
+    let id = webhooks_runtime::serde_json::from_str::<webhooks_runtime::serde_json::Value>(&answer)
+        .unwrap()["delivery_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(server.next_line(), "background job started");
+    server.kill();
+    let _ = server.wait();
+
+    // The handler was interrupted mid-run; once unblocked, the next start runs it again.
+    std::fs::remove_file(&block).unwrap();
+    let server = ServerProcess::start(&env);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let record = loop {
+        let (_, text) = request(addr, "GET", &format!("/api/deliveries/{id}"), &[], b"");
+        let record: webhooks_runtime::serde_json::Value =
+            webhooks_runtime::serde_json::from_str(&text).unwrap();
+        if record["status"] == "done" || std::time::Instant::now() > deadline {
+            break record;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert_eq!(record["status"], "done", "{record}");
+    assert_eq!(
+        record["attempts"], 2,
+        "one interrupted attempt, one that finished: {record}"
+    );
+    // Every accepted delivery is accounted for.
+    let (_, listed) = request(
+        addr,
+        "GET",
+        "/api/deliveries?endpoint=/webhooks/background_job",
+        &[],
+        b"",
+    );
+    let listed: webhooks_runtime::serde_json::Value =
+        webhooks_runtime::serde_json::from_str(&listed).unwrap();
+    let statuses: Vec<&str> = listed["deliveries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["done"]);
+    drop(server);
 }

@@ -85,7 +85,7 @@ fn expand(endpoint: &CheckedEndpoint) -> TokenStream {
     // a delivery.
     let checks = arg_types.iter().map(|ty| {
         quote_spanned! {ty.span()=>
-            #private::extract::<#ty>(__webhooks_request)?;
+            let _ = #private::extract::<#ty>(__webhooks_request)?;
         }
     });
     let delivery = if *background {

@@ -1,12 +1,17 @@
 //! `WebhooksServer::builder()`: everything configurable, checked by `build()`.
 
+use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::panic::Location;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::config::{self, Requested};
+use crate::deliveries::DeliverySettings;
 use crate::error::Error;
-use crate::handler::{AsyncHandler, BlockingHandler, ErasedHandler, erase_async, erase_blocking};
+use crate::handler::{
+    AsyncHandler, BlockingHandler, Check, ErasedHandler, erase_async, erase_blocking,
+};
 use crate::limits::{Limits, MIN_HEADER_SIZE};
 use crate::registry::registered_endpoints;
 use crate::routes::{Route, RouteTable};
@@ -39,6 +44,8 @@ pub struct WebhooksServerBuilder {
     added: Vec<Route>,
     include_registered: bool,
     limits: Limits,
+    deliveries: DeliverySettings,
+    dedupe: HashMap<String, bool>,
     expose_handler_errors: bool,
     read_environment: bool,
     print_start_messages: bool,
@@ -62,6 +69,8 @@ impl Default for WebhooksServerBuilder {
             added: Vec::new(),
             include_registered: true,
             limits: Limits::default(),
+            deliveries: DeliverySettings::default(),
+            dedupe: HashMap::new(),
             expose_handler_errors: false,
             read_environment: true,
             print_start_messages: true,
@@ -144,7 +153,20 @@ impl WebhooksServerBuilder {
     #[track_caller]
     pub fn add_webhook<Args, H: AsyncHandler<Args>>(self, path: &str, handler: H) -> Self {
         let name = handler_name::<H>();
-        self.add(path, name, Location::caller(), erase_async(handler))
+        self.add(path, name, Location::caller(), erase_async(handler), false)
+    }
+
+    /// Serves an `async` function or closure at `POST /webhooks/<path>` in the background, as
+    /// `#[webhook_endpoint(background)]` does: once its arguments can be built from the body, the
+    /// delivery is journaled and answered 202, then the handler runs, with retries.
+    #[track_caller]
+    pub fn add_background_webhook<Args, H: AsyncHandler<Args>>(
+        self,
+        path: &str,
+        handler: H,
+    ) -> Self {
+        let name = handler_name::<H>();
+        self.add(path, name, Location::caller(), erase_async(handler), true)
     }
 
     /// Serves a plain (blocking) function or closure at `POST /webhooks/<path>`; it runs on a
@@ -156,7 +178,13 @@ impl WebhooksServerBuilder {
         handler: H,
     ) -> Self {
         let name = handler_name::<H>();
-        self.add(path, name, Location::caller(), erase_blocking(handler))
+        self.add(
+            path,
+            name,
+            Location::caller(),
+            erase_blocking(handler),
+            false,
+        )
     }
 
     fn add(
@@ -164,7 +192,8 @@ impl WebhooksServerBuilder {
         path: &str,
         function: String,
         location: &Location<'_>,
-        handler: ErasedHandler,
+        (handler, check): (ErasedHandler, Check),
+        background: bool,
     ) -> Self {
         match webhooks_core::path::normalize(path) {
             Ok(path) => self.added.push(Route {
@@ -174,6 +203,9 @@ impl WebhooksServerBuilder {
                 doc: String::new(),
                 location: format!("{}:{}", location.file(), location.line()),
                 handler,
+                check,
+                background,
+                dedupe: false,
                 timeout: None,
                 metrics: None,
             }),
@@ -269,6 +301,79 @@ impl WebhooksServerBuilder {
         self
     }
 
+    /// Where the delivery journal is kept (overrides `WEBHOOKS_DATA_DIR`; default
+    /// `./webhooks-data`, or `/data` on a Space with persistent storage).
+    pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.requested.data_dir = Some(dir.into());
+        self
+    }
+
+    /// Whether a data directory was given to the builder.
+    pub(crate) fn has_data_dir(&self) -> bool {
+        self.requested.data_dir.is_some()
+    }
+
+    /// Whether to journal deliveries (default `true`). Background endpoints need the journal:
+    /// with it off, [`Self::build`] refuses them.
+    pub fn journal(mut self, enabled: bool) -> Self {
+        self.deliveries.journal = enabled;
+        self
+    }
+
+    /// How many times a background handler runs before its delivery is parked as dead
+    /// (default 5).
+    pub fn background_attempts(mut self, attempts: u32) -> Self {
+        self.deliveries.attempts = attempts.max(1);
+        self
+    }
+
+    /// How many deliveries of one background endpoint are handled at once (default 4).
+    pub fn background_concurrency(mut self, concurrency: usize) -> Self {
+        self.deliveries.concurrency = concurrency.max(1);
+        self
+    }
+
+    /// The wait before the second attempt of a failed background delivery; it doubles for each
+    /// further attempt, up to ten minutes (default 1 s).
+    pub fn retry_backoff(mut self, first: Duration) -> Self {
+        self.deliveries.backoff = first;
+        self
+    }
+
+    /// Whether a body identical to one already accepted (queued, running or done) by the
+    /// endpoint at `path` within the duplicate window is answered as a duplicate instead of being
+    /// handled again (default: on for background endpoints, off for the others).
+    pub fn dedupe(mut self, path: &str, enabled: bool) -> Self {
+        match webhooks_core::path::normalize(path) {
+            Ok(path) => {
+                self.dedupe.insert(path, enabled);
+            }
+            Err(message) => self.errors.push(message),
+        }
+        self
+    }
+
+    /// How far back duplicates are looked for (default 1 hour).
+    pub fn duplicate_window(mut self, window: Duration) -> Self {
+        self.deliveries.duplicate_window = window;
+        self
+    }
+
+    /// How many finished deliveries the journal keeps, and for how long (default 10,000 and 30
+    /// days); queued ones are always kept.
+    pub fn retention(mut self, count: usize, age: Duration) -> Self {
+        self.deliveries.retention_count = count;
+        self.deliveries.retention_age = age;
+        self
+    }
+
+    /// A token that opens the delivery API (`Authorization: Bearer <token>`), besides the
+    /// webhook secret (overrides `WEBHOOKS_ADMIN_TOKEN`).
+    pub fn admin_token(mut self, token: impl Into<String>) -> Self {
+        self.requested.admin_token = Some(Secret::new(token));
+        self
+    }
+
     /// Whether to serve Prometheus metrics at `GET /metrics` (overrides `WEBHOOKS_METRICS`). By
     /// default they are served locally and not on a Space, where they would be public.
     pub fn metrics(mut self, enabled: bool) -> Self {
@@ -317,6 +422,19 @@ impl WebhooksServerBuilder {
         }
         for route in &mut routes {
             route.timeout = self.limits.handler_timeout_for(&route.path);
+            route.dedupe = self
+                .dedupe
+                .get(&route.path)
+                .copied()
+                .unwrap_or(route.background);
+        }
+        if !self.deliveries.journal {
+            if let Some(route) = routes.iter().find(|route| route.background || route.dedupe) {
+                return Err(Error::Setting(format!(
+                    "{} needs the delivery journal (background handling or duplicate detection), which is turned off",
+                    route.route_path
+                )));
+            }
         }
         let routes = RouteTable::new(routes)?;
         let unknown: Vec<&str> = self
@@ -341,6 +459,7 @@ impl WebhooksServerBuilder {
             routes,
             landing_page: self.landing_page,
             limits: self.limits,
+            deliveries: self.deliveries,
             expose_handler_errors: self.expose_handler_errors,
             print_start_messages: self.print_start_messages,
         })

@@ -1,6 +1,7 @@
 //! Where each setting comes from: the builder, then the environment, then the defaults.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 use crate::secret::{Secret, Secrets};
@@ -17,6 +18,8 @@ pub(crate) struct Requested {
     pub(crate) port: Option<u16>,
     pub(crate) public_url: Option<String>,
     pub(crate) metrics: Option<bool>,
+    pub(crate) data_dir: Option<PathBuf>,
+    pub(crate) admin_token: Option<Secret>,
 }
 
 /// The settings the server runs with.
@@ -31,6 +34,10 @@ pub(crate) struct Resolved {
     pub(crate) on_space: bool,
     /// Whether `/metrics` is served.
     pub(crate) metrics: bool,
+    /// Where the delivery journal lives.
+    pub(crate) data_dir: PathBuf,
+    /// Opens the delivery API besides the webhook secret.
+    pub(crate) admin_token: Option<Secret>,
     /// Warnings to print at start (never containing the secret).
     pub(crate) warnings: Vec<String>,
 }
@@ -99,7 +106,20 @@ pub(crate) fn resolve(requested: Requested, env: Env<'_>) -> Result<Resolved, Er
             None => !on_space,
         },
     };
+    let data_dir = match requested.data_dir {
+        Some(dir) => dir,
+        None => match first_set(env, &["WEBHOOKS_DATA_DIR"]) {
+            Some((_, dir)) => PathBuf::from(dir),
+            None if on_space => space_data_dir(&mut warnings),
+            None => PathBuf::from("webhooks-data"),
+        },
+    };
+    let admin_token = requested
+        .admin_token
+        .or_else(|| first_set(env, &["WEBHOOKS_ADMIN_TOKEN"]).map(|(_, token)| Secret::new(token)));
     Ok(Resolved {
+        data_dir,
+        admin_token,
         metrics,
         secrets: Secrets::new(secrets),
         addr: SocketAddr::new(host, port),
@@ -138,6 +158,19 @@ fn parse_host(variable: &'static str, value: &str) -> Result<IpAddr, Error> {
         value: value.to_owned(),
         reason: "expected an IP address such as 127.0.0.1 or 0.0.0.0, or `localhost`".to_owned(),
     })
+}
+
+/// A Space's persistent storage is mounted at `/data`; without it, files are lost at restart.
+fn space_data_dir(warnings: &mut Vec<String>) -> PathBuf {
+    let persistent = Path::new("/data");
+    if persistent.is_dir() {
+        return persistent.join("webhooks");
+    }
+    warnings.push(
+        "This Space has no persistent storage (/data): the delivery history, and background deliveries still queued, will not survive a restart."
+            .to_owned(),
+    );
+    std::env::temp_dir().join("webhooks-data")
 }
 
 fn parse_switch(variable: &'static str, value: &str) -> Result<bool, Error> {
@@ -238,6 +271,8 @@ mod tests {
             port: Some(0),
             public_url: None,
             metrics: None,
+            data_dir: None,
+            admin_token: None,
         };
         let resolved = resolve_with(
             requested,

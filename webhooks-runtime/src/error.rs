@@ -40,6 +40,10 @@ pub enum Error {
     )]
     InsideAsyncRuntime,
 
+    /// The delivery journal could not be opened.
+    #[error("{0}")]
+    Journal(crate::journal::JournalError),
+
     /// The `healthcheck` probe did not get a 200 from `/healthz`.
     #[error("the server is not healthy: {0}")]
     Unhealthy(String),

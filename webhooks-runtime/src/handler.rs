@@ -7,6 +7,10 @@ use webhooks_core::{
     BoxFuture, FromWebhookRequest, Handler, IntoWebhookResponse, WebhookRequest, WebhookResponse,
 };
 
+/// Builds a handler's arguments without running it: what a background endpoint checks before it
+/// accepts a delivery.
+pub(crate) type Check = Arc<dyn Fn(&WebhookRequest) -> Result<(), WebhookResponse> + Send + Sync>;
+
 /// A handler with its arguments and return value erased, shared between requests.
 #[derive(Clone)]
 pub(crate) enum ErasedHandler {
@@ -32,6 +36,13 @@ impl From<Handler> for ErasedHandler {
 pub trait AsyncHandler<Args>: Send + Sync + 'static {
     /// Extracts the arguments and starts the handler.
     fn call(&self, request: WebhookRequest) -> BoxFuture;
+
+    /// Extracts the arguments without starting the handler.
+    ///
+    /// # Errors
+    ///
+    /// The response refusing the request, when an argument cannot be built from it.
+    fn check(request: &WebhookRequest) -> Result<(), WebhookResponse>;
 }
 
 /// A plain function or closure usable as a webhook handler, run on a blocking thread.
@@ -40,6 +51,13 @@ pub trait AsyncHandler<Args>: Send + Sync + 'static {
 pub trait BlockingHandler<Args>: Send + Sync + 'static {
     /// Extracts the arguments and runs the handler.
     fn call(&self, request: WebhookRequest) -> WebhookResponse;
+
+    /// Extracts the arguments without running the handler.
+    ///
+    /// # Errors
+    ///
+    /// The response refusing the request, when an argument cannot be built from it.
+    fn check(request: &WebhookRequest) -> Result<(), WebhookResponse>;
 }
 
 macro_rules! impl_handlers {
@@ -65,6 +83,12 @@ macro_rules! impl_handlers {
                 let future = self($($arg),*);
                 Box::pin(async move { future.await.into_webhook_response() })
             }
+
+            #[allow(unused_variables, reason = "a handler without arguments checks nothing")]
+            fn check(request: &WebhookRequest) -> Result<(), WebhookResponse> {
+                $( $arg::from_webhook_request(request).map_err(webhooks_core::Rejection::into_response)?; )*
+                Ok(())
+            }
         }
 
         impl<F, Out, $($arg,)*> BlockingHandler<($($arg,)*)> for F
@@ -83,6 +107,12 @@ macro_rules! impl_handlers {
                 )*
                 self($($arg),*).into_webhook_response()
             }
+
+            #[allow(unused_variables, reason = "a handler without arguments checks nothing")]
+            fn check(request: &WebhookRequest) -> Result<(), WebhookResponse> {
+                $( $arg::from_webhook_request(request).map_err(webhooks_core::Rejection::into_response)?; )*
+                Ok(())
+            }
         }
     };
 }
@@ -97,10 +127,18 @@ impl_handlers!(A1, A2, A3, A4, A5, A6);
 impl_handlers!(A1, A2, A3, A4, A5, A6, A7);
 impl_handlers!(A1, A2, A3, A4, A5, A6, A7, A8);
 
-pub(crate) fn erase_async<Args, H: AsyncHandler<Args>>(handler: H) -> ErasedHandler {
-    ErasedHandler::Async(Arc::new(move |request| handler.call(request)))
+pub(crate) fn erase_async<Args, H: AsyncHandler<Args>>(handler: H) -> (ErasedHandler, Check) {
+    let check: Check = Arc::new(|request| H::check(request));
+    (
+        ErasedHandler::Async(Arc::new(move |request| handler.call(request))),
+        check,
+    )
 }
 
-pub(crate) fn erase_blocking<Args, H: BlockingHandler<Args>>(handler: H) -> ErasedHandler {
-    ErasedHandler::Blocking(Arc::new(move |request| handler.call(request)))
+pub(crate) fn erase_blocking<Args, H: BlockingHandler<Args>>(handler: H) -> (ErasedHandler, Check) {
+    let check: Check = Arc::new(|request| H::check(request));
+    (
+        ErasedHandler::Blocking(Arc::new(move |request| handler.call(request))),
+        check,
+    )
 }

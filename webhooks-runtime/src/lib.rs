@@ -31,15 +31,21 @@
 //! - Logs go through `tracing`; [`run`] installs a subscriber (`RUST_LOG`, and JSON lines with
 //!   `WEBHOOKS_LOG_FORMAT=json`) unless the application installed one.
 
+// A refusal is a full response, returned at once to the client, never stored or passed along.
+#![allow(clippy::result_large_err, reason = "refusals are responses, returned at once")]
+
+mod admin;
 mod banner;
 mod builder;
 mod catch_panic;
 mod config;
+mod deliveries;
 mod error;
 mod first_bytes;
 mod handler;
 mod healthcheck;
 mod html;
+pub mod journal;
 mod landing;
 mod limits;
 mod log;
@@ -52,6 +58,7 @@ mod run;
 mod secret;
 mod server;
 mod service;
+mod summary;
 pub mod testing;
 
 pub use builder::WebhooksServerBuilder;

@@ -60,6 +60,12 @@ pub(crate) const HANDLER_TIMEOUT: Refusal = Refusal {
     body: r#"{"error":"Gateway Timeout: the handler did not finish in time."}"#,
 };
 
+/// A background delivery that could not be written to the journal: the sender should retry.
+pub(crate) const NOT_JOURNALED: Refusal = Refusal {
+    status: StatusCode::SERVICE_UNAVAILABLE,
+    body: r#"{"error":"The delivery could not be recorded; send it again."}"#,
+};
+
 /// A handler that panicked.
 pub(crate) const HANDLER_PANICKED: Refusal = Refusal {
     status: StatusCode::INTERNAL_SERVER_ERROR,

@@ -3,10 +3,12 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use webhooks_core::Endpoint;
+use std::sync::Arc;
+
+use webhooks_core::{Delivery, Endpoint};
 
 use crate::error::{DuplicatePath, Error};
-use crate::handler::ErasedHandler;
+use crate::handler::{Check, ErasedHandler};
 use crate::metrics::RouteMetrics;
 
 /// One servable endpoint, from the registry or from `add_webhook`.
@@ -23,6 +25,13 @@ pub(crate) struct Route {
     /// `file:line` where it was written.
     pub(crate) location: String,
     pub(crate) handler: ErasedHandler,
+    /// Builds the handler's arguments without running it.
+    pub(crate) check: Check,
+    /// Whether deliveries are journaled, answered 202 and handled in the background.
+    pub(crate) background: bool,
+    /// Whether a body already accepted recently is answered as a duplicate; resolved at build
+    /// time (on for background endpoints unless told otherwise).
+    pub(crate) dedupe: bool,
     /// How long the handler may run, resolved from the limits at build time.
     pub(crate) timeout: Option<Duration>,
     /// This endpoint's metrics, when metrics are enabled.
@@ -38,6 +47,9 @@ impl Route {
             doc: endpoint.doc().to_owned(),
             location: endpoint.location(),
             handler: endpoint.handler().into(),
+            check: Arc::new(endpoint.check()),
+            background: endpoint.delivery() == Delivery::Background,
+            dedupe: false,
             timeout: None,
             metrics: None,
         }

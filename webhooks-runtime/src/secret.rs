@@ -67,7 +67,7 @@ impl Secrets {
 
     /// Whether `candidate` is one of the secrets. Every secret is compared, so the time taken
     /// does not tell which one matched or how close a guess came.
-    fn accepts(&self, candidate: &[u8]) -> bool {
+    pub(crate) fn accepts(&self, candidate: &[u8]) -> bool {
         self.0
             .iter()
             .fold(Choice::from(0), |any, secret| {

@@ -19,6 +19,7 @@ use tokio::task::JoinHandle;
 use crate::banner;
 use crate::builder::WebhooksServerBuilder;
 use crate::config::Resolved;
+use crate::deliveries::{Deliveries, DeliverySettings};
 use crate::error::Error;
 use crate::first_bytes::{Protocol, protocol_within};
 use crate::landing::{self, LandingContext};
@@ -35,6 +36,7 @@ pub struct WebhooksServer {
     pub(crate) routes: RouteTable,
     pub(crate) landing_page: Option<String>,
     pub(crate) limits: Limits,
+    pub(crate) deliveries: DeliverySettings,
     pub(crate) expose_handler_errors: bool,
     pub(crate) print_start_messages: bool,
 }
@@ -131,7 +133,7 @@ impl WebhooksServer {
                 .write_all(text.as_bytes())
                 .and_then(|()| stdout.flush());
         }
-        let app = self.into_app(&base_url);
+        let app = self.into_app(&base_url, addr.ip().is_loopback())?;
         Ok(Started {
             listener,
             addr,
@@ -141,7 +143,7 @@ impl WebhooksServer {
     }
 
     /// What requests need, with the landing page rendered for `base_url`.
-    fn into_app(mut self, base_url: &str) -> App {
+    fn into_app(mut self, base_url: &str, loopback: bool) -> Result<App, Error> {
         let landing = match self.landing_page {
             Some(html) => html,
             None => landing::render(&LandingContext {
@@ -158,25 +160,44 @@ impl WebhooksServer {
             metrics
         });
         let openapi = openapi::document(&self.routes, base_url, !self.resolved.secrets.is_empty());
-        App {
+        let deliveries = if self.deliveries.journal {
+            let background = self.routes.iter().filter(|route| route.background);
+            Some(
+                Deliveries::open(&self.resolved.data_dir, self.deliveries, background)
+                    .map_err(Error::Journal)?,
+            )
+        } else {
+            None
+        };
+        Ok(App {
             openapi: Bytes::from(openapi.to_string()),
             metrics,
+            deliveries,
+            loopback,
+            admin_token: self.resolved.admin_token,
             routes: self.routes,
             secrets: self.resolved.secrets,
             landing: Bytes::from(landing),
             limits: self.limits,
             expose_handler_errors: self.expose_handler_errors,
-        }
+        })
     }
 
     /// The request handling alone, without a socket: to mount the endpoints in a server of your
     /// own, or to call them in tests and benchmarks. Limits on connections and headers are the
     /// outer server's business; the secret, routing, body limit, timeouts and handlers apply.
-    pub fn into_service(self) -> WebhooksService {
+    /// Deliveries are journaled, but background endpoints' workers run only in a server started
+    /// with [`Self::serve`], [`Self::spawn`] or [`Self::run`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Journal`] when the delivery journal cannot be opened.
+    pub fn into_service(self) -> Result<WebhooksService, Error> {
         let base_url = banner::base_url(self.resolved.public_url.as_deref(), self.resolved.addr);
-        WebhooksService {
-            app: Arc::new(self.into_app(&base_url)),
-        }
+        let loopback = self.resolved.addr.ip().is_loopback();
+        Ok(WebhooksService {
+            app: Arc::new(self.into_app(&base_url, loopback)?),
+        })
     }
 }
 
@@ -188,7 +209,12 @@ impl WebhooksServer {
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), webhooks_runtime::Error> {
-/// let service = WebhooksServer::builder().read_environment(false).include_registered(false).build()?.into_service();
+/// let service = WebhooksServer::builder()
+///     .read_environment(false)
+///     .include_registered(false)
+///     .journal(false)
+///     .build()?
+///     .into_service()?;
 /// let request = webhooks_runtime::http::Request::get("/healthz").body(String::new()).unwrap();
 /// let response = service.handle(request.map(Bytes::from)).await;
 /// assert_eq!(response.status(), 200);
@@ -230,6 +256,7 @@ struct Started {
 impl Started {
     /// Accepts connections until `stop` completes, then drains them gracefully.
     async fn accept_until(self, stop: impl Future<Output = ()>) {
+        let workers = Deliveries::start(&self.app);
         let limits = &self.app.limits;
         let protocols = Arc::new(Protocols::new(limits));
         let graceful = GracefulShutdown::new();
@@ -292,6 +319,7 @@ impl Started {
         // New connections are refused from here on; requests in flight finish.
         drop(self.listener);
         let deadline = self.app.limits.shutdown_timeout;
+        let started = std::time::Instant::now();
         if tokio::time::timeout(deadline, graceful.shutdown())
             .await
             .is_err()
@@ -301,6 +329,11 @@ impl Started {
                 "shutdown: requests still running after the deadline were abandoned"
             );
         }
+        // Background handlers get what is left of the deadline; what they do not finish stays
+        // queued for the next start.
+        workers
+            .stop(deadline.saturating_sub(started.elapsed()))
+            .await;
     }
 }
 

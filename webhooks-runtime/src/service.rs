@@ -1,25 +1,28 @@
 //! One request in, one response out: routing, the secret, the body, the handler.
 
-use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
 use bytes::BytesMut;
-use http::{Method, Request};
+use http::{Method, Request, StatusCode};
 use http_body_util::BodyExt;
 use hyper::body::Body;
 use tracing::{Instrument, Span};
 use webhooks_core::response::json_response;
 use webhooks_core::{HandlerFailure, WebhookRequest, WebhookResponse};
 
+use crate::admin;
 use crate::catch_panic::{CatchPanic, panic_message};
+use crate::deliveries::Deliveries;
 use crate::handler::ErasedHandler;
+use crate::journal::{DeliveryRecord, DeliveryStatus};
 use crate::limits::Limits;
 use crate::metrics::{self, Metrics, Outcome, RouteMetrics};
 use crate::responses::{self, Refusal};
 use crate::routes::{Route, RouteTable};
-use crate::secret::{SECRET_HEADER, Secrets, strip_query_secret};
+use crate::secret::{SECRET_HEADER, Secret, Secrets, strip_query_secret};
+use crate::summary::PayloadSummary;
 
 /// Everything a request needs, shared by all connections.
 pub(crate) struct App {
@@ -32,6 +35,13 @@ pub(crate) struct App {
     pub(crate) expose_handler_errors: bool,
     /// The OpenAPI document, rendered once at start.
     pub(crate) openapi: Bytes,
+    /// The delivery journal, when enabled.
+    pub(crate) deliveries: Option<Deliveries>,
+    /// Whether the server listens on loopback only (the delivery API is then open without a
+    /// credential when none is configured).
+    pub(crate) loopback: bool,
+    /// Opens the delivery API, besides the webhook secrets.
+    pub(crate) admin_token: Option<Secret>,
     /// Served at `/metrics` when enabled.
     pub(crate) metrics: Option<Metrics>,
 }
@@ -64,6 +74,19 @@ pub(crate) async fn handle<B: RequestBody>(app: Arc<App>, request: Request<B>) -
             span.record("status", response.status().as_u16());
             span.record("latency_ms", latency.as_secs_f64() * 1000.0);
             span.in_scope(|| tracing::info!("answered"));
+            response
+        }
+        None if request.uri().path().starts_with(admin::PREFIX) => {
+            let uri = request.uri();
+            let response = admin::handle(
+                &app,
+                request.method(),
+                uri.path(),
+                uri.query(),
+                request.headers(),
+            )
+            .await;
+            tracing::info!(method = %request.method(), path = uri.path(), status = response.status().as_u16(), "delivery API");
             response
         }
         None => {
@@ -126,6 +149,46 @@ async fn handle_webhook<B: RequestBody>(
     parts.headers.remove(SECRET_HEADER);
     let uri = strip_query_secret(parts.uri);
     let request = WebhookRequest::new(parts.method, uri, parts.headers, body);
+    let Some(deliveries) = &app.deliveries else {
+        return run_now(app, route, request).await;
+    };
+    if route.dedupe {
+        match deliveries.find_duplicate(route, request.body()).await {
+            Ok(Some(original)) => return answer_duplicate(deliveries, route, &request, original),
+            Ok(None) => {}
+            Err(error) => {
+                tracing::error!(%error, "cannot look for a duplicate; handling the delivery")
+            }
+        }
+    }
+    if route.background {
+        return accept_in_background(deliveries, route, request).await;
+    }
+    let mut record = DeliveryRecord::received(
+        route,
+        request.uri(),
+        request.headers(),
+        request.body(),
+        DeliveryStatus::Done,
+    );
+    let started = Instant::now();
+    let (response, outcome) = run_now(app, route, request).await;
+    record.attempts = 1;
+    record.latency_ms = Some(started.elapsed().as_secs_f64() * 1000.0);
+    if outcome != Outcome::Handled || !response.status().is_success() {
+        record.status = DeliveryStatus::Failed;
+        record.last_error = Some(format!("answered {}", response.status()));
+    }
+    deliveries.record_later(record);
+    (response, outcome)
+}
+
+/// Runs the handler while the client waits.
+pub(crate) async fn run_now(
+    app: &App,
+    route: &Route,
+    request: WebhookRequest,
+) -> (WebhookResponse, Outcome) {
     let outcome = match route.timeout {
         Some(timeout) => tokio::time::timeout(timeout, run(&route.handler, request))
             .await
@@ -151,34 +214,69 @@ async fn handle_webhook<B: RequestBody>(
     }
 }
 
-/// The few payload fields worth a log line, read only when the request is being logged.
-#[derive(serde::Deserialize)]
-struct PayloadSummary<'a> {
-    #[serde(borrow)]
-    event: EventSummary<'a>,
-    #[serde(borrow)]
-    repo: RepoSummary<'a>,
+/// A body this endpoint already accepted: recorded, answered 200 with the original's id, not
+/// handled again.
+fn answer_duplicate(
+    deliveries: &Deliveries,
+    route: &Route,
+    request: &WebhookRequest,
+    original: String,
+) -> (WebhookResponse, Outcome) {
+    tracing::info!(original = %original, "duplicate of an accepted delivery: not handled again");
+    let mut record = DeliveryRecord::received(
+        route,
+        request.uri(),
+        request.headers(),
+        request.body(),
+        DeliveryStatus::Duplicate,
+    );
+    record.original_id = Some(original.clone());
+    deliveries.record_later(record);
+    let body = serde_json::json!({ "delivery_id": original, "status": "duplicate" });
+    (
+        json_response(StatusCode::OK, Bytes::from(body.to_string())),
+        Outcome::Handled,
+    )
 }
 
-#[derive(serde::Deserialize)]
-struct EventSummary<'a> {
-    #[serde(borrow)]
-    scope: Cow<'a, str>,
-    #[serde(borrow)]
-    action: Cow<'a, str>,
-}
-
-#[derive(serde::Deserialize)]
-struct RepoSummary<'a> {
-    #[serde(borrow)]
-    name: Cow<'a, str>,
+/// Checks the arguments, journals the delivery durably, and answers 202: workers run it.
+async fn accept_in_background(
+    deliveries: &Deliveries,
+    route: &Route,
+    request: WebhookRequest,
+) -> (WebhookResponse, Outcome) {
+    if let Err(refusal) = (route.check)(&request) {
+        return (refusal, Outcome::Handled);
+    }
+    let record = DeliveryRecord::received(
+        route,
+        request.uri(),
+        request.headers(),
+        request.body(),
+        DeliveryStatus::Queued,
+    );
+    let id = record.id.clone();
+    match deliveries.enqueue(record).await {
+        Ok(()) => {
+            tracing::info!(id = %id, "queued for background handling");
+            let body = serde_json::json!({ "delivery_id": id, "status": "queued" });
+            (
+                json_response(StatusCode::ACCEPTED, Bytes::from(body.to_string())),
+                Outcome::Handled,
+            )
+        }
+        Err(error) => {
+            tracing::error!(%error, "a background delivery could not be journaled");
+            (responses::NOT_JOURNALED.into_response(), Outcome::Refused)
+        }
+    }
 }
 
 fn record_payload_summary(span: &Span, body: &[u8]) {
-    if let Ok(summary) = serde_json::from_slice::<PayloadSummary<'_>>(body) {
-        span.record("scope", &*summary.event.scope);
-        span.record("action", &*summary.event.action);
-        span.record("repo", &*summary.repo.name);
+    if let Some(summary) = PayloadSummary::read(body) {
+        span.record("scope", summary.scope.as_str());
+        span.record("action", summary.action.as_str());
+        span.record("repo", summary.repo.as_str());
     }
 }
 
@@ -227,7 +325,10 @@ async fn read_body<B: RequestBody>(body: B, limit: usize) -> Result<Bytes, Refus
 }
 
 /// Runs the handler where it belongs, with its panic caught and described.
-async fn run(handler: &ErasedHandler, request: WebhookRequest) -> Result<WebhookResponse, String> {
+pub(crate) async fn run(
+    handler: &ErasedHandler,
+    request: WebhookRequest,
+) -> Result<WebhookResponse, String> {
     match handler {
         ErasedHandler::Async(call) => {
             // Extraction runs inside `call` too, so a panicking extractor is caught as well.

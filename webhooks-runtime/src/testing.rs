@@ -28,7 +28,8 @@
 //! ```
 //!
 //! The server listens on `127.0.0.1` on a free port, does not read the environment (configure it
-//! through the builder) and prints nothing. It stops when the `TestServer` is dropped.
+//! through the builder), keeps its delivery journal in a fresh temporary folder unless the builder
+//! names one, and prints nothing. It stops when the `TestServer` is dropped.
 
 use std::net::SocketAddr;
 
@@ -43,6 +44,13 @@ use tokio::net::TcpStream;
 use crate::builder::WebhooksServerBuilder;
 use crate::secret::SECRET_HEADER;
 use crate::server::{ServerHandle, WebhooksServer};
+
+/// A new, empty folder for one test server's delivery journal.
+fn fresh_data_dir() -> std::path::PathBuf {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    std::env::temp_dir().join(format!("webhooks-test-{}-{n}", std::process::id()))
+}
 
 /// A server running for a test, on `127.0.0.1` and a free port.
 #[derive(Debug)]
@@ -67,6 +75,11 @@ impl TestServer {
     ///
     /// When the server cannot start, with the reason.
     pub async fn with(builder: WebhooksServerBuilder) -> Self {
+        let builder = if builder.has_data_dir() {
+            builder
+        } else {
+            builder.data_dir(fresh_data_dir())
+        };
         let server = builder
             .addr(SocketAddr::from(([127, 0, 0, 1], 0)))
             .read_environment(false)
@@ -93,6 +106,19 @@ impl TestServer {
     /// A `POST` to `path`, to complete and [`send`](TestRequest::send).
     pub fn post(&self, path: &str) -> TestRequest {
         self.request(Method::POST, path)
+    }
+
+    /// A `POST` to `path` of a saved body, such as one downloaded from the delivery API or the
+    /// Hub's activity tab: the capture → fixture → test loop in one line.
+    ///
+    /// # Panics
+    ///
+    /// When the file cannot be read.
+    pub fn post_file(&self, path: &str, file: impl AsRef<std::path::Path>) -> TestRequest {
+        let file = file.as_ref();
+        let body = std::fs::read(file)
+            .unwrap_or_else(|error| panic!("cannot read {}: {error}", file.display()));
+        self.post(path).body(body)
     }
 
     /// A `GET` of `path`.

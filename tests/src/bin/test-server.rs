@@ -23,6 +23,19 @@ fn slow() -> Value {
     json!({ "slow": "done" })
 }
 
+/// Handled in the background; blocks while the file named by `BLOCK_FILE` exists, so a test can
+/// kill the server mid-handler.
+#[webhook_endpoint(background)]
+fn background_job(payload: WebhookPayload) -> Value {
+    if let Some(path) = std::env::var_os("BLOCK_FILE") {
+        println!("background job started");
+        while std::path::Path::new(&path).exists() {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+    json!({ "scope": payload.event.scope })
+}
+
 fn main() {
     if let Err(error) = webhooks_runtime::run() {
         eprintln!("error: {error}");

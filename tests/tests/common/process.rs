@@ -12,7 +12,9 @@ use std::time::Duration;
 const LINE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Variables a developer or CI machine may have set that would change what the tests see.
-const INHERITED_SETTINGS: [&str; 8] = [
+const INHERITED_SETTINGS: [&str; 10] = [
+    "WEBHOOKS_DATA_DIR",
+    "WEBHOOKS_ADMIN_TOKEN",
     "WEBHOOK_SECRET",
     "WEBHOOKS_HOST",
     "WEBHOOKS_PORT",
@@ -36,7 +38,9 @@ pub fn command_for(binary: &Path, env: &[(&str, &str)]) -> Command {
     }
     command
         .env("WEBHOOKS_HOST", "127.0.0.1")
-        .env("WEBHOOKS_PORT", "0");
+        .env("WEBHOOKS_PORT", "0")
+        // Each process gets its own journal, away from the source tree.
+        .env("WEBHOOKS_DATA_DIR", fresh_data_dir());
     command.envs(env.iter().copied());
     command
 }
@@ -111,6 +115,11 @@ impl ServerProcess {
             .expect("an address")
     }
 
+    /// Kills the process at once (SIGKILL): no graceful shutdown, as in a crash.
+    pub fn kill(&mut self) {
+        self.child.kill().expect("kill the server");
+    }
+
     /// Sends SIGTERM, as a container runtime does.
     pub fn terminate(&self) {
         let status = Command::new("kill")
@@ -182,4 +191,11 @@ pub fn free_port() -> String {
         .expect("a local address")
         .port()
         .to_string()
+}
+
+/// A new folder for one server process's journal.
+pub fn fresh_data_dir() -> std::path::PathBuf {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    std::env::temp_dir().join(format!("webhooks-process-test-{}-{n}", std::process::id()))
 }

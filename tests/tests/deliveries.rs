@@ -1,0 +1,330 @@
+//! Deliveries that are never lost: background handling with retries, the journal, duplicates, and
+//! the delivery API.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use webhooks_runtime::http::StatusCode;
+use webhooks_runtime::serde_json::{Value, json};
+use webhooks_runtime::testing::{TestResponse, TestServer};
+use webhooks_runtime::{WebhookPayload, WebhooksServer, webhook_endpoint};
+
+const SECRET: &str = "delivery-secret";
+const BODY: &str = include_str!("../../fixtures/07-repo-create-model.json");
+
+static FLAKY_CALLS: AtomicU32 = AtomicU32::new(0);
+
+/// Fails twice, then succeeds.
+#[webhook_endpoint(background)]
+async fn flaky(payload: WebhookPayload) -> Result<Value, String> {
+    match FLAKY_CALLS.fetch_add(1, Ordering::SeqCst) {
+        0 | 1 => Err("the training cluster is busy".to_owned()),
+        _ => Ok(json!({ "scope": payload.event.scope })),
+    }
+}
+
+static BROKEN: AtomicBool = AtomicBool::new(true);
+
+/// Panics until the fault is fixed: a panic counts as a failed attempt.
+#[webhook_endpoint(background)]
+fn fragile(_payload: WebhookPayload) {
+    assert!(
+        !BROKEN.load(Ordering::SeqCst),
+        "the model registry rejected the upload"
+    );
+}
+
+static HANDLED: Mutex<Option<HashMap<String, u32>>> = Mutex::new(None);
+
+/// Counts how many times each webhook id is handled.
+#[webhook_endpoint(background)]
+async fn counted(payload: WebhookPayload) {
+    let mut handled = HANDLED.lock().unwrap();
+    *handled
+        .get_or_insert_with(HashMap::new)
+        .entry(payload.webhook.id)
+        .or_default() += 1;
+}
+
+/// An ordinary endpoint, journaled too.
+#[webhook_endpoint]
+async fn ordinary(payload: WebhookPayload) -> String {
+    payload.repo.name
+}
+
+async fn server() -> TestServer {
+    TestServer::with(
+        WebhooksServer::builder()
+            .webhook_secret(SECRET)
+            .admin_token("admin-token")
+            .retry_backoff(Duration::from_millis(20))
+            .background_attempts(3),
+    )
+    .await
+}
+
+/// The delivery's record once `done` tells whether it reached `status` (polled, bounded).
+async fn wait_for(server: &TestServer, id: &str, status: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let record: Value = api(server, &format!("/api/deliveries/{id}")).await.json();
+        if record["status"] == status || Instant::now() > deadline {
+            assert_eq!(record["status"], status, "{record}");
+            return record;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn api(server: &TestServer, path: &str) -> TestResponse {
+    server
+        .get(path)
+        .header("authorization", "Bearer admin-token")
+        .send()
+        .await
+}
+
+fn delivery_id(response: &TestResponse) -> String {
+    response.json::<Value>()["delivery_id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_handler_that_fails_twice_then_succeeds_ends_done_after_three_attempts() {
+    let server = server().await;
+    let response = server
+        .post("/webhooks/flaky")
+        .body(BODY)
+        .secret(SECRET)
+        .send()
+        .await;
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    assert_eq!(response.json::<Value>()["status"], "queued");
+    let record = wait_for(&server, &delivery_id(&response), "done").await;
+    assert_eq!(record["attempts"], 3);
+    assert_eq!(record["last_error"], "the training cluster is busy");
+    assert_eq!(
+        (record["scope"].as_str(), record["repo"].as_str()),
+        (Some("repo"), Some("acme-ml/resnet50-finetuned-tickets"))
+    );
+}
+
+#[tokio::test]
+async fn a_handler_that_always_fails_ends_dead_and_a_replay_after_the_fix_ends_done() {
+    let server = server().await;
+    let response = server
+        .post("/webhooks/fragile")
+        .body(BODY)
+        .secret(SECRET)
+        .send()
+        .await;
+    let id = delivery_id(&response);
+    let record = wait_for(&server, &id, "dead").await;
+    assert_eq!(record["attempts"], 3);
+    let error = record["last_error"].as_str().unwrap();
+    assert!(
+        error.starts_with("the handler panicked: the model registry rejected the upload"),
+        "{error}"
+    );
+
+    BROKEN.store(false, Ordering::SeqCst);
+    let replay = server
+        .post(&format!("/api/deliveries/{id}/replay"))
+        .secret(SECRET)
+        .send()
+        .await;
+    assert_eq!(replay.status(), StatusCode::ACCEPTED, "{}", replay.text());
+    let answer: Value = replay.json();
+    assert_eq!(answer["replay_of"], id.as_str());
+    let replayed = wait_for(&server, answer["delivery_id"].as_str().unwrap(), "done").await;
+    assert_eq!(replayed["original_id"], id.as_str());
+    assert_eq!(replayed["attempts"], 1);
+}
+
+#[tokio::test]
+async fn a_body_that_does_not_fit_is_refused_at_once_and_not_queued() {
+    let server = server().await;
+    let response = server
+        .post("/webhooks/flaky")
+        .body("{}")
+        .secret(SECRET)
+        .send()
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let listed: Value = api(
+        &server,
+        "/api/deliveries?endpoint=/webhooks/flaky&status=queued",
+    )
+    .await
+    .json();
+    assert_eq!(listed["deliveries"], json!([]));
+}
+
+#[tokio::test]
+async fn under_concurrent_load_every_delivery_is_handled_exactly_once_and_duplicates_are_answered()
+{
+    let server = server().await;
+    let bodies: Vec<String> = (0..40)
+        .map(|n| BODY.replace("66b1f3aa0c9e8d7f6a5b4c3d", &format!("load-{n:04}")))
+        .collect();
+    let posts: Vec<_> = bodies
+        .iter()
+        .map(|body| {
+            tokio::spawn(
+                server
+                    .post("/webhooks/counted")
+                    .body(body.clone())
+                    .secret(SECRET)
+                    .send(),
+            )
+        })
+        .collect();
+    let mut ids = Vec::new();
+    for post in posts {
+        let response = post.await.unwrap();
+        assert_eq!(response.status(), StatusCode::ACCEPTED);
+        ids.push(delivery_id(&response));
+    }
+    for id in &ids {
+        wait_for(&server, id, "done").await;
+    }
+    let handled = HANDLED.lock().unwrap().clone().unwrap_or_default();
+    assert_eq!(handled.len(), 40);
+    assert!(handled.values().all(|&count| count == 1), "{handled:?}");
+
+    // The Hub's manual replay sends the same bytes again: answered, not handled again.
+    let again = server
+        .post("/webhooks/counted")
+        .body(bodies[7].clone())
+        .secret(SECRET)
+        .send()
+        .await;
+    assert_eq!(again.status(), StatusCode::OK);
+    assert_eq!(
+        again.json::<Value>(),
+        json!({ "delivery_id": ids[7], "status": "duplicate" })
+    );
+    assert_eq!(HANDLED.lock().unwrap().as_ref().unwrap()["load-0007"], 1);
+}
+
+#[tokio::test]
+async fn ordinary_deliveries_are_journaled_and_their_body_can_be_fetched_and_deleted() {
+    let server = server().await;
+    let response = server
+        .post("/webhooks/ordinary")
+        .body(BODY)
+        .secret(SECRET)
+        .send()
+        .await;
+    assert_eq!(response.text(), "acme-ml/resnet50-finetuned-tickets");
+    // Ordinary deliveries are written in batches, off the response path: wait for the batch.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let record = loop {
+        let listed: Value = api(&server, "/api/deliveries?endpoint=/webhooks/ordinary")
+            .await
+            .json();
+        if let Some(record) = listed["deliveries"].get(0) {
+            break record.clone();
+        }
+        assert!(Instant::now() < deadline, "never journaled");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(record["status"], "done");
+    assert_eq!(record["action"], "create");
+    assert!(record["headers"].to_string().contains("content-type"));
+    assert!(
+        !record.to_string().contains(SECRET),
+        "the secret is not journaled: {record}"
+    );
+    let id = record["id"].as_str().unwrap();
+
+    let body = api(&server, &format!("/api/deliveries/{id}/body")).await;
+    assert_eq!(
+        body.text(),
+        BODY,
+        "the body is kept byte for byte, to save as a fixture"
+    );
+
+    let deleted = server
+        .request(
+            webhooks_runtime::http::Method::DELETE,
+            &format!("/api/deliveries/{id}"),
+        )
+        .secret(SECRET)
+        .send()
+        .await;
+    assert_eq!(deleted.status(), StatusCode::OK);
+    assert_eq!(
+        api(&server, &format!("/api/deliveries/{id}"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn the_delivery_api_needs_the_secret_or_the_admin_token() {
+    let server = server().await;
+    let no_credential = server.get("/api/deliveries").send().await;
+    assert_eq!(no_credential.status(), StatusCode::UNAUTHORIZED);
+    let wrong = server.get("/api/deliveries").secret("nope").send().await;
+    assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        server
+            .get("/api/deliveries")
+            .secret(SECRET)
+            .send()
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        api(&server, "/api/deliveries").await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn without_any_credential_the_api_is_served_on_loopback_only() {
+    let open_locally = TestServer::start().await;
+    assert_eq!(
+        open_locally.get("/api/deliveries").send().await.status(),
+        StatusCode::OK
+    );
+
+    // Not bound: the service alone, configured for every interface.
+    let dir = std::env::temp_dir().join(format!("webhooks-api-public-{}", std::process::id()));
+    let service = WebhooksServer::builder()
+        .read_environment(false)
+        .host("0.0.0.0".parse().unwrap())
+        .data_dir(&dir)
+        .build()
+        .unwrap()
+        .into_service()
+        .unwrap();
+    let request = webhooks_runtime::http::Request::get("/api/deliveries")
+        .body(Default::default())
+        .unwrap();
+    let response = service.handle(request).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(String::from_utf8_lossy(response.body()).contains("Set WEBHOOKS_ADMIN_TOKEN"));
+}
+
+#[tokio::test]
+async fn a_saved_body_replays_against_the_server_in_one_line() {
+    let server = server().await;
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../fixtures/02-upstream-test-discussion-create.json"
+    );
+    let response = server
+        .post_file("/webhooks/ordinary", fixture)
+        .secret(SECRET)
+        .send()
+        .await;
+    assert_eq!(response.text(), "gpt2");
+}

@@ -1,0 +1,453 @@
+//! Deliveries that are never lost: every one journaled (ordinary ones in batches, off the response
+//! path), background ones durably before they are answered 202, then handled by workers with
+//! retries, and resumed after a restart.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Uri};
+use tokio::sync::{Notify, Semaphore, mpsc, watch};
+use tokio::task::{JoinHandle, JoinSet};
+use webhooks_core::{HandlerFailure, WebhookRequest, WebhookResponse};
+
+use crate::journal::{
+    DeliveryRecord, DeliveryStatus, Journal, JournalError, RunResult, SqliteJournal, new_id, now_ms,
+};
+use crate::routes::Route;
+use crate::service::{App, run};
+use crate::summary::PayloadSummary;
+
+/// How deliveries are journaled and retried.
+#[derive(Debug, Clone)]
+pub(crate) struct DeliverySettings {
+    pub(crate) journal: bool,
+    pub(crate) attempts: u32,
+    pub(crate) concurrency: usize,
+    pub(crate) backoff: Duration,
+    pub(crate) duplicate_window: Duration,
+    pub(crate) retention_count: usize,
+    pub(crate) retention_age: Duration,
+}
+
+impl Default for DeliverySettings {
+    fn default() -> Self {
+        DeliverySettings {
+            journal: true,
+            attempts: 5,
+            concurrency: 4,
+            backoff: Duration::from_secs(1),
+            duplicate_window: Duration::from_secs(60 * 60),
+            retention_count: 10_000,
+            retention_age: Duration::from_secs(30 * 24 * 60 * 60),
+        }
+    }
+}
+
+/// The longest wait between two attempts.
+const MAX_BACKOFF: Duration = Duration::from_secs(10 * 60);
+/// The most ordinary deliveries written in one transaction.
+const BATCH: usize = 256;
+
+/// The journal and what feeds it.
+pub(crate) struct Deliveries {
+    journal: Arc<dyn Journal>,
+    batch: mpsc::UnboundedSender<DeliveryRecord>,
+    batch_receiver: std::sync::Mutex<Option<mpsc::UnboundedReceiver<DeliveryRecord>>>,
+    wakers: HashMap<String, Arc<Notify>>,
+    settings: DeliverySettings,
+}
+
+/// Runs a blocking journal call off the async workers.
+async fn blocking<T: Send + 'static>(
+    journal: &Arc<dyn Journal>,
+    work: impl FnOnce(&dyn Journal) -> Result<T, JournalError> + Send + 'static,
+) -> Result<T, JournalError> {
+    let journal = Arc::clone(journal);
+    tokio::task::spawn_blocking(move || work(&*journal))
+        .await
+        .map_err(|error| JournalError(format!("journal task failed: {error}")))?
+}
+
+impl Deliveries {
+    /// Opens the journal in `dir`, puts back in the queue what a stopped process left running,
+    /// and applies the retention.
+    pub(crate) fn open<'a>(
+        dir: &Path,
+        settings: DeliverySettings,
+        background_routes: impl Iterator<Item = &'a Route>,
+    ) -> Result<Self, JournalError> {
+        let journal = SqliteJournal::open(dir)?;
+        let resumed = journal.requeue_interrupted()?;
+        if resumed > 0 {
+            tracing::info!(
+                resumed,
+                "background deliveries interrupted by the last stop run again"
+            );
+        }
+        journal.prune(settings.retention_count, now_ms() - retention_ms(&settings))?;
+        let (batch, batch_receiver) = mpsc::unbounded_channel();
+        let wakers = background_routes
+            .map(|route| (route.route_path.clone(), Arc::new(Notify::new())))
+            .collect();
+        Ok(Deliveries {
+            journal: Arc::new(journal),
+            batch,
+            batch_receiver: std::sync::Mutex::new(Some(batch_receiver)),
+            wakers,
+            settings,
+        })
+    }
+
+    /// Runs a journal call off the async workers.
+    pub(crate) async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&dyn Journal) -> Result<T, JournalError> + Send + 'static,
+    ) -> Result<T, JournalError> {
+        blocking(&self.journal, work).await
+    }
+
+    /// The delivery to `route` accepted within the duplicate window with this exact body.
+    pub(crate) async fn find_duplicate(
+        &self,
+        route: &Route,
+        body: &Bytes,
+    ) -> Result<Option<String>, JournalError> {
+        let since = now_ms()
+            - i64::try_from(self.settings.duplicate_window.as_millis()).unwrap_or(i64::MAX);
+        let endpoint = route.route_path.clone();
+        let body = body.clone();
+        blocking(&self.journal, move |journal| {
+            journal.find_duplicate(&endpoint, &body, since)
+        })
+        .await
+    }
+
+    /// Records a background delivery durably, then wakes its endpoint's worker.
+    pub(crate) async fn enqueue(&self, mut record: DeliveryRecord) -> Result<(), JournalError> {
+        record.summarize();
+        let endpoint = record.endpoint.clone();
+        blocking(&self.journal, move |journal| {
+            journal.insert(std::slice::from_ref(&record))
+        })
+        .await?;
+        if let Some(waker) = self.wakers.get(&endpoint) {
+            waker.notify_one();
+        }
+        Ok(())
+    }
+
+    /// Records a delivery in the next batch: no disk write on the response path.
+    pub(crate) fn record_later(&self, record: DeliveryRecord) {
+        // Fails only once the writer has stopped, at shutdown.
+        let _ = self.batch.send(record);
+    }
+
+    /// Starts the batch writer and one worker per background endpoint.
+    pub(crate) fn start(app: &Arc<App>) -> Workers {
+        let (stop, stopped) = watch::channel(false);
+        let mut tasks = Vec::new();
+        if let Some(deliveries) = &app.deliveries {
+            let receiver = deliveries
+                .batch_receiver
+                .lock()
+                .ok()
+                .and_then(|mut receiver| receiver.take());
+            if let Some(receiver) = receiver {
+                tasks.push(tokio::spawn(write_batches(
+                    Arc::clone(&deliveries.journal),
+                    receiver,
+                    deliveries.settings.clone(),
+                    stopped.clone(),
+                )));
+            }
+            for (index, route) in app.routes.iter().enumerate() {
+                if route.background {
+                    tasks.push(tokio::spawn(work(Arc::clone(app), index, stopped.clone())));
+                }
+            }
+        }
+        Workers { stop, tasks }
+    }
+}
+
+fn retention_ms(settings: &DeliverySettings) -> i64 {
+    i64::try_from(settings.retention_age.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// The batch writer and background workers, to stop at shutdown.
+pub(crate) struct Workers {
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Workers {
+    /// Stops taking work, lets running handlers finish within `deadline`, writes what is batched.
+    /// Handlers still running then are abandoned: their deliveries run again at the next start.
+    pub(crate) async fn stop(self, deadline: Duration) {
+        let _ = self.stop.send(true);
+        let all = async {
+            for task in self.tasks {
+                let _ = task.await;
+            }
+        };
+        if tokio::time::timeout(deadline, all).await.is_err() {
+            tracing::warn!(
+                "background handlers still running at the shutdown deadline will run again at the next start"
+            );
+        }
+    }
+}
+
+/// Writes ordinary deliveries in batches, and applies the retention now and then.
+async fn write_batches(
+    journal: Arc<dyn Journal>,
+    mut receiver: mpsc::UnboundedReceiver<DeliveryRecord>,
+    settings: DeliverySettings,
+    mut stopped: watch::Receiver<bool>,
+) {
+    let mut written_since_prune = 0;
+    loop {
+        let first = tokio::select! {
+            record = receiver.recv() => record,
+            _ = stopped.changed() => None,
+        };
+        let mut batch: Vec<DeliveryRecord> = first.into_iter().collect();
+        while batch.len() < BATCH {
+            match receiver.try_recv() {
+                Ok(record) => batch.push(record),
+                Err(_) => break,
+            }
+        }
+        if batch.is_empty() {
+            break;
+        }
+        for record in &mut batch {
+            record.summarize();
+        }
+        written_since_prune += batch.len();
+        let prune = written_since_prune >= 1000;
+        if prune {
+            written_since_prune = 0;
+        }
+        let keep = settings.retention_count;
+        let older_than = now_ms() - retention_ms(&settings);
+        let result = blocking(&journal, move |journal| {
+            journal.insert(&batch)?;
+            if prune {
+                journal.prune(keep, older_than)?;
+            }
+            Ok(())
+        })
+        .await;
+        if let Err(error) = result {
+            tracing::error!(%error, "deliveries could not be journaled");
+        }
+    }
+}
+
+/// One background endpoint's worker: claims due deliveries, runs them with bounded concurrency,
+/// and sleeps until the next is due or a new one arrives.
+async fn work(app: Arc<App>, index: usize, mut stopped: watch::Receiver<bool>) {
+    let Some(route) = app.routes.iter().nth(index) else {
+        return;
+    };
+    let Some(deliveries) = &app.deliveries else {
+        return;
+    };
+    let waker = deliveries
+        .wakers
+        .get(&route.route_path)
+        .cloned()
+        .unwrap_or_default();
+    let permits = Arc::new(Semaphore::new(deliveries.settings.concurrency));
+    let mut running = JoinSet::new();
+    while !*stopped.borrow() {
+        let free = permits.available_permits();
+        let mut next_due = None;
+        if free > 0 {
+            let endpoint = route.route_path.clone();
+            match blocking(&deliveries.journal, move |journal| {
+                journal.claim_due(&endpoint, now_ms(), free)
+            })
+            .await
+            {
+                Ok(claimed) => {
+                    for delivery in claimed {
+                        let Ok(permit) = Arc::clone(&permits).try_acquire_owned() else {
+                            break;
+                        };
+                        let app = Arc::clone(&app);
+                        running.spawn(async move {
+                            run_delivery(&app, index, delivery).await;
+                            drop(permit);
+                        });
+                    }
+                }
+                Err(error) => {
+                    tracing::error!(%error, endpoint = %route.route_path, "cannot read the queue")
+                }
+            }
+            let endpoint = route.route_path.clone();
+            next_due = blocking(&deliveries.journal, move |journal| {
+                journal.next_due(&endpoint)
+            })
+            .await
+            .ok()
+            .flatten();
+        }
+        // Wait for whichever comes first: a new delivery, a finished one, the next retry, or a stop.
+        let wait = match next_due {
+            Some(due) if permits.available_permits() > 0 => {
+                Duration::from_millis(u64::try_from(due - now_ms()).unwrap_or(0))
+            }
+            _ => Duration::from_secs(60),
+        };
+        tokio::select! {
+            () = waker.notified() => {}
+            Some(_) = running.join_next(), if !running.is_empty() => {}
+            () = tokio::time::sleep(wait) => {}
+            _ = stopped.changed() => {}
+        }
+    }
+    while running.join_next().await.is_some() {}
+}
+
+/// Runs one background delivery's handler and records how it ended.
+async fn run_delivery(app: &App, index: usize, delivery: DeliveryRecord) {
+    let (Some(route), Some(deliveries)) = (app.routes.iter().nth(index), &app.deliveries) else {
+        return;
+    };
+    let started = Instant::now();
+    let request = delivery.to_request();
+    let outcome = match route.timeout {
+        Some(timeout) => tokio::time::timeout(timeout, run(&route.handler, request))
+            .await
+            .ok(),
+        None => Some(run(&route.handler, request).await),
+    };
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let error = failure(outcome);
+    let settings = &deliveries.settings;
+    let result = match error {
+        None => RunResult::Done { latency_ms },
+        Some(error) if delivery.attempts >= settings.attempts => {
+            RunResult::Dead { error, latency_ms }
+        }
+        Some(error) => {
+            let doublings = delivery.attempts.saturating_sub(1).min(20);
+            let wait = settings
+                .backoff
+                .saturating_mul(1 << doublings)
+                .min(MAX_BACKOFF);
+            let next_attempt_at_ms = now_ms() + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX);
+            RunResult::Retry {
+                error,
+                latency_ms,
+                next_attempt_at_ms,
+            }
+        }
+    };
+    match &result {
+        RunResult::Done { .. } => {
+            tracing::info!(id = %delivery.id, attempt = delivery.attempts, endpoint = %route.route_path, "background delivery done")
+        }
+        RunResult::Retry { error, .. } => {
+            tracing::warn!(id = %delivery.id, attempt = delivery.attempts, endpoint = %route.route_path, %error, "background delivery failed; it will be retried")
+        }
+        RunResult::Dead { error, .. } => {
+            tracing::error!(id = %delivery.id, attempt = delivery.attempts, endpoint = %route.route_path, %error, "background delivery failed its last attempt: parked as dead")
+        }
+    }
+    let id = delivery.id.clone();
+    if let Err(error) = blocking(&deliveries.journal, move |journal| {
+        journal.finish(&id, &result)
+    })
+    .await
+    {
+        tracing::error!(%error, "cannot record a background delivery's outcome");
+    }
+}
+
+/// Why a handler run failed, or `None` when it succeeded.
+fn failure(outcome: Option<Result<WebhookResponse, String>>) -> Option<String> {
+    match outcome {
+        Some(Ok(response)) => {
+            if let Some(failure) = response.extensions().get::<HandlerFailure>() {
+                Some(failure.message.clone())
+            } else if response.status().is_success() {
+                None
+            } else {
+                Some(format!("the handler answered {}", response.status()))
+            }
+        }
+        Some(Err(panic)) => Some(format!("the handler panicked: {panic}")),
+        None => Some("the handler did not finish in time".to_owned()),
+    }
+}
+
+impl DeliveryRecord {
+    /// A new delivery to `route`, as received (the secret already removed from `headers` and
+    /// `uri`).
+    /// Its scope, action and repo are read later (see [`Self::summarize`]), off the response path.
+    pub(crate) fn received(
+        route: &Route,
+        uri: &Uri,
+        headers: &HeaderMap,
+        body: &Bytes,
+        status: DeliveryStatus,
+    ) -> Self {
+        DeliveryRecord {
+            id: new_id(),
+            endpoint: route.route_path.clone(),
+            received_at_ms: now_ms(),
+            status,
+            attempts: 0,
+            last_error: None,
+            latency_ms: None,
+            scope: None,
+            action: None,
+            repo: None,
+            background: route.background,
+            original_id: None,
+            uri: uri.to_string(),
+            headers: headers
+                .iter()
+                .map(|(name, value)| {
+                    (
+                        name.as_str().to_owned(),
+                        String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                    )
+                })
+                .collect(),
+            body: body.clone(),
+            next_attempt_at_ms: 0,
+        }
+    }
+
+    /// The request to give the handler again.
+    pub(crate) fn to_request(&self) -> WebhookRequest {
+        let mut headers = HeaderMap::new();
+        for (name, value) in &self.headers {
+            if let (Ok(name), Ok(value)) = (
+                HeaderName::try_from(name.as_str()),
+                HeaderValue::try_from(value.as_str()),
+            ) {
+                headers.append(name, value);
+            }
+        }
+        let uri = self.uri.parse().unwrap_or_else(|_| Uri::from_static("/"));
+        WebhookRequest::new(Method::POST, uri, headers, self.body.clone())
+    }
+
+    /// Fills in the payload's scope, action and repo name from the body.
+    pub(crate) fn summarize(&mut self) {
+        if let Some(summary) = PayloadSummary::read(&self.body) {
+            self.scope = Some(summary.scope);
+            self.action = Some(summary.action);
+            self.repo = Some(summary.repo);
+        }
+    }
+}

@@ -1,0 +1,282 @@
+//! The journal in an embedded SQLite database (WAL mode), one file in the data directory.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use sha2::{Digest, Sha256};
+
+use super::{DeliveryRecord, DeliveryStatus, Journal, JournalError, ListQuery, RunResult};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS deliveries (
+    id TEXT PRIMARY KEY,
+    endpoint TEXT NOT NULL,
+    received_at_ms INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    latency_ms REAL,
+    scope TEXT,
+    action TEXT,
+    repo TEXT,
+    background INTEGER NOT NULL,
+    original_id TEXT,
+    uri TEXT NOT NULL,
+    headers TEXT NOT NULL,
+    body BLOB NOT NULL,
+    body_hash BLOB NOT NULL,
+    next_attempt_at_ms INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS deliveries_by_body ON deliveries (endpoint, body_hash, received_at_ms);
+CREATE INDEX IF NOT EXISTS deliveries_by_status ON deliveries (status, endpoint, next_attempt_at_ms);
+";
+
+const COLUMNS: &str = "id, endpoint, received_at_ms, status, attempts, last_error, latency_ms, scope, action, repo, \
+                       background, original_id, uri, headers, body, next_attempt_at_ms";
+
+/// The SQLite journal. One connection behind a mutex: deliveries are few, and SQLite serializes
+/// writers anyway.
+pub(crate) struct SqliteJournal {
+    connection: Mutex<Connection>,
+}
+
+fn error(error: impl std::fmt::Display) -> JournalError {
+    JournalError(error.to_string())
+}
+
+fn body_hash(body: &[u8]) -> Vec<u8> {
+    Sha256::digest(body).to_vec()
+}
+
+impl SqliteJournal {
+    /// Opens (or creates) `deliveries.sqlite3` in `dir`.
+    pub(crate) fn open(dir: &Path) -> Result<Self, JournalError> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| JournalError(format!("cannot create {}: {e}", dir.display())))?;
+        let path = dir.join("deliveries.sqlite3");
+        let connection = Connection::open(&path)
+            .map_err(|e| JournalError(format!("cannot open {}: {e}", path.display())))?;
+        // WAL: readers do not block the writer; FULL: a delivery acknowledged with 202 survives a
+        // crash of the machine, not only of the process.
+        connection
+            .execute_batch(
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;",
+            )
+            .map_err(error)?;
+        connection.execute_batch(SCHEMA).map_err(error)?;
+        Ok(SqliteJournal {
+            connection: Mutex::new(connection),
+        })
+    }
+
+    fn with<T>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, JournalError> {
+        let mut connection = self
+            .connection
+            .lock()
+            .map_err(|_| JournalError("a previous write panicked".to_owned()))?;
+        work(&mut connection).map_err(error)
+    }
+}
+
+fn record(row: &Row<'_>) -> rusqlite::Result<DeliveryRecord> {
+    let status: String = row.get(3)?;
+    let headers: String = row.get(13)?;
+    Ok(DeliveryRecord {
+        id: row.get(0)?,
+        endpoint: row.get(1)?,
+        received_at_ms: row.get(2)?,
+        status: DeliveryStatus::parse(&status).unwrap_or(DeliveryStatus::Failed),
+        attempts: row.get(4)?,
+        last_error: row.get(5)?,
+        latency_ms: row.get(6)?,
+        scope: row.get(7)?,
+        action: row.get(8)?,
+        repo: row.get(9)?,
+        background: row.get(10)?,
+        original_id: row.get(11)?,
+        uri: row.get(12)?,
+        headers: serde_json::from_str(&headers).unwrap_or_default(),
+        body: bytes::Bytes::from(row.get::<_, Vec<u8>>(14)?),
+        next_attempt_at_ms: row.get(15)?,
+    })
+}
+
+impl Journal for SqliteJournal {
+    fn insert(&self, deliveries: &[DeliveryRecord]) -> Result<(), JournalError> {
+        self.with(|connection| {
+            let transaction = connection.transaction()?;
+            {
+                let mut statement = transaction.prepare_cached(&format!(
+                    "INSERT OR REPLACE INTO deliveries ({COLUMNS}, body_hash) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
+                ))?;
+                for d in deliveries {
+                    let headers = serde_json::to_string(&d.headers).unwrap_or_else(|_| "[]".to_owned());
+                    statement.execute(params![
+                        d.id,
+                        d.endpoint,
+                        d.received_at_ms,
+                        d.status.as_str(),
+                        d.attempts,
+                        d.last_error,
+                        d.latency_ms,
+                        d.scope,
+                        d.action,
+                        d.repo,
+                        d.background,
+                        d.original_id,
+                        d.uri,
+                        headers,
+                        d.body.as_ref(),
+                        d.next_attempt_at_ms,
+                        body_hash(&d.body),
+                    ])?;
+                }
+            }
+            transaction.commit()
+        })
+    }
+
+    fn find_duplicate(
+        &self,
+        endpoint: &str,
+        body: &[u8],
+        since_ms: i64,
+    ) -> Result<Option<String>, JournalError> {
+        self.with(|connection| {
+            connection
+                .prepare_cached(
+                    "SELECT id FROM deliveries WHERE endpoint = ?1 AND body_hash = ?2 AND body = ?3 \
+                     AND received_at_ms >= ?4 AND status IN ('queued', 'running', 'done') \
+                     ORDER BY received_at_ms LIMIT 1",
+                )?
+                .query_row(params![endpoint, body_hash(body), body, since_ms], |row| row.get(0))
+                .optional()
+        })
+    }
+
+    fn claim_due(
+        &self,
+        endpoint: &str,
+        now_ms: i64,
+        limit: usize,
+    ) -> Result<Vec<DeliveryRecord>, JournalError> {
+        self.with(|connection| {
+            let transaction = connection.transaction()?;
+            let claimed = {
+                let mut select = transaction.prepare_cached(&format!(
+                    "SELECT {COLUMNS} FROM deliveries WHERE status = 'queued' AND endpoint = ?1 \
+                     AND next_attempt_at_ms <= ?2 ORDER BY next_attempt_at_ms, id LIMIT ?3"
+                ))?;
+                let mut claimed = select
+                    .query_map(params![endpoint, now_ms, limit as i64], record)?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                let mut update = transaction
+                    .prepare_cached("UPDATE deliveries SET status = 'running', attempts = attempts + 1 WHERE id = ?1")?;
+                for delivery in &mut claimed {
+                    update.execute(params![delivery.id])?;
+                    delivery.status = DeliveryStatus::Running;
+                    delivery.attempts += 1;
+                }
+                claimed
+            };
+            transaction.commit()?;
+            Ok(claimed)
+        })
+    }
+
+    fn finish(&self, id: &str, result: &RunResult) -> Result<(), JournalError> {
+        self.with(|connection| {
+            match result {
+                RunResult::Done { latency_ms } => connection.execute(
+                    "UPDATE deliveries SET status = 'done', latency_ms = ?2 WHERE id = ?1",
+                    params![id, latency_ms],
+                ),
+                RunResult::Retry { error, latency_ms, next_attempt_at_ms } => connection.execute(
+                    "UPDATE deliveries SET status = 'queued', last_error = ?2, latency_ms = ?3, next_attempt_at_ms = ?4 \
+                     WHERE id = ?1",
+                    params![id, error, latency_ms, next_attempt_at_ms],
+                ),
+                RunResult::Dead { error, latency_ms } => connection.execute(
+                    "UPDATE deliveries SET status = 'dead', last_error = ?2, latency_ms = ?3 WHERE id = ?1",
+                    params![id, error, latency_ms],
+                ),
+            }
+            .map(drop)
+        })
+    }
+
+    fn requeue_interrupted(&self) -> Result<usize, JournalError> {
+        self.with(|connection| {
+            connection.execute(
+                "UPDATE deliveries SET status = 'queued' WHERE status = 'running'",
+                [],
+            )
+        })
+    }
+
+    fn next_due(&self, endpoint: &str) -> Result<Option<i64>, JournalError> {
+        self.with(|connection| {
+            connection
+                .prepare_cached("SELECT MIN(next_attempt_at_ms) FROM deliveries WHERE status = 'queued' AND endpoint = ?1")?
+                .query_row(params![endpoint], |row| row.get(0))
+        })
+    }
+
+    fn list(&self, query: &ListQuery) -> Result<Vec<DeliveryRecord>, JournalError> {
+        self.with(|connection| {
+            let mut statement = connection.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM deliveries \
+                 WHERE (?1 IS NULL OR endpoint = ?1) AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR id < ?3) \
+                 ORDER BY id DESC LIMIT ?4"
+            ))?;
+            let status = query.status.map(DeliveryStatus::as_str);
+            let rows = statement.query_map(params![query.endpoint, status, query.before, query.limit as i64], |row| {
+                record(row).map(|mut delivery| {
+                    delivery.body = bytes::Bytes::new();
+                    delivery
+                })
+            })?;
+            rows.collect()
+        })
+    }
+
+    fn get(&self, id: &str) -> Result<Option<DeliveryRecord>, JournalError> {
+        self.with(|connection| {
+            connection
+                .prepare_cached(&format!("SELECT {COLUMNS} FROM deliveries WHERE id = ?1"))?
+                .query_row(params![id], record)
+                .optional()
+        })
+    }
+
+    fn delete(&self, id: &str) -> Result<bool, JournalError> {
+        self.with(|connection| {
+            connection
+                .execute("DELETE FROM deliveries WHERE id = ?1", params![id])
+                .map(|n| n > 0)
+        })
+    }
+
+    fn prune(&self, keep: usize, older_than_ms: i64) -> Result<usize, JournalError> {
+        self.with(|connection| {
+            let finished = "status NOT IN ('queued', 'running')";
+            let by_age = connection.execute(
+                &format!("DELETE FROM deliveries WHERE {finished} AND received_at_ms < ?1"),
+                params![older_than_ms],
+            )?;
+            let by_count = connection.execute(
+                &format!(
+                    "DELETE FROM deliveries WHERE {finished} AND id NOT IN \
+                     (SELECT id FROM deliveries ORDER BY id DESC LIMIT ?1)"
+                ),
+                params![keep as i64],
+            )?;
+            Ok(by_age + by_count)
+        })
+    }
+}
