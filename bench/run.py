@@ -17,6 +17,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 
@@ -26,11 +27,13 @@ LUA = os.path.join(ROOT, "bench", "wrk-post.lua")
 SECRET = "bench-secret"
 PATH = "/webhooks/test_webhook"
 # name, binary, extra environment. The framework logs one line per request at the default `info`
-# level; it is measured with request logs filtered out (`RUST_LOG=warn`) and, separately, with them.
+# level; it is measured with request logs filtered out (`RUST_LOG=warn`) and, separately, with them,
+# and with its delivery journal (on by default) turned off.
 TARGETS = [
     ("floor", "bench-floor", {}),
     ("axum", "bench-axum", {}),
     ("framework", "bench-framework", {"RUST_LOG": "warn"}),
+    ("framework, journal off", "bench-framework", {"RUST_LOG": "warn", "BENCH_JOURNAL": "off"}),
     ("framework, request logs on", "bench-framework", {"RUST_LOG": "info"}),
 ]
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -72,7 +75,8 @@ def post_ok(port):
 def start(binary, port, extra_env=None):
     """Starts a target on core 0; returns the process and the time to its first good response."""
     path = os.path.join(ROOT, "target", "release", binary)
-    env = dict(os.environ, BENCH_PORT=str(port), **(extra_env or {}))
+    data_dir = tempfile.mkdtemp(prefix="webhooks-bench-")
+    env = dict(os.environ, BENCH_PORT=str(port), WEBHOOKS_DATA_DIR=data_dir, **(extra_env or {}))
     began = time.perf_counter()
     process = subprocess.Popen(["taskset", "-c", "0", path], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -106,3 +106,29 @@ test('the page fits a phone screen without horizontal scrolling', async () => {
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('recent deliveries are listed and can be replayed from the page', async () => {
+  const body = await import('node:fs').then((fs) => fs.readFileSync(join(root, 'fixtures', '19-discussion-comment-update-hidden-no-content.json')));
+  const posted = await fetch(`${baseUrl}${endpoints[0]}`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+  assert.equal(posted.status, 200);
+  // Ordinary deliveries are journaled in batches: wait until this one is.
+  for (let tries = 0; ; tries++) {
+    const listed = await (await fetch(`${baseUrl}/api/deliveries`)).json();
+    if (listed.deliveries.length > 0) break;
+    assert.ok(tries < 500, 'the delivery was never journaled');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const { page, problems } = await open({ width: 1280, height: 900 });
+  const row = page.locator('#deliveries tbody tr').first();
+  await row.waitFor();
+  const cells = await row.locator('td').allTextContents();
+  assert.equal(cells[1], 'done');
+  assert.equal(cells[2], endpoints[0]);
+  assert.equal(cells[3], 'discussion.comment / update');
+  assert.equal(cells[4], 'acme-ml/support-tickets');
+  await row.locator('button.replay').click();
+  await page.waitForFunction(() => document.getElementById('deliveries-status').textContent.startsWith('Replayed as'));
+  await page.screenshot({ path: join(screenshots, 'landing-deliveries.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+  await page.close();
+});

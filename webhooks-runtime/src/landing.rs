@@ -14,6 +14,8 @@ pub(crate) struct LandingContext<'a> {
     pub(crate) on_space: bool,
     /// Whether `base_url` is a public URL (a Space host, or one the user set).
     pub(crate) public: bool,
+    /// Whether deliveries are journaled (the "Recent deliveries" panel needs it).
+    pub(crate) journal: bool,
 }
 
 const STYLE: &str = "
@@ -37,7 +39,72 @@ ol li { margin-bottom: .3rem; }
 button.copy { font: inherit; font-size: .85rem; padding: .2rem .7rem; border-radius: .4rem; border: 1px solid var(--border);
   background: transparent; color: inherit; cursor: pointer; }
 button.copy:hover { border-color: var(--accent); }
+.table { overflow-x: auto; }
+table { border-collapse: collapse; width: 100%; font-size: .85rem; }
+th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(--border); vertical-align: top; }
+input[type=password] { font: inherit; padding: .25rem .5rem; border-radius: .4rem; border: 1px solid var(--border); flex: 1 1 12rem; min-width: 0; }
+.status-done { color: #16a34a; } .status-dead, .status-failed { color: #dc2626; } .status-queued, .status-running { color: var(--accent); }
 @media (max-width: 30rem) { main { padding: 1.25rem .9rem 3rem; } h1 { font-size: 1.3rem; } }
+";
+
+/// The "Recent deliveries" panel: filled by `DELIVERIES_SCRIPT` from the delivery API.
+const DELIVERIES_PANEL: &str = "<h2>Recent deliveries</h2>
+<form id=\"deliveries-form\" class=\"row\">
+<input id=\"credential\" type=\"password\" autocomplete=\"off\" placeholder=\"Webhook secret or admin token\" aria-label=\"Webhook secret or admin token\">
+<button class=\"copy\" type=\"submit\">Load</button>
+</form>
+<p id=\"deliveries-status\" class=\"muted\">The credential stays in this tab only.</p>
+<div class=\"table\"><table id=\"deliveries\" hidden>
+<thead><tr><th>Received</th><th>Status</th><th>Endpoint</th><th>Event</th><th>Repo</th><th>Attempts</th><th>Latency</th><th>Error</th><th></th></tr></thead>
+<tbody></tbody></table></div>
+";
+
+/// Loads deliveries with the credential typed in (kept in `sessionStorage`), renders them with
+/// `textContent` only (nothing from a delivery is parsed as HTML), and replays on demand.
+const DELIVERIES_SCRIPT: &str = "
+const deliveries = document.getElementById('deliveries');
+if (deliveries) {
+  const form = document.getElementById('deliveries-form');
+  const input = document.getElementById('credential');
+  const status = document.getElementById('deliveries-status');
+  input.value = sessionStorage.getItem('webhooks-credential') || '';
+  const headers = () => input.value ? { 'Authorization': 'Bearer ' + input.value } : {};
+  const cell = (row, text) => { const td = row.insertCell(); td.textContent = text ?? ''; return td; };
+  async function load() {
+    sessionStorage.setItem('webhooks-credential', input.value);
+    const response = await fetch('/api/deliveries?limit=20', { headers: headers() });
+    const answer = await response.json();
+    if (!response.ok) { status.textContent = answer.error; deliveries.hidden = true; return; }
+    const body = deliveries.tBodies[0];
+    body.replaceChildren();
+    for (const d of answer.deliveries) {
+      const row = body.insertRow();
+      cell(row, new Date(d.received_at_ms).toLocaleTimeString());
+      cell(row, d.status).className = 'status-' + d.status;
+      cell(row, d.endpoint);
+      cell(row, d.scope ? d.scope + ' / ' + d.action : '');
+      cell(row, d.repo);
+      cell(row, String(d.attempts));
+      cell(row, d.latency_ms == null ? '' : d.latency_ms.toFixed(1) + ' ms');
+      cell(row, d.last_error);
+      const button = document.createElement('button');
+      button.className = 'copy replay';
+      button.type = 'button';
+      button.textContent = 'Replay';
+      button.addEventListener('click', async () => {
+        const replayed = await fetch('/api/deliveries/' + encodeURIComponent(d.id) + '/replay', { method: 'POST', headers: headers() });
+        const result = await replayed.json();
+        await load();
+        status.textContent = replayed.ok ? 'Replayed as ' + result.delivery_id + ' (' + result.status + ').' : result.error;
+      });
+      row.insertCell().appendChild(button);
+    }
+    deliveries.hidden = false;
+    status.textContent = answer.deliveries.length + ' most recent deliveries.';
+  }
+  form.addEventListener('submit', (event) => { event.preventDefault(); load(); });
+  load();
+}
 ";
 
 /// Copies a URL when its button is clicked; falls back to a hidden text area where the
@@ -84,12 +151,16 @@ pub(crate) fn render(context: &LandingContext<'_>) -> String {
     );
     write_endpoints(&mut page, context);
     write_setup(&mut page, context);
+    if context.journal {
+        page.push_str(DELIVERIES_PANEL);
+    }
     page.push_str(
         "<p class=\"muted\">Machine-readable description of these endpoints: \
          <a href=\"/openapi.json\">OpenAPI document</a>.</p>\n",
     );
     page.push_str("</main>\n<script>");
     page.push_str(SCRIPT);
+    page.push_str(DELIVERIES_SCRIPT);
     page.push_str("</script>\n</body>\n</html>\n");
     page
 }

@@ -32,7 +32,10 @@
 //!   `WEBHOOKS_LOG_FORMAT=json`) unless the application installed one.
 
 // A refusal is a full response, returned at once to the client, never stored or passed along.
-#![allow(clippy::result_large_err, reason = "refusals are responses, returned at once")]
+#![allow(
+    clippy::result_large_err,
+    reason = "refusals are responses, returned at once"
+)]
 
 mod admin;
 mod banner;

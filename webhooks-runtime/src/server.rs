@@ -152,6 +152,7 @@ impl WebhooksServer {
                 secret_configured: !self.resolved.secrets.is_empty(),
                 on_space: self.resolved.on_space,
                 public: self.resolved.public_url.is_some(),
+                journal: self.deliveries.journal,
             }),
         };
         let metrics = self.resolved.metrics.then(|| {

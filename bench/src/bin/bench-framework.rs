@@ -14,6 +14,8 @@ fn main() -> Result<(), webhooks_runtime::Error> {
         .webhook_secret(webhooks_bench::SECRET)
         .addr(webhooks_bench::addr())
         .print_start_messages(false)
+        // BENCH_JOURNAL=off measures the server without its delivery journal.
+        .journal(std::env::var("BENCH_JOURNAL").map_or(true, |value| value != "off"))
         .build()?
         .run()
 }

@@ -232,7 +232,10 @@ fn start_server() -> (std::process::Child, SocketAddr) {
         .env("WEBHOOK_SECRET", SECRET)
         .env("WEBHOOKS_HOST", "127.0.0.1")
         .env("WEBHOOKS_PORT", "0")
-        .env("WEBHOOKS_DATA_DIR", std::env::temp_dir().join(format!("webhooks-soak-{}", std::process::id())))
+        .env(
+            "WEBHOOKS_DATA_DIR",
+            std::env::temp_dir().join(format!("webhooks-soak-{}", std::process::id())),
+        )
         .env_remove("SPACE_ID")
         .env_remove("SPACE_HOST")
         .stdout(Stdio::piped())
