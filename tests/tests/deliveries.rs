@@ -48,6 +48,18 @@ async fn counted(payload: WebhookPayload) {
         .or_default() += 1;
 }
 
+static SEEN_IDS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// Remembers the delivery id it is given.
+#[webhook_endpoint(background)]
+fn remembers_its_id(request: webhooks_runtime::WebhookRequest) {
+    let id = request.headers()[webhooks_runtime::DELIVERY_ID_HEADER]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    SEEN_IDS.lock().unwrap().push(id);
+}
+
 /// An ordinary endpoint, journaled too.
 #[webhook_endpoint]
 async fn ordinary(payload: WebhookPayload) -> String {
@@ -327,4 +339,18 @@ async fn a_saved_body_replays_against_the_server_in_one_line() {
         .send()
         .await;
     assert_eq!(response.text(), "gpt2");
+}
+
+#[tokio::test]
+async fn a_background_handler_gets_its_delivery_id() {
+    let server = server().await;
+    let response = server
+        .post("/webhooks/remembers_its_id")
+        .body(BODY)
+        .secret(SECRET)
+        .send()
+        .await;
+    let id = delivery_id(&response);
+    wait_for(&server, &id, "done").await;
+    assert_eq!(*SEEN_IDS.lock().unwrap(), [id]);
 }

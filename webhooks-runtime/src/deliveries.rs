@@ -46,16 +46,23 @@ impl Default for DeliverySettings {
     }
 }
 
+/// The header carrying a journaled delivery's id to its handler.
+pub const DELIVERY_ID_HEADER: &str = "x-webhook-delivery-id";
+
 /// The longest wait between two attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(10 * 60);
 /// The most ordinary deliveries written in one transaction.
 const BATCH: usize = 256;
+/// The most records of ordinary deliveries waiting for the writer.
+const PENDING_RECORDS: usize = 4096;
 
 /// The journal and what feeds it.
 pub(crate) struct Deliveries {
     journal: Arc<dyn Journal>,
-    batch: mpsc::UnboundedSender<DeliveryRecord>,
-    batch_receiver: std::sync::Mutex<Option<mpsc::UnboundedReceiver<DeliveryRecord>>>,
+    batch: mpsc::Sender<DeliveryRecord>,
+    batch_receiver: std::sync::Mutex<Option<mpsc::Receiver<DeliveryRecord>>>,
+    /// Records not kept because the writer fell behind, since the last warning.
+    dropped: std::sync::atomic::AtomicU64,
     wakers: HashMap<String, Arc<Notify>>,
     settings: DeliverySettings,
 }
@@ -88,7 +95,7 @@ impl Deliveries {
             );
         }
         journal.prune(settings.retention_count, now_ms() - retention_ms(&settings))?;
-        let (batch, batch_receiver) = mpsc::unbounded_channel();
+        let (batch, batch_receiver) = mpsc::channel(PENDING_RECORDS);
         let wakers = background_routes
             .map(|route| (route.route_path.clone(), Arc::new(Notify::new())))
             .collect();
@@ -96,6 +103,7 @@ impl Deliveries {
             journal: Arc::new(journal),
             batch,
             batch_receiver: std::sync::Mutex::new(Some(batch_receiver)),
+            dropped: std::sync::atomic::AtomicU64::new(0),
             wakers,
             settings,
         })
@@ -139,10 +147,19 @@ impl Deliveries {
         Ok(())
     }
 
-    /// Records a delivery in the next batch: no disk write on the response path.
+    /// Records a delivery in the next batch: no disk write on the response path. When the writer
+    /// falls behind (a flood far beyond Hub traffic), the record is not kept rather than letting
+    /// memory grow or the response wait; a warning counts what was not kept.
     pub(crate) fn record_later(&self, record: DeliveryRecord) {
-        // Fails only once the writer has stopped, at shutdown.
-        let _ = self.batch.send(record);
+        use std::sync::atomic::Ordering;
+        if let Err(mpsc::error::TrySendError::Full(_)) = self.batch.try_send(record) {
+            if self.dropped.fetch_add(1, Ordering::Relaxed) % 10_000 == 0 {
+                tracing::warn!(
+                    not_kept = self.dropped.load(Ordering::Relaxed),
+                    "the delivery journal falls behind: records of ordinary deliveries are not kept"
+                );
+            }
+        }
     }
 
     /// Starts the batch writer and one worker per background endpoint.
@@ -204,7 +221,7 @@ impl Workers {
 /// Writes ordinary deliveries in batches, and applies the retention now and then.
 async fn write_batches(
     journal: Arc<dyn Journal>,
-    mut receiver: mpsc::UnboundedReceiver<DeliveryRecord>,
+    mut receiver: mpsc::Receiver<DeliveryRecord>,
     settings: DeliverySettings,
     mut stopped: watch::Receiver<bool>,
 ) {
@@ -427,9 +444,13 @@ impl DeliveryRecord {
         }
     }
 
-    /// The request to give the handler again.
+    /// The request to give the handler again, with the delivery's id in `X-Webhook-Delivery-Id`
+    /// so that a handler can tell a retry from a new delivery.
     pub(crate) fn to_request(&self) -> WebhookRequest {
         let mut headers = HeaderMap::new();
+        if let Ok(id) = HeaderValue::try_from(self.id.as_str()) {
+            headers.insert(DELIVERY_ID_HEADER, id);
+        }
         for (name, value) in &self.headers {
             if let (Ok(name), Ok(value)) = (
                 HeaderName::try_from(name.as_str()),

@@ -66,6 +66,7 @@ pub mod testing;
 
 pub use builder::WebhooksServerBuilder;
 pub use config::DEFAULT_PORT;
+pub use deliveries::DELIVERY_ID_HEADER;
 pub use error::{DuplicatePath, Error};
 pub use handler::{AsyncHandler, BlockingHandler};
 pub use healthcheck::healthcheck;

@@ -108,6 +108,11 @@ fn record(row: &Row<'_>) -> rusqlite::Result<DeliveryRecord> {
 impl Journal for SqliteJournal {
     fn insert(&self, deliveries: &[DeliveryRecord]) -> Result<(), JournalError> {
         self.with(|connection| {
+            // A queued background delivery was promised with a 202: it must survive the machine
+            // crashing (FULL). Records of deliveries already handled only need to survive the
+            // process crashing, which WAL with NORMAL guarantees at a fraction of the syncs.
+            let must_survive_power_loss = deliveries.iter().any(|d| d.status == DeliveryStatus::Queued);
+            connection.pragma_update(None, "synchronous", if must_survive_power_loss { "FULL" } else { "NORMAL" })?;
             let transaction = connection.transaction()?;
             {
                 let mut statement = transaction.prepare_cached(&format!(
@@ -269,13 +274,22 @@ impl Journal for SqliteJournal {
                 &format!("DELETE FROM deliveries WHERE {finished} AND received_at_ms < ?1"),
                 params![older_than_ms],
             )?;
-            let by_count = connection.execute(
-                &format!(
-                    "DELETE FROM deliveries WHERE {finished} AND id NOT IN \
-                     (SELECT id FROM deliveries ORDER BY id DESC LIMIT ?1)"
-                ),
-                params![keep as i64],
-            )?;
+            // Ids are time-ordered: everything older than the `keep`-th newest goes, found through
+            // the primary key rather than by scanning the table.
+            let oldest_kept: Option<String> = connection
+                .query_row(
+                    "SELECT id FROM deliveries ORDER BY id DESC LIMIT 1 OFFSET ?1",
+                    params![keep.saturating_sub(1) as i64],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            let by_count = match oldest_kept {
+                Some(id) => connection.execute(
+                    &format!("DELETE FROM deliveries WHERE {finished} AND id < ?1"),
+                    params![id],
+                )?,
+                None => 0,
+            };
             Ok(by_age + by_count)
         })
     }
