@@ -46,6 +46,12 @@ pub enum Delivery {
 ///
 /// `#[webhook_endpoint]` registers one per annotated function with `inventory`; the server
 /// collects them all with [`Endpoint::registered`].
+///
+/// ```
+/// for endpoint in webhooks_core::Endpoint::registered() {
+///     println!("{} -> {} at {}", endpoint.route(), endpoint.function(), endpoint.location());
+/// }
+/// ```
 #[derive(Debug)]
 pub struct Endpoint {
     path: &'static str,

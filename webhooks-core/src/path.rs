@@ -5,6 +5,11 @@
 
 /// The path with leading and trailing `/` stripped, or why it cannot be a URL path.
 ///
+/// ```
+/// assert_eq!(webhooks_core::path::normalize("/models/retrain/").unwrap(), "models/retrain");
+/// assert!(webhooks_core::path::normalize("say hello").is_err());
+/// ```
+///
 /// # Errors
 ///
 /// A message saying what is wrong and what to write instead.

@@ -33,6 +33,14 @@ pub const INTERNAL_ERROR_BODY: &str = r#"{"error":"Internal server error."}"#;
 /// | `(StatusCode, T)` | `T`'s response with that status |
 /// | `http::Response<B>` with `B: Into<Bytes>` | as is |
 /// | `Result<T, E: Display>` | `T`'s response, or a 500 JSON body for `Err` (logged, never a crash) |
+///
+/// ```
+/// use webhooks_core::IntoWebhookResponse;
+///
+/// let response = (http::StatusCode::ACCEPTED, serde_json::json!({"queued": true})).into_webhook_response();
+/// assert_eq!(response.status(), 202);
+/// assert_eq!(&response.body()[..], br#"{"queued":true}"#);
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be returned from a webhook handler",
     label = "this return type does not implement `IntoWebhookResponse`",

@@ -215,6 +215,7 @@ async fn replay(app: &App, deliveries: &Deliveries, id: &str) -> WebhookResponse
         original_id: Some(original.id.clone()),
         next_attempt_at_ms: 0,
         background: route.background,
+        dedupe: route.dedupe,
         status: DeliveryStatus::Queued,
         ..original
     };

@@ -54,7 +54,7 @@ const MAX_BACKOFF: Duration = Duration::from_secs(10 * 60);
 /// The most ordinary deliveries written in one transaction.
 const BATCH: usize = 256;
 /// The most records of ordinary deliveries waiting for the writer.
-const PENDING_RECORDS: usize = 4096;
+const PENDING_RECORDS: usize = 1024;
 
 /// The journal and what feeds it.
 pub(crate) struct Deliveries {
@@ -441,6 +441,7 @@ impl DeliveryRecord {
                 .collect(),
             body: body.clone(),
             next_attempt_at_ms: 0,
+            dedupe: route.dedupe,
         }
     }
 

@@ -3,6 +3,18 @@
 use std::fmt;
 
 /// Why the server could not start or stopped with a failure.
+///
+/// ```
+/// use webhooks_runtime::{Error, WebhooksServer};
+///
+/// let error = WebhooksServer::builder()
+///     .read_environment(false)
+///     .add_webhook("a b", || async {})
+///     .build()
+///     .unwrap_err();
+/// assert!(matches!(error, Error::Setting(_)));
+/// assert!(error.to_string().contains("cannot be in a URL path segment"));
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

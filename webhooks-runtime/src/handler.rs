@@ -33,6 +33,20 @@ impl From<Handler> for ErasedHandler {
 /// [`FromWebhookRequest`] and its output [`IntoWebhookResponse`], as with `#[webhook_endpoint]`.
 ///
 /// `Args` is the tuple of argument types; you never name it.
+///
+/// ```
+/// use webhooks_runtime::{WebhookPayload, WebhookRequest, WebhooksServer};
+///
+/// async fn with_two_arguments(payload: WebhookPayload, request: WebhookRequest) -> String {
+///     format!("{} ({} bytes)", payload.event.scope, request.body().len())
+/// }
+///
+/// let server = WebhooksServer::builder()
+///     .read_environment(false)
+///     .add_webhook("two", with_two_arguments)
+///     .add_webhook("closure", |payload: WebhookPayload| async move { payload.repo.name });
+/// # drop(server);
+/// ```
 pub trait AsyncHandler<Args>: Send + Sync + 'static {
     /// Extracts the arguments and starts the handler.
     fn call(&self, request: WebhookRequest) -> BoxFuture;
@@ -48,6 +62,18 @@ pub trait AsyncHandler<Args>: Send + Sync + 'static {
 /// A plain function or closure usable as a webhook handler, run on a blocking thread.
 ///
 /// `Args` is the tuple of argument types; you never name it.
+///
+/// ```
+/// use webhooks_runtime::{WebhookPayload, WebhooksServer};
+///
+/// fn slow_io(payload: WebhookPayload) -> String {
+///     std::thread::sleep(std::time::Duration::from_millis(1)); // blocking is fine here
+///     payload.repo.name
+/// }
+///
+/// let server = WebhooksServer::builder().read_environment(false).add_blocking_webhook("slow", slow_io);
+/// # drop(server);
+/// ```
 pub trait BlockingHandler<Args>: Send + Sync + 'static {
     /// Extracts the arguments and runs the handler.
     fn call(&self, request: WebhookRequest) -> WebhookResponse;

@@ -19,6 +19,17 @@ pub(crate) fn requested() -> bool {
 }
 
 /// Asks the local server, at the address the environment configures, for `/healthz`.
+/// [`run`](crate::run()) calls it when the binary is started as `<binary> healthcheck`; call it
+/// yourself if your `main` does not use `run()`:
+///
+/// ```no_run
+/// fn main() -> Result<(), webhooks_runtime::Error> {
+///     if std::env::args().nth(1).as_deref() == Some("healthcheck") {
+///         return webhooks_runtime::healthcheck();
+///     }
+///     webhooks_runtime::WebhooksServer::builder().build()?.run()
+/// }
+/// ```
 ///
 /// # Errors
 ///

@@ -49,6 +49,14 @@ pub(crate) fn refuse_inside_async_runtime() -> Result<(), Error> {
 
 /// [`run`] for code already inside a tokio runtime (`#[tokio::main]`).
 ///
+/// ```no_run
+/// #[tokio::main]
+/// async fn main() -> Result<(), webhooks_runtime::Error> {
+///     // ... set up what else the application runs ...
+///     webhooks_runtime::serve().await
+/// }
+/// ```
+///
 /// # Errors
 ///
 /// As [`run`], but never [`Error::InsideAsyncRuntime`].

@@ -16,6 +16,15 @@ pub const SECRET_HEADER: &str = "x-webhook-secret";
 pub const SECRET_QUERY_PARAMETER: &str = "secret";
 
 /// A webhook secret. Its `Debug` never shows the value.
+///
+/// ```
+/// use webhooks_runtime::Secret;
+///
+/// let secret = Secret::new("s3cret");
+/// assert!(secret.matches(b"s3cret"));
+/// assert!(!secret.matches(b"s3cre"));
+/// assert_eq!(format!("{secret:?}"), "Secret(<redacted>)");
+/// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
 

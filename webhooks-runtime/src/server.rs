@@ -367,6 +367,27 @@ impl Protocols {
 /// A server running in the background, from [`WebhooksServer::spawn`].
 ///
 /// Dropping the handle stops the server too, gracefully, without waiting for it.
+///
+/// ```
+/// use webhooks_runtime::WebhooksServer;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), webhooks_runtime::Error> {
+/// let handle = WebhooksServer::builder()
+///     .read_environment(false)
+///     .include_registered(false)
+///     .journal(false)
+///     .print_start_messages(false)
+///     .addr(([127, 0, 0, 1], 0).into())
+///     .build()?
+///     .spawn()
+///     .await?;
+/// assert_ne!(handle.local_addr().port(), 0);
+/// assert!(handle.base_url().starts_with("http://127.0.0.1:"));
+/// handle.shutdown().await;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct ServerHandle {
     addr: SocketAddr,

@@ -5,6 +5,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// A git ref that a `repo.content` event moved, created or deleted.
+///
+/// ```
+/// let opened: webhooks_core::WebhookPayloadUpdatedRef =
+///     serde_json::from_str(r#"{"ref": "refs/pr/5", "oldSha": null, "newSha": "227c7834"}"#)?;
+/// assert!(opened.is_created());
+/// assert_eq!(opened.pr_num(), Some(5));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(
     remote = "Self",

@@ -8,6 +8,12 @@ use super::WebhookPayload;
 
 /// Why a body is not a valid payload: the field path, what was wrong, and where in the body.
 ///
+/// ```
+/// let error = webhooks_core::WebhookPayload::from_slice(br#"{"event": {"action": 3}}"#).unwrap_err();
+/// assert_eq!(error.path(), Some("event.action"));
+/// assert!(error.message().starts_with("invalid type: integer `3`, expected a string"));
+/// ```
+///
 /// Its `Display` is the reason the server sends back with a 422, for example
 /// `repo.private: invalid type: string "maybe", expected a boolean (line 9, column 22)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,6 +65,17 @@ impl std::error::Error for PayloadError {}
 /// Parses `body` as JSON into `T`, strictly (no type coercion), naming the failing field.
 ///
 /// This is what [`WebhookPayload::from_slice`] uses, exposed for the user's own payload types.
+///
+/// ```
+/// #[derive(serde::Deserialize)]
+/// struct OnlyTheScope { event: Event }
+/// #[derive(serde::Deserialize)]
+/// struct Event { scope: String }
+///
+/// let parsed: OnlyTheScope = webhooks_core::payload::parse::parse_json(br#"{"event": {"scope": "repo"}}"#)?;
+/// assert_eq!(parsed.event.scope, "repo");
+/// # Ok::<(), webhooks_core::PayloadError>(())
+/// ```
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, PayloadError> {
     // Accept a UTF-8 byte order mark, as the Python reference does.
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);

@@ -96,6 +96,9 @@ pub struct DeliveryRecord {
     /// When a queued delivery is next due, in milliseconds since the Unix epoch.
     #[serde(skip)]
     pub next_attempt_at_ms: i64,
+    /// Whether later deliveries are compared with this one to find duplicates.
+    #[serde(skip)]
+    pub dedupe: bool,
 }
 
 /// Which deliveries to list, newest first.

@@ -25,7 +25,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
     uri TEXT NOT NULL,
     headers TEXT NOT NULL,
     body BLOB NOT NULL,
-    body_hash BLOB NOT NULL,
+    body_hash BLOB,
     next_attempt_at_ms INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS deliveries_by_body ON deliveries (endpoint, body_hash, received_at_ms);
@@ -33,7 +33,7 @@ CREATE INDEX IF NOT EXISTS deliveries_by_status ON deliveries (status, endpoint,
 ";
 
 const COLUMNS: &str = "id, endpoint, received_at_ms, status, attempts, last_error, latency_ms, scope, action, repo, \
-                       background, original_id, uri, headers, body, next_attempt_at_ms";
+                       background, original_id, uri, headers, body, next_attempt_at_ms, body_hash";
 
 /// The SQLite journal. One connection behind a mutex: deliveries are few, and SQLite serializes
 /// writers anyway.
@@ -102,6 +102,7 @@ fn record(row: &Row<'_>) -> rusqlite::Result<DeliveryRecord> {
         headers: serde_json::from_str(&headers).unwrap_or_default(),
         body: bytes::Bytes::from(row.get::<_, Vec<u8>>(14)?),
         next_attempt_at_ms: row.get(15)?,
+        dedupe: row.get::<_, Option<Vec<u8>>>(16)?.is_some(),
     })
 }
 
@@ -116,7 +117,7 @@ impl Journal for SqliteJournal {
             let transaction = connection.transaction()?;
             {
                 let mut statement = transaction.prepare_cached(&format!(
-                    "INSERT OR REPLACE INTO deliveries ({COLUMNS}, body_hash) \
+                    "INSERT OR REPLACE INTO deliveries ({COLUMNS}) \
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
                 ))?;
                 for d in deliveries {
@@ -138,7 +139,9 @@ impl Journal for SqliteJournal {
                         headers,
                         d.body.as_ref(),
                         d.next_attempt_at_ms,
-                        body_hash(&d.body),
+                        // Hashed only where duplicates are looked for: it costs the journal of
+                        // every other delivery a pass over its body.
+                        d.dedupe.then(|| body_hash(&d.body)),
                     ])?;
                 }
             }
