@@ -52,7 +52,7 @@ pub const DELIVERY_ID_HEADER: &str = "x-webhook-delivery-id";
 /// The longest wait between two attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(10 * 60);
 /// The most ordinary deliveries written in one transaction.
-const BATCH: usize = 256;
+const BATCH: usize = 128;
 /// The most records of ordinary deliveries waiting for the writer.
 const PENDING_RECORDS: usize = 1024;
 

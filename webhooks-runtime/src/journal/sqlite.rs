@@ -28,8 +28,10 @@ CREATE TABLE IF NOT EXISTS deliveries (
     body_hash BLOB,
     next_attempt_at_ms INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX IF NOT EXISTS deliveries_by_body ON deliveries (endpoint, body_hash, received_at_ms);
-CREATE INDEX IF NOT EXISTS deliveries_by_status ON deliveries (status, endpoint, next_attempt_at_ms);
+CREATE INDEX IF NOT EXISTS deliveries_by_body ON deliveries (endpoint, body_hash, received_at_ms)
+    WHERE body_hash IS NOT NULL;
+CREATE INDEX IF NOT EXISTS deliveries_queue ON deliveries (endpoint, next_attempt_at_ms)
+    WHERE status = 'queued';
 ";
 
 const COLUMNS: &str = "id, endpoint, received_at_ms, status, attempts, last_error, latency_ms, scope, action, repo, \
@@ -61,7 +63,8 @@ impl SqliteJournal {
         // crash of the machine, not only of the process.
         connection
             .execute_batch(
-                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;",
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000; \
+                 PRAGMA wal_autocheckpoint = 4000;",
             )
             .map_err(error)?;
         connection.execute_batch(SCHEMA).map_err(error)?;
