@@ -47,6 +47,16 @@ fn error(error: impl std::fmt::Display) -> JournalError {
     JournalError(error.to_string())
 }
 
+/// The smallest UUIDv7 of the millisecond `ms`: every id of an earlier millisecond sorts below it.
+fn smallest_id_at(ms: i64) -> String {
+    let ms = u64::try_from(ms).unwrap_or(0) & 0xFFFF_FFFF_FFFF;
+    format!(
+        "{:08x}-{:04x}-7000-8000-000000000000",
+        ms >> 16,
+        ms & 0xFFFF
+    )
+}
+
 fn body_hash(body: &[u8]) -> Vec<u8> {
     Sha256::digest(body).to_vec()
 }
@@ -276,9 +286,11 @@ impl Journal for SqliteJournal {
     fn prune(&self, keep: usize, older_than_ms: i64) -> Result<usize, JournalError> {
         self.with(|connection| {
             let finished = "status NOT IN ('queued', 'running')";
+            // Ids are UUIDv7, ordered by time: the smallest id of the cut-off millisecond bounds the
+            // old ones, found through the primary key rather than by scanning the table.
             let by_age = connection.execute(
-                &format!("DELETE FROM deliveries WHERE {finished} AND received_at_ms < ?1"),
-                params![older_than_ms],
+                &format!("DELETE FROM deliveries WHERE {finished} AND id < ?1"),
+                params![smallest_id_at(older_than_ms)],
             )?;
             // Ids are time-ordered: everything older than the `keep`-th newest goes, found through
             // the primary key rather than by scanning the table.
@@ -298,5 +310,31 @@ impl Journal for SqliteJournal {
             };
             Ok(by_age + by_count)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::smallest_id_at;
+
+    #[test]
+    fn the_cut_off_id_sorts_between_the_ids_of_neighbouring_milliseconds() {
+        let before = uuid::Uuid::new_v7(uuid::Timestamp::from_unix(
+            uuid::NoContext,
+            1_764_000_000,
+            998_000_000,
+        ))
+        .to_string();
+        let cut_off = smallest_id_at(1_764_000_000_999);
+        let after = uuid::Uuid::new_v7(uuid::Timestamp::from_unix(
+            uuid::NoContext,
+            1_764_000_000,
+            999_000_000,
+        ))
+        .to_string();
+        assert!(
+            before < cut_off && cut_off <= after,
+            "{before} {cut_off} {after}"
+        );
     }
 }
