@@ -51,8 +51,9 @@ pub const DELIVERY_ID_HEADER: &str = "x-webhook-delivery-id";
 
 /// The longest wait between two attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(10 * 60);
-/// How often the writer looks for records to write.
-const WRITE_INTERVAL: Duration = Duration::from_millis(20);
+/// How often the writer looks for records to write: short, so that each burst of SQLite work is
+/// short too (it shares the cores with request handling).
+const WRITE_INTERVAL: Duration = Duration::from_millis(2);
 /// The most records of ordinary deliveries waiting for the writer.
 const PENDING_RECORDS: usize = 1024;
 
