@@ -52,15 +52,6 @@ pub struct WebhooksServerBuilder {
     errors: Vec<String>,
 }
 
-impl std::fmt::Debug for Route {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Route")
-            .field("path", &self.path)
-            .field("function", &self.function)
-            .finish_non_exhaustive()
-    }
-}
-
 impl Default for WebhooksServerBuilder {
     fn default() -> Self {
         Self {

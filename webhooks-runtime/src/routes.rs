@@ -56,10 +56,27 @@ impl Route {
     }
 }
 
+impl std::fmt::Debug for Route {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Route")
+            .field("path", &self.path)
+            .field("function", &self.function)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Every route, sorted by path, and a map from the full request path to each.
 pub(crate) struct RouteTable {
     sorted: Vec<Route>,
     by_route: HashMap<Box<str>, usize>,
+}
+
+impl std::fmt::Debug for RouteTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.iter().map(|route| &route.route_path))
+            .finish()
+    }
 }
 
 impl RouteTable {

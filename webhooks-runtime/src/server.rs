@@ -41,14 +41,6 @@ pub struct WebhooksServer {
     pub(crate) print_start_messages: bool,
 }
 
-impl std::fmt::Debug for RouteTable {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list()
-            .entries(self.iter().map(|route| &route.route_path))
-            .finish()
-    }
-}
-
 impl WebhooksServer {
     /// A builder for a server: secret, address, landing page, extra endpoints, limits.
     pub fn builder() -> WebhooksServerBuilder {
