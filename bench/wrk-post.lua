@@ -7,6 +7,15 @@ file:close()
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["X-Webhook-Secret"] = "bench-secret"
 
+-- BENCH_DELAY_MS paces each connection: it waits that long before each request, so that
+-- connections x (1000 / delay) bounds the rate (a load below saturation, as real traffic is).
+local delay_ms = tonumber(os.getenv("BENCH_DELAY_MS") or "")
+if delay_ms then
+  function delay()
+    return delay_ms
+  end
+end
+
 function done(summary, latency, requests)
   io.write(string.format(
     "WRK_JSON {\"requests\": %d, \"duration_us\": %d, \"non2xx\": %d, \"socket_errors\": %d, \"p50_us\": %d, \"p99_us\": %d}\n",

@@ -354,3 +354,41 @@ async fn a_background_handler_gets_its_delivery_id() {
     wait_for(&server, &id, "done").await;
     assert_eq!(*SEEN_IDS.lock().unwrap(), [id]);
 }
+
+/// The scheduling policy (`SCHED_IDLE` is 5) of this process's journal writer threads.
+#[cfg(target_os = "linux")]
+fn journal_writer_policies() -> Vec<u32> {
+    let mut policies = Vec::new();
+    for task in std::fs::read_dir("/proc/self/task").unwrap().flatten() {
+        let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+        if comm.trim_end() != "webhooks-journa" {
+            continue;
+        }
+        let sched = std::fs::read_to_string(task.path().join("sched")).unwrap_or_default();
+        let policy: Option<u32> = sched
+            .lines()
+            .find(|line| line.starts_with("policy"))
+            .and_then(|line| line.rsplit(':').next())
+            .and_then(|value| value.trim().parse().ok());
+        policies.extend(policy);
+    }
+    policies
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn the_journal_writer_runs_at_idle_priority_so_requests_come_first() {
+    let _server = server().await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let policies = journal_writer_policies();
+        if !policies.is_empty() && policies.iter().all(|&policy| policy == 5) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "journal writer threads' policies: {policies:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}

@@ -54,6 +54,10 @@ const MAX_BACKOFF: Duration = Duration::from_secs(10 * 60);
 /// How often the writer looks for records to write: short, so that each burst of SQLite work is
 /// short too (it shares the cores with request handling).
 const WRITE_INTERVAL: Duration = Duration::from_millis(2);
+/// How often an idle writer looks whether the server is stopping.
+const IDLE_CHECK: Duration = Duration::from_millis(20);
+/// The most records of ordinary deliveries the writer puts in one transaction.
+const RECORDS_PER_TRANSACTION: usize = 16;
 /// The most records of ordinary deliveries waiting for the writer.
 const PENDING_RECORDS: usize = 1024;
 
@@ -62,8 +66,11 @@ pub(crate) struct Deliveries {
     journal: Arc<dyn Journal>,
     batch: std::sync::mpsc::SyncSender<DeliveryRecord>,
     batch_receiver: std::sync::Mutex<Option<std::sync::mpsc::Receiver<DeliveryRecord>>>,
-    /// Records not kept because the writer fell behind, since the last warning.
-    dropped: std::sync::atomic::AtomicU64,
+    /// Records of ordinary deliveries not kept because the writer fell behind.
+    not_kept: prometheus_client::metrics::counter::Counter,
+    /// Set when the writer's queue is full, until the writer has emptied it: meanwhile records
+    /// are not even made.
+    behind: Arc<std::sync::atomic::AtomicBool>,
     wakers: HashMap<String, Arc<Notify>>,
     settings: DeliverySettings,
 }
@@ -86,6 +93,7 @@ impl Deliveries {
         dir: &Path,
         settings: DeliverySettings,
         background_routes: impl Iterator<Item = &'a Route>,
+        not_kept: prometheus_client::metrics::counter::Counter,
     ) -> Result<Self, JournalError> {
         let journal = SqliteJournal::open(dir)?;
         let resumed = journal.requeue_interrupted()?;
@@ -104,7 +112,8 @@ impl Deliveries {
             journal: Arc::new(journal),
             batch,
             batch_receiver: std::sync::Mutex::new(Some(batch_receiver)),
-            dropped: std::sync::atomic::AtomicU64::new(0),
+            not_kept,
+            behind: Arc::default(),
             wakers,
             settings,
         })
@@ -150,17 +159,31 @@ impl Deliveries {
 
     /// Records a delivery in the next batch: no disk write on the response path. When the writer
     /// falls behind (a flood far beyond Hub traffic), the record is not kept rather than letting
-    /// memory grow or the response wait; a warning counts what was not kept.
+    /// memory grow or the response wait; a warning and the `webhooks_journal_records_not_kept_total`
+    /// metric count what was not kept.
     pub(crate) fn record_later(&self, record: DeliveryRecord) {
-        use std::sync::atomic::Ordering;
-        // The writer polls the queue, so a send never wakes a thread: no syscall per request.
+        // While deliveries come in, the writer polls the queue, so a send wakes no thread.
         if let Err(std::sync::mpsc::TrySendError::Full(_)) = self.batch.try_send(record) {
-            if self.dropped.fetch_add(1, Ordering::Relaxed) % 10_000 == 0 {
-                tracing::warn!(
-                    not_kept = self.dropped.load(Ordering::Relaxed),
-                    "the delivery journal falls behind: records of ordinary deliveries are not kept"
-                );
-            }
+            self.behind
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+            self.not_keeping();
+        }
+    }
+
+    /// Whether a record of an ordinary delivery would be kept now. When it would not (the writer
+    /// is behind), the caller skips making it and calls [`Self::not_keeping`].
+    pub(crate) fn keeps_records(&self) -> bool {
+        !self.behind.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Counts a record of an ordinary delivery not kept, with a warning now and then.
+    pub(crate) fn not_keeping(&self) {
+        let before = self.not_kept.inc();
+        if before % 10_000 == 0 {
+            tracing::warn!(
+                not_kept = before + 1,
+                "the delivery journal falls behind: records of ordinary deliveries are not kept"
+            );
         }
     }
 
@@ -177,10 +200,26 @@ impl Deliveries {
             if let Some(receiver) = receiver {
                 let journal = Arc::clone(&deliveries.journal);
                 let settings = deliveries.settings.clone();
+                let behind = Arc::clone(&deliveries.behind);
                 let stopped = stopped.clone();
-                tasks.push(tokio::task::spawn_blocking(move || {
-                    write_batches(&*journal, &receiver, &settings, &stopped);
-                }));
+                // The writer's thread ends by dropping `finished`, which the stop waits for.
+                let (finished, writer_ended) = tokio::sync::oneshot::channel::<()>();
+                let spawned = std::thread::Builder::new()
+                    .name("webhooks-journal".to_owned())
+                    .spawn(move || {
+                        let _finished = finished;
+                        run_at_idle_priority();
+                        write_batches(&*journal, &receiver, &behind, &settings, &stopped);
+                    });
+                match spawned {
+                    Ok(_) => tasks.push(tokio::spawn(async move {
+                        let _ = writer_ended.await;
+                    })),
+                    Err(error) => tracing::error!(
+                        %error,
+                        "cannot start the journal writer: ordinary deliveries will not be journaled"
+                    ),
+                }
             }
             for (index, route) in app.routes.iter().enumerate() {
                 if route.background {
@@ -220,12 +259,44 @@ impl Workers {
     }
 }
 
+/// Lowers the calling thread to the idle scheduling class (Linux `SCHED_IDLE`): it then runs only
+/// on CPU time no request wants, and a request arriving on its core preempts it at once. Journaling
+/// an ordinary delivery can wait; answering one cannot. Where the system refuses, the thread keeps
+/// its priority.
+fn run_at_idle_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        use thread_priority::unix::{
+            NormalThreadSchedulePolicy, ThreadSchedulePolicy, set_thread_priority_and_policy,
+            thread_native_id,
+        };
+        let lowered = set_thread_priority_and_policy(
+            thread_native_id(),
+            thread_priority::ThreadPriority::Min,
+            ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle),
+        );
+        if let Err(error) = lowered {
+            tracing::debug!(?error, "the journal writer keeps its normal priority");
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        if let Err(error) =
+            thread_priority::set_current_thread_priority(thread_priority::ThreadPriority::Min)
+        {
+            tracing::debug!(?error, "the journal writer keeps its normal priority");
+        }
+    }
+}
+
 /// Writes ordinary deliveries in batches every [`WRITE_INTERVAL`], and applies the retention now
 /// and then; at a stop, writes what is queued and returns. It runs on a thread of its own and
-/// polls its queue, so recording a delivery costs a request no wake-up and no context switch.
+/// polls its queue while deliveries come in, so recording one costs a request no wake-up and no
+/// context switch; when none came in for an interval, it sleeps until one does.
 fn write_batches(
     journal: &dyn Journal,
     receiver: &std::sync::mpsc::Receiver<DeliveryRecord>,
+    behind: &std::sync::atomic::AtomicBool,
     settings: &DeliverySettings,
     stopped: &watch::Receiver<bool>,
 ) {
@@ -234,12 +305,32 @@ fn write_batches(
         // A stop, or the server gone without one (its runtime shutting down), ends the writer.
         let stopping = *stopped.borrow() || stopped.has_changed().is_err();
         let mut batch: Vec<DeliveryRecord> = receiver.try_iter().take(PENDING_RECORDS).collect();
+        // The queue is empty now: records are worth making again.
+        behind.store(false, std::sync::atomic::Ordering::Relaxed);
+        if batch.is_empty() && !stopping {
+            // Idle: the next delivery wakes the writer (one wake-up per idle spell, not one per
+            // request); the stop is looked at every `IDLE_CHECK`.
+            match receiver.recv_timeout(IDLE_CHECK) {
+                Ok(record) => batch.push(record),
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => continue,
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+            }
+        }
         if !batch.is_empty() {
             for record in &mut batch {
                 record.summarize();
             }
             written_since_prune += batch.len();
-            let mut result = journal.insert(&batch);
+            // In short transactions, giving the core back after each: a fully busy server never
+            // sleeps, so nothing would preempt the writer until its time slice ends, and a
+            // background delivery waiting to be enqueued must not wait behind a long transaction.
+            let mut result = batch
+                .chunks(RECORDS_PER_TRANSACTION)
+                .try_for_each(|records| {
+                    let written = journal.insert(records);
+                    std::thread::yield_now();
+                    written
+                });
             if result.is_ok() && written_since_prune >= 1000 {
                 written_since_prune = 0;
                 result = journal
@@ -431,7 +522,9 @@ impl DeliveryRecord {
                     )
                 })
                 .collect(),
-            body: body.clone(),
+            // A copy of exactly the body's size: a slice of the request would keep the whole
+            // connection read buffer it came in alive until the record is written.
+            body: Bytes::copy_from_slice(body),
             next_attempt_at_ms: 0,
             dedupe: route.dedupe,
         }

@@ -86,9 +86,18 @@ impl Drop for InFlight<'_> {
 }
 
 impl Metrics {
-    /// Registers the metric families and creates every endpoint's series, returned by path.
-    pub(crate) fn new(routes: &RouteTable) -> (Metrics, Vec<RouteMetrics>) {
+    /// Registers the metric families and creates every endpoint's series, returned by path;
+    /// `journal_not_kept` counts the records of ordinary deliveries the journal shed.
+    pub(crate) fn new(
+        routes: &RouteTable,
+        journal_not_kept: Counter,
+    ) -> (Metrics, Vec<RouteMetrics>) {
         let mut registry = Registry::with_prefix("webhooks");
+        registry.register(
+            "journal_records_not_kept",
+            "Records of ordinary deliveries not journaled because the journal writer fell behind",
+            journal_not_kept,
+        );
         let requests = Family::<Labels, Counter>::default();
         let auth_failures = Family::<Labels, Counter>::default();
         let parse_failures = Family::<Labels, Counter>::default();

@@ -147,8 +147,9 @@ impl WebhooksServer {
                 journal: self.deliveries.journal,
             }),
         };
+        let journal_not_kept = prometheus_client::metrics::counter::Counter::default();
         let metrics = self.resolved.metrics.then(|| {
-            let (metrics, per_route) = Metrics::new(&self.routes);
+            let (metrics, per_route) = Metrics::new(&self.routes, journal_not_kept.clone());
             self.routes.attach_metrics(per_route);
             metrics
         });
@@ -156,8 +157,13 @@ impl WebhooksServer {
         let deliveries = if self.deliveries.journal {
             let background = self.routes.iter().filter(|route| route.background);
             Some(
-                Deliveries::open(&self.resolved.data_dir, self.deliveries, background)
-                    .map_err(Error::Journal)?,
+                Deliveries::open(
+                    &self.resolved.data_dir,
+                    self.deliveries,
+                    background,
+                    journal_not_kept,
+                )
+                .map_err(Error::Journal)?,
             )
         } else {
             None

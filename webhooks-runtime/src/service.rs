@@ -164,6 +164,11 @@ async fn handle_webhook<B: RequestBody>(
     if route.background {
         return accept_in_background(deliveries, route, request).await;
     }
+    if !deliveries.keeps_records() {
+        // The journal is behind (a flood): answering comes first.
+        deliveries.not_keeping();
+        return run_now(app, route, request).await;
+    }
     let mut record = DeliveryRecord::received(
         route,
         request.uri(),
