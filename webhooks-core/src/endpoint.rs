@@ -8,9 +8,32 @@ use crate::request::WebhookRequest;
 use crate::response::WebhookResponse;
 
 /// The future an async handler returns once type-erased.
+///
+/// ```
+/// use webhooks_core::{BoxFuture, Handler, WebhookRequest, WebhookResponse};
+///
+/// fn handle(request: WebhookRequest) -> BoxFuture {
+///     Box::pin(async move {
+///         let mut response = WebhookResponse::default();
+///         *response.body_mut() = request.body().clone();
+///         response
+///     })
+/// }
+/// let handler = Handler::Async(handle);
+/// ```
 pub type BoxFuture = Pin<Box<dyn Future<Output = WebhookResponse> + Send + 'static>>;
 
 /// A handler with its arguments extracted and its return value converted: request in, response out.
+///
+/// ```
+/// use webhooks_core::{Handler, WebhookRequest, WebhookResponse};
+///
+/// fn acknowledge(_request: WebhookRequest) -> WebhookResponse {
+///     WebhookResponse::default()
+/// }
+/// let handler = Handler::Blocking(acknowledge);
+/// assert_eq!(format!("{handler:?}"), "Handler::Blocking");
+/// ```
 #[derive(Clone, Copy)]
 pub enum Handler {
     /// An `async fn`: polled on the server's async workers.
@@ -30,9 +53,34 @@ impl fmt::Debug for Handler {
 
 /// Checks that a request gives every handler argument (a 422 or other refusal otherwise), without
 /// running the handler: what background endpoints do before they accept a delivery.
+///
+/// ```
+/// use webhooks_core::{ArgumentCheck, FromWebhookRequest, Rejection, WebhookPayload};
+///
+/// // What a handler taking a `WebhookPayload` checks before it is queued in the background.
+/// let check: ArgumentCheck = |request| {
+///     WebhookPayload::from_webhook_request(request)
+///         .map(drop)
+///         .map_err(Rejection::into_response)
+/// };
+/// let request = webhooks_core::WebhookRequest::new(
+///     http::Method::POST,
+///     "/webhooks/evaluate".parse().unwrap(),
+///     http::HeaderMap::new(),
+///     "{}".into(),
+/// );
+/// assert_eq!(check(&request).unwrap_err().status(), 422);
+/// ```
 pub type ArgumentCheck = fn(&WebhookRequest) -> Result<(), WebhookResponse>;
 
 /// When the handler runs.
+///
+/// ```
+/// use webhooks_core::{Delivery, Endpoint};
+///
+/// let background = Endpoint::registered().filter(|e| e.delivery() == Delivery::Background).count();
+/// println!("{background} background endpoints");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Delivery {
     /// While the Hub waits: the handler's answer is the response.
@@ -68,6 +116,12 @@ pub struct Endpoint {
 inventory::collect!(Endpoint);
 
 /// The prefix every endpoint path is served under.
+///
+/// ```
+/// use webhooks_core::endpoint::ROUTE_PREFIX;
+///
+/// assert_eq!(format!("{ROUTE_PREFIX}say_hello"), "/webhooks/say_hello");
+/// ```
 pub const ROUTE_PREFIX: &str = "/webhooks/";
 
 impl Endpoint {
@@ -104,61 +158,179 @@ impl Endpoint {
 
     /// Every endpoint registered with `#[webhook_endpoint]` in the crates linked into this binary,
     /// in no particular order.
+    ///
+    /// ```
+    /// let mut routes: Vec<String> = webhooks_core::Endpoint::registered().map(|e| e.route()).collect();
+    /// routes.sort();
+    /// println!("serving {routes:?}");
+    /// ```
     pub fn registered() -> impl Iterator<Item = &'static Endpoint> {
         inventory::iter::<Endpoint>.into_iter()
     }
 
     /// The path under `/webhooks/`, without leading or trailing `/` (`say_hello`, `a/b`).
+    ///
+    /// ```
+    /// # use webhooks_core::{Delivery, Endpoint, Handler, WebhookRequest, WebhookResponse};
+    /// # fn say_hello(_: WebhookRequest) -> WebhookResponse { WebhookResponse::default() }
+    /// # static SAY_HELLO: Endpoint = Endpoint::__new("say_hello", "say_hello", "Says hello to new discussions.",
+    /// #     "my_bot::handlers", "src/handlers.rs", 12, Handler::Blocking(say_hello), Delivery::Immediate, |_| Ok(()));
+    /// // An endpoint as `#[webhook_endpoint] fn say_hello(..)` in src/handlers.rs registers it.
+    /// # let endpoint = &SAY_HELLO;
+    /// assert_eq!(endpoint.path(), "say_hello");
+    /// ```
     pub fn path(&self) -> &'static str {
         self.path
     }
 
     /// The full route: `/webhooks/<path>`.
+    ///
+    /// ```
+    /// # use webhooks_core::{Delivery, Endpoint, Handler, WebhookRequest, WebhookResponse};
+    /// # fn say_hello(_: WebhookRequest) -> WebhookResponse { WebhookResponse::default() }
+    /// # static SAY_HELLO: Endpoint = Endpoint::__new("say_hello", "say_hello", "Says hello to new discussions.",
+    /// #     "my_bot::handlers", "src/handlers.rs", 12, Handler::Blocking(say_hello), Delivery::Immediate, |_| Ok(()));
+    /// // An endpoint as `#[webhook_endpoint] fn say_hello(..)` in src/handlers.rs registers it.
+    /// # let endpoint = &SAY_HELLO;
+    /// assert_eq!(endpoint.route(), "/webhooks/say_hello");
+    /// ```
     pub fn route(&self) -> String {
         format!("{ROUTE_PREFIX}{}", self.path)
     }
 
     /// The annotated function's name.
+    ///
+    /// ```
+    /// # use webhooks_core::{Delivery, Endpoint, Handler, WebhookRequest, WebhookResponse};
+    /// # fn say_hello(_: WebhookRequest) -> WebhookResponse { WebhookResponse::default() }
+    /// # static SAY_HELLO: Endpoint = Endpoint::__new("say_hello", "say_hello", "Says hello to new discussions.",
+    /// #     "my_bot::handlers", "src/handlers.rs", 12, Handler::Blocking(say_hello), Delivery::Immediate, |_| Ok(()));
+    /// // An endpoint as `#[webhook_endpoint] fn say_hello(..)` in src/handlers.rs registers it.
+    /// # let endpoint = &SAY_HELLO;
+    /// assert_eq!(endpoint.function(), "say_hello");
+    /// ```
     pub fn function(&self) -> &'static str {
         self.function
     }
 
     /// The first paragraph of the function's doc comment, on one line (empty when undocumented).
+    ///
+    /// ```
+    /// # use webhooks_core::{Delivery, Endpoint, Handler, WebhookRequest, WebhookResponse};
+    /// # fn say_hello(_: WebhookRequest) -> WebhookResponse { WebhookResponse::default() }
+    /// # static SAY_HELLO: Endpoint = Endpoint::__new("say_hello", "say_hello", "Says hello to new discussions.",
+    /// #     "my_bot::handlers", "src/handlers.rs", 12, Handler::Blocking(say_hello), Delivery::Immediate, |_| Ok(()));
+    /// // An endpoint as `#[webhook_endpoint] fn say_hello(..)` in src/handlers.rs registers it.
+    /// # let endpoint = &SAY_HELLO;
+    /// assert_eq!(endpoint.doc(), "Says hello to new discussions.");
+    /// ```
     pub fn doc(&self) -> &'static str {
         self.doc
     }
 
     /// The module the function is defined in (`my_bot::handlers`).
+    ///
+    /// ```
+    /// # use webhooks_core::{Delivery, Endpoint, Handler, WebhookRequest, WebhookResponse};
+    /// # fn say_hello(_: WebhookRequest) -> WebhookResponse { WebhookResponse::default() }
+    /// # static SAY_HELLO: Endpoint = Endpoint::__new("say_hello", "say_hello", "Says hello to new discussions.",
+    /// #     "my_bot::handlers", "src/handlers.rs", 12, Handler::Blocking(say_hello), Delivery::Immediate, |_| Ok(()));
+    /// // An endpoint as `#[webhook_endpoint] fn say_hello(..)` in src/handlers.rs registers it.
+    /// # let endpoint = &SAY_HELLO;
+    /// assert_eq!(endpoint.module_path(), "my_bot::handlers");
+    /// ```
     pub fn module_path(&self) -> &'static str {
         self.module_path
     }
 
     /// The source file the function is defined in.
+    ///
+    /// ```
+    /// # use webhooks_core::{Delivery, Endpoint, Handler, WebhookRequest, WebhookResponse};
+    /// # fn say_hello(_: WebhookRequest) -> WebhookResponse { WebhookResponse::default() }
+    /// # static SAY_HELLO: Endpoint = Endpoint::__new("say_hello", "say_hello", "Says hello to new discussions.",
+    /// #     "my_bot::handlers", "src/handlers.rs", 12, Handler::Blocking(say_hello), Delivery::Immediate, |_| Ok(()));
+    /// // An endpoint as `#[webhook_endpoint] fn say_hello(..)` in src/handlers.rs registers it.
+    /// # let endpoint = &SAY_HELLO;
+    /// assert_eq!(endpoint.file(), "src/handlers.rs");
+    /// ```
     pub fn file(&self) -> &'static str {
         self.file
     }
 
     /// The line of the function's name in [`Self::file`].
+    ///
+    /// ```
+    /// # use webhooks_core::{Delivery, Endpoint, Handler, WebhookRequest, WebhookResponse};
+    /// # fn say_hello(_: WebhookRequest) -> WebhookResponse { WebhookResponse::default() }
+    /// # static SAY_HELLO: Endpoint = Endpoint::__new("say_hello", "say_hello", "Says hello to new discussions.",
+    /// #     "my_bot::handlers", "src/handlers.rs", 12, Handler::Blocking(say_hello), Delivery::Immediate, |_| Ok(()));
+    /// // An endpoint as `#[webhook_endpoint] fn say_hello(..)` in src/handlers.rs registers it.
+    /// # let endpoint = &SAY_HELLO;
+    /// assert_eq!(endpoint.line(), 12);
+    /// ```
     pub fn line(&self) -> u32 {
         self.line
     }
 
     /// `file:line`, for messages.
+    ///
+    /// ```
+    /// # use webhooks_core::{Delivery, Endpoint, Handler, WebhookRequest, WebhookResponse};
+    /// # fn say_hello(_: WebhookRequest) -> WebhookResponse { WebhookResponse::default() }
+    /// # static SAY_HELLO: Endpoint = Endpoint::__new("say_hello", "say_hello", "Says hello to new discussions.",
+    /// #     "my_bot::handlers", "src/handlers.rs", 12, Handler::Blocking(say_hello), Delivery::Immediate, |_| Ok(()));
+    /// // An endpoint as `#[webhook_endpoint] fn say_hello(..)` in src/handlers.rs registers it.
+    /// # let endpoint = &SAY_HELLO;
+    /// assert_eq!(endpoint.location(), "src/handlers.rs:12");
+    /// ```
     pub fn location(&self) -> String {
         format!("{}:{}", self.file, self.line)
     }
 
     /// What the server runs for a request.
+    ///
+    /// ```
+    /// # use webhooks_core::{Delivery, Endpoint, Handler, WebhookRequest, WebhookResponse};
+    /// # fn say_hello(_: WebhookRequest) -> WebhookResponse { WebhookResponse::default() }
+    /// # static SAY_HELLO: Endpoint = Endpoint::__new("say_hello", "say_hello", "Says hello to new discussions.",
+    /// #     "my_bot::handlers", "src/handlers.rs", 12, Handler::Blocking(say_hello), Delivery::Immediate, |_| Ok(()));
+    /// // An endpoint as `#[webhook_endpoint] fn say_hello(..)` in src/handlers.rs registers it.
+    /// # let endpoint = &SAY_HELLO;
+    /// assert!(matches!(endpoint.handler(), Handler::Blocking(_)));
+    /// ```
     pub fn handler(&self) -> Handler {
         self.handler
     }
 
     /// Whether the handler runs while the Hub waits or in the background.
+    ///
+    /// ```
+    /// # use webhooks_core::{Delivery, Endpoint, Handler, WebhookRequest, WebhookResponse};
+    /// # fn say_hello(_: WebhookRequest) -> WebhookResponse { WebhookResponse::default() }
+    /// # static SAY_HELLO: Endpoint = Endpoint::__new("say_hello", "say_hello", "Says hello to new discussions.",
+    /// #     "my_bot::handlers", "src/handlers.rs", 12, Handler::Blocking(say_hello), Delivery::Immediate, |_| Ok(()));
+    /// // An endpoint as `#[webhook_endpoint] fn say_hello(..)` in src/handlers.rs registers it.
+    /// # let endpoint = &SAY_HELLO;
+    /// assert_eq!(endpoint.delivery(), Delivery::Immediate);
+    /// ```
     pub fn delivery(&self) -> Delivery {
         self.delivery
     }
 
     /// Checks a request's arguments without running the handler.
+    ///
+    /// ```
+    /// # use webhooks_core::{Delivery, Endpoint, Handler, WebhookRequest, WebhookResponse};
+    /// # fn say_hello(_: WebhookRequest) -> WebhookResponse { WebhookResponse::default() }
+    /// # static SAY_HELLO: Endpoint = Endpoint::__new("say_hello", "say_hello", "Says hello to new discussions.",
+    /// #     "my_bot::handlers", "src/handlers.rs", 12, Handler::Blocking(say_hello), Delivery::Immediate, |_| Ok(()));
+    /// // An endpoint as `#[webhook_endpoint] fn say_hello(..)` in src/handlers.rs registers it.
+    /// # let endpoint = &SAY_HELLO;
+    /// let request = WebhookRequest::new(http::Method::POST, "/webhooks/say_hello".parse().unwrap(),
+    ///     http::HeaderMap::new(), "{}".into());
+    /// assert!((endpoint.check())(&request).is_ok());
+    /// ```
     pub fn check(&self) -> ArgumentCheck {
         self.check
     }

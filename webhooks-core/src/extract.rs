@@ -43,6 +43,23 @@ pub trait FromWebhookRequest: Sized {
     ///
     /// A [`Rejection`] when the request does not provide what the argument needs; the handler
     /// does not run and the client gets the rejection's status and reason.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use webhooks_core::{FromWebhookRequest, WebhookPayload, WebhookRequest};
+    ///
+    /// let request = WebhookRequest::new(
+    ///     http::Method::POST,
+    ///     "/webhooks/x".parse().unwrap(),
+    ///     http::HeaderMap::new(),
+    ///     "not json".into(),
+    /// );
+    /// let rejection = WebhookPayload::from_webhook_request(&request).err().unwrap();
+    /// assert_eq!(rejection.status(), 422);
+    /// // `Option` turns the refusal into `None`.
+    /// assert!(Option::<WebhookPayload>::from_webhook_request(&request).unwrap().is_none());
+    /// ```
     fn from_webhook_request(request: &WebhookRequest) -> Result<Self, Rejection>;
 }
 

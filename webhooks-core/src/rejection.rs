@@ -25,6 +25,13 @@ pub struct Rejection {
 
 impl Rejection {
     /// A rejection with this status and reason.
+    ///
+    /// ```
+    /// use webhooks_core::Rejection;
+    ///
+    /// let rejection = Rejection::new(http::StatusCode::UNPROCESSABLE_ENTITY, "not a model repo");
+    /// assert_eq!(rejection.reason(), "not a model repo");
+    /// ```
     pub fn new(status: StatusCode, reason: impl Into<String>) -> Self {
         Self {
             status,
@@ -34,21 +41,46 @@ impl Rejection {
     }
 
     /// The status the client gets.
+    ///
+    /// ```
+    /// let rejection = webhooks_core::Rejection::new(http::StatusCode::FORBIDDEN, "wrong org");
+    /// assert_eq!(rejection.status(), 403);
+    /// ```
     pub fn status(&self) -> StatusCode {
         self.status
     }
 
     /// The reason the client gets.
+    ///
+    /// ```
+    /// let rejection = webhooks_core::Rejection::new(http::StatusCode::FORBIDDEN, "wrong org");
+    /// assert_eq!(rejection.reason(), "wrong org");
+    /// ```
     pub fn reason(&self) -> &str {
         &self.reason
     }
 
     /// The body field at fault, when there is one.
+    ///
+    /// ```
+    /// use webhooks_core::{FromWebhookRequest, WebhookPayload, WebhookRequest};
+    ///
+    /// let request = WebhookRequest::new(http::Method::POST, "/webhooks/x".parse().unwrap(),
+    ///     http::HeaderMap::new(), r#"{"event": {"action": 3}}"#.into());
+    /// let rejection = WebhookPayload::from_webhook_request(&request).err().unwrap();
+    /// assert_eq!(rejection.field(), Some("event.action"));
+    /// ```
     pub fn field(&self) -> Option<&str> {
         self.field.as_deref()
     }
 
     /// The JSON response for this rejection.
+    ///
+    /// ```
+    /// let response = webhooks_core::Rejection::new(http::StatusCode::FORBIDDEN, "wrong org").into_response();
+    /// assert_eq!(response.status(), 403);
+    /// assert_eq!(&response.body()[..], br#"{"error":"wrong org"}"#);
+    /// ```
     pub fn into_response(self) -> WebhookResponse {
         let body = match self.field {
             Some(field) => serde_json::json!({ "error": self.reason, "field": field }),

@@ -7,12 +7,28 @@ use serde::Serialize;
 use crate::json::Json;
 
 /// The response a handler produces: any body, read in full.
+///
+/// ```
+/// use webhooks_core::{IntoWebhookResponse, WebhookResponse};
+///
+/// let response: WebhookResponse = "done".into_webhook_response();
+/// assert_eq!(response.headers()["content-type"], "text/plain; charset=utf-8");
+/// ```
 pub type WebhookResponse = Response<Bytes>;
 
 /// Marks a response made from a handler's `Err`, with the error's message.
 ///
 /// The server logs the message and decides what the client sees (by default a generic
 /// `{"error": "Internal server error."}`, so internal details do not leak to the sender).
+///
+/// ```
+/// use webhooks_core::{HandlerFailure, IntoWebhookResponse};
+///
+/// let response = Err::<(), _>("the GPU queue is full").into_webhook_response();
+/// assert_eq!(response.status(), 500);
+/// let failure = response.extensions().get::<HandlerFailure>().unwrap();
+/// assert_eq!(failure.message, "the GPU queue is full");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HandlerFailure {
     /// The error's message, `{:#}`-formatted (with its causes, for `anyhow` errors).
@@ -20,6 +36,14 @@ pub struct HandlerFailure {
 }
 
 /// The body sent with a 500 when a handler fails, unless the server is told to expose errors.
+///
+/// ```
+/// use webhooks_core::IntoWebhookResponse;
+/// use webhooks_core::response::INTERNAL_ERROR_BODY;
+///
+/// let response = Err::<(), _>("secret internals").into_webhook_response();
+/// assert_eq!(&response.body()[..], INTERNAL_ERROR_BODY.as_bytes());
+/// ```
 pub const INTERNAL_ERROR_BODY: &str = r#"{"error":"Internal server error."}"#;
 
 /// A type a webhook handler can return.
@@ -48,10 +72,25 @@ pub const INTERNAL_ERROR_BODY: &str = r#"{"error":"Internal server error."}"#;
 )]
 pub trait IntoWebhookResponse {
     /// Builds the response.
+    ///
+    /// ```
+    /// use webhooks_core::IntoWebhookResponse;
+    ///
+    /// let response = ().into_webhook_response();
+    /// assert_eq!((response.status().as_u16(), &response.body()[..]), (200, &b"null"[..]));
+    /// ```
     fn into_webhook_response(self) -> WebhookResponse;
 }
 
 /// A response with a JSON body.
+///
+/// ```
+/// use webhooks_core::response::json_response;
+///
+/// let response = json_response(http::StatusCode::ACCEPTED, r#"{"queued":true}"#.into());
+/// assert_eq!(response.status(), 202);
+/// assert_eq!(response.headers()["content-type"], "application/json");
+/// ```
 pub fn json_response(status: StatusCode, body: Bytes) -> WebhookResponse {
     let mut response = Response::new(body);
     *response.status_mut() = status;

@@ -73,6 +73,15 @@ impl Default for WebhooksServerBuilder {
 impl WebhooksServerBuilder {
     /// Requires every webhook request to carry this secret in `X-Webhook-Secret` (overrides
     /// `WEBHOOK_SECRET`). Set the same secret on the Hub.
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let server = WebhooksServer::builder()
+    ///     .webhook_secret("my_secret")
+    ///     .build()?;
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
     pub fn webhook_secret(self, secret: impl Into<String>) -> Self {
         self.webhook_secrets([secret])
     }
@@ -80,6 +89,16 @@ impl WebhooksServerBuilder {
     /// Accepts any of these secrets (overrides `WEBHOOK_SECRET` and `WEBHOOK_SECRET_PREVIOUS`),
     /// to change the secret on the Hub without downtime: deploy with the new and the old one,
     /// change it on the Hub, then deploy with the new one alone.
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let server = WebhooksServer::builder()
+    ///     // While the Hub is switched to the new secret, both are accepted.
+    ///     .webhook_secrets(["new_secret", "old_secret"])
+    ///     .build()?;
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
     pub fn webhook_secrets<S: Into<String>>(
         mut self,
         secrets: impl IntoIterator<Item = S>,
@@ -108,30 +127,79 @@ impl WebhooksServerBuilder {
 
     /// The interface to listen on (overrides `WEBHOOKS_HOST`): `127.0.0.1` for this machine only,
     /// `0.0.0.0` for every interface.
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let server = WebhooksServer::builder()
+    ///     .host(std::net::Ipv4Addr::UNSPECIFIED.into())
+    ///     .port(8000)
+    ///     .build()?;
+    /// assert_eq!(server.addr().to_string(), "0.0.0.0:8000");
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
     pub fn host(mut self, host: IpAddr) -> Self {
         self.requested.host = Some(host);
         self
     }
 
     /// The port to listen on (overrides `WEBHOOKS_PORT`); `0` takes a free port.
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let server = WebhooksServer::builder()
+    ///     .port(8000)
+    ///     .build()?;
+    /// assert_eq!(server.addr().port(), 8000);
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
     pub fn port(mut self, port: u16) -> Self {
         self.requested.port = Some(port);
         self
     }
 
     /// The address and port to listen on at once.
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let server = WebhooksServer::builder()
+    ///     .addr(([127, 0, 0, 1], 8000).into())
+    ///     .build()?;
+    /// assert_eq!(server.addr().to_string(), "127.0.0.1:8000");
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
     pub fn addr(self, addr: SocketAddr) -> Self {
         self.host(addr.ip()).port(addr.port())
     }
 
     /// The base URL printed at start and shown on the landing page, for a server reached through
     /// a proxy or tunnel (overrides the `https://$SPACE_HOST` of a Space).
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let server = WebhooksServer::builder()
+    ///     .public_url("https://my-bot.example.com")
+    ///     .build()?;
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
     pub fn public_url(mut self, url: impl Into<String>) -> Self {
         self.requested.public_url = Some(url.into());
         self
     }
 
     /// Serves this HTML at `GET /` instead of the default landing page.
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let server = WebhooksServer::builder()
+    ///     .landing_page("<!doctype html><title>My bot</title><p>Nothing to see here.")
+    ///     .build()?;
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
     pub fn landing_page(mut self, html: impl Into<String>) -> Self {
         self.landing_page = Some(html.into());
         self
@@ -141,6 +209,21 @@ impl WebhooksServerBuilder {
     /// Its arguments and return value follow the same rules as `#[webhook_endpoint]`.
     ///
     /// An invalid path, or one that another endpoint has, is reported by [`Self::build`].
+    ///
+    /// ```
+    /// use webhooks_runtime::{Json, WebhookPayload, WebhooksServer};
+    /// use webhooks_runtime::serde_json::{Value, json};
+    ///
+    /// async fn on_discussion(payload: WebhookPayload) -> Json<Value> {
+    ///     Json(json!({ "repo": payload.repo.name }))
+    /// }
+    ///
+    /// let server = WebhooksServer::builder()
+    ///     .add_webhook("discussions", on_discussion)
+    ///     .add_webhook("/ping", || async { "pong" })
+    ///     .build()?;
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
     #[track_caller]
     pub fn add_webhook<Args, H: AsyncHandler<Args>>(self, path: &str, handler: H) -> Self {
         let name = handler_name::<H>();
@@ -150,6 +233,21 @@ impl WebhooksServerBuilder {
     /// Serves an `async` function or closure at `POST /webhooks/<path>` in the background, as
     /// `#[webhook_endpoint(background)]` does: once its arguments can be built from the body, the
     /// delivery is journaled and answered 202, then the handler runs, with retries.
+    ///
+    /// ```
+    /// use webhooks_runtime::{WebhookPayload, WebhooksServer};
+    ///
+    /// async fn evaluate(payload: WebhookPayload) -> Result<(), String> {
+    ///     // Minutes of work: the Hub got its 202 long ago; an `Err` is retried.
+    ///     println!("evaluating {}", payload.repo.name);
+    ///     Ok(())
+    /// }
+    ///
+    /// let server = WebhooksServer::builder()
+    ///     .add_background_webhook("evaluate", evaluate)
+    ///     .build()?;
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
     #[track_caller]
     pub fn add_background_webhook<Args, H: AsyncHandler<Args>>(
         self,
@@ -162,6 +260,20 @@ impl WebhooksServerBuilder {
 
     /// Serves a plain (blocking) function or closure at `POST /webhooks/<path>`; it runs on a
     /// blocking thread, so it may block without stalling other requests.
+    ///
+    /// ```
+    /// use webhooks_runtime::{WebhookPayload, WebhooksServer};
+    ///
+    /// fn write_report(payload: WebhookPayload) -> std::io::Result<()> {
+    ///     // Blocking file I/O is fine here: this runs on a blocking thread.
+    ///     std::fs::write(std::env::temp_dir().join("last-event.txt"), payload.event.action.as_str())
+    /// }
+    ///
+    /// let server = WebhooksServer::builder()
+    ///     .add_blocking_webhook("report", write_report)
+    ///     .build()?;
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
     #[track_caller]
     pub fn add_blocking_webhook<Args, H: BlockingHandler<Args>>(
         self,
@@ -207,6 +319,17 @@ impl WebhooksServerBuilder {
 
     /// Whether to serve the endpoints registered with `#[webhook_endpoint]` (default `true`).
     /// Turn it off to serve only those added with [`Self::add_webhook`].
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let server = WebhooksServer::builder()
+    ///     // Only the endpoint added here, whatever `#[webhook_endpoint]`s are linked in.
+    ///     .include_registered(false)
+    ///     .add_webhook("only", || async {})
+    ///     .build()?;
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
     pub fn include_registered(mut self, include: bool) -> Self {
         self.include_registered = include;
         self
@@ -214,6 +337,15 @@ impl WebhooksServerBuilder {
 
     /// The largest request body accepted, in bytes (default 1 MiB); larger ones get 413 without
     /// being read.
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let server = WebhooksServer::builder()
+    ///     .body_limit(4 * 1024 * 1024)
+    ///     .build()?;
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.limits.body = bytes;
         self
@@ -221,6 +353,15 @@ impl WebhooksServerBuilder {
 
     /// How long a client has to send the whole body once its headers arrived (default 30 s);
     /// slower ones get 408.
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let server = WebhooksServer::builder()
+    ///     .body_read_timeout(std::time::Duration::from_secs(10))
+    ///     .build()?;
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
     pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
         self.limits.body_read_timeout = timeout;
         self
@@ -228,6 +369,15 @@ impl WebhooksServerBuilder {
 
     /// How long a client has to send its request headers, which is also how long an HTTP/1
     /// keep-alive connection may stay idle (default 10 s); then the connection is closed.
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let server = WebhooksServer::builder()
+    ///     .header_read_timeout(std::time::Duration::from_secs(5))
+    ///     .build()?;
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
     pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
         self.limits.header_read_timeout = timeout;
         self
@@ -235,12 +385,30 @@ impl WebhooksServerBuilder {
 
     /// The largest request line plus headers accepted, in bytes (default 16 KiB, at least 8 KiB);
     /// larger ones get 431.
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let server = WebhooksServer::builder()
+    ///     .max_header_size(32 * 1024)
+    ///     .build()?;
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
     pub fn max_header_size(mut self, bytes: usize) -> Self {
         self.limits.max_header_size = bytes.max(MIN_HEADER_SIZE);
         self
     }
 
     /// The most headers a request may have (default 64); more get 431.
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let server = WebhooksServer::builder()
+    ///     .max_headers(100)
+    ///     .build()?;
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
     pub fn max_headers(mut self, count: usize) -> Self {
         self.limits.max_headers = count;
         self
@@ -249,12 +417,30 @@ impl WebhooksServerBuilder {
     /// The most connections served at once (default 1024). Beyond it, new connections wait in
     /// the system's listen queue until one closes; slow or idle clients are cut off by the read
     /// timeouts, so the wait is bounded.
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let server = WebhooksServer::builder()
+    ///     .max_connections(256)
+    ///     .build()?;
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
     pub fn max_connections(mut self, count: usize) -> Self {
         self.limits.max_connections = count.max(1);
         self
     }
 
     /// The most requests served at once on one HTTP/2 connection (default 64).
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let server = WebhooksServer::builder()
+    ///     .max_concurrent_streams(16)
+    ///     .build()?;
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
     pub fn max_concurrent_streams(mut self, count: u32) -> Self {
         self.limits.max_concurrent_streams = count.max(1);
         self
@@ -262,6 +448,15 @@ impl WebhooksServerBuilder {
 
     /// How long any handler may run before the client gets 504 (default: no limit). An `async`
     /// handler is cancelled then; a plain `fn` cannot be, and finishes in the background.
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let server = WebhooksServer::builder()
+    ///     .handler_timeout(std::time::Duration::from_secs(25))
+    ///     .build()?;
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
     pub fn handler_timeout(mut self, timeout: Duration) -> Self {
         self.limits.handler_timeout = Some(timeout);
         self
@@ -269,6 +464,17 @@ impl WebhooksServerBuilder {
 
     /// How long the handler at `path` may run before the client gets 504, overriding
     /// [`Self::handler_timeout`]. A path no endpoint has is reported by [`Self::build`].
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let server = WebhooksServer::builder()
+    ///     .include_registered(false)
+    ///     .add_webhook("slow", || async {})
+    ///     .endpoint_timeout("slow", std::time::Duration::from_secs(120))
+    ///     .build()?;
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
     pub fn endpoint_timeout(mut self, path: &str, timeout: Duration) -> Self {
         match webhooks_core::path::normalize(path) {
             Ok(path) => {
@@ -280,6 +486,15 @@ impl WebhooksServerBuilder {
     }
 
     /// How long a graceful shutdown waits for requests in flight (default 30 s).
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let server = WebhooksServer::builder()
+    ///     .shutdown_timeout(std::time::Duration::from_secs(5))
+    ///     .build()?;
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
     pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
         self.limits.shutdown_timeout = timeout;
         self
@@ -287,6 +502,15 @@ impl WebhooksServerBuilder {
 
     /// Whether a handler's `Err` message is sent to the client in the 500 body (default `false`:
     /// the message is logged, and the client gets `{"error":"Internal server error."}`).
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let server = WebhooksServer::builder()
+    ///     .expose_handler_errors(true)
+    ///     .build()?;
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
     pub fn expose_handler_errors(mut self, expose: bool) -> Self {
         self.expose_handler_errors = expose;
         self
@@ -294,6 +518,15 @@ impl WebhooksServerBuilder {
 
     /// Where the delivery journal is kept (overrides `WEBHOOKS_DATA_DIR`; default
     /// `./webhooks-data`, or `/data` on a Space with persistent storage).
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let server = WebhooksServer::builder()
+    ///     .data_dir("/var/lib/my-bot")
+    ///     .build()?;
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
     pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.requested.data_dir = Some(dir.into());
         self
@@ -306,6 +539,15 @@ impl WebhooksServerBuilder {
 
     /// Whether to journal deliveries (default `true`). Background endpoints need the journal:
     /// with it off, [`Self::build`] refuses them.
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let server = WebhooksServer::builder()
+    ///     .journal(false)
+    ///     .build()?;
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
     pub fn journal(mut self, enabled: bool) -> Self {
         self.deliveries.journal = enabled;
         self
@@ -313,12 +555,30 @@ impl WebhooksServerBuilder {
 
     /// How many times a background handler runs before its delivery is parked as dead
     /// (default 5).
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let server = WebhooksServer::builder()
+    ///     .background_attempts(10)
+    ///     .build()?;
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
     pub fn background_attempts(mut self, attempts: u32) -> Self {
         self.deliveries.attempts = attempts.max(1);
         self
     }
 
     /// How many deliveries of one background endpoint are handled at once (default 4).
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let server = WebhooksServer::builder()
+    ///     .background_concurrency(1)
+    ///     .build()?;
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
     pub fn background_concurrency(mut self, concurrency: usize) -> Self {
         self.deliveries.concurrency = concurrency.max(1);
         self
@@ -326,6 +586,16 @@ impl WebhooksServerBuilder {
 
     /// The wait before the second attempt of a failed background delivery; it doubles for each
     /// further attempt, up to ten minutes (default 1 s).
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let server = WebhooksServer::builder()
+    ///     // Retries after 5 s, 10 s, 20 s, 40 s.
+    ///     .retry_backoff(std::time::Duration::from_secs(5))
+    ///     .build()?;
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
     pub fn retry_backoff(mut self, first: Duration) -> Self {
         self.deliveries.backoff = first;
         self
@@ -334,6 +604,17 @@ impl WebhooksServerBuilder {
     /// Whether a body identical to one already accepted (queued, running or done) by the
     /// endpoint at `path` within the duplicate window is answered as a duplicate instead of being
     /// handled again (default: on for background endpoints, off for the others).
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let server = WebhooksServer::builder()
+    ///     .include_registered(false)
+    ///     .add_webhook("sync", || async {})
+    ///     .dedupe("sync", true)
+    ///     .build()?;
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
     pub fn dedupe(mut self, path: &str, enabled: bool) -> Self {
         match webhooks_core::path::normalize(path) {
             Ok(path) => {
@@ -345,6 +626,15 @@ impl WebhooksServerBuilder {
     }
 
     /// How far back duplicates are looked for (default 1 hour).
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let server = WebhooksServer::builder()
+    ///     .duplicate_window(std::time::Duration::from_secs(24 * 60 * 60))
+    ///     .build()?;
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
     pub fn duplicate_window(mut self, window: Duration) -> Self {
         self.deliveries.duplicate_window = window;
         self
@@ -352,6 +642,16 @@ impl WebhooksServerBuilder {
 
     /// How many finished deliveries the journal keeps, and for how long (default 10,000 and 30
     /// days); queued ones are always kept.
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let server = WebhooksServer::builder()
+    ///     // The last 1,000 finished deliveries, and none older than a week.
+    ///     .retention(1_000, std::time::Duration::from_secs(7 * 24 * 60 * 60))
+    ///     .build()?;
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
     pub fn retention(mut self, count: usize, age: Duration) -> Self {
         self.deliveries.retention_count = count;
         self.deliveries.retention_age = age;
@@ -360,6 +660,15 @@ impl WebhooksServerBuilder {
 
     /// A token that opens the delivery API (`Authorization: Bearer <token>`), besides the
     /// webhook secret (overrides `WEBHOOKS_ADMIN_TOKEN`).
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let server = WebhooksServer::builder()
+    ///     .admin_token("a-long-random-token")
+    ///     .build()?;
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
     pub fn admin_token(mut self, token: impl Into<String>) -> Self {
         self.requested.admin_token = Some(Secret::new(token));
         self
@@ -367,6 +676,15 @@ impl WebhooksServerBuilder {
 
     /// Whether to serve Prometheus metrics at `GET /metrics` (overrides `WEBHOOKS_METRICS`). By
     /// default they are served locally and not on a Space, where they would be public.
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let server = WebhooksServer::builder()
+    ///     .metrics(false)
+    ///     .build()?;
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
     pub fn metrics(mut self, enabled: bool) -> Self {
         self.requested.metrics = Some(enabled);
         self
@@ -374,12 +692,31 @@ impl WebhooksServerBuilder {
 
     /// Whether to read settings from the environment (default `true`). Tests turn it off so the
     /// machine's variables cannot change what they test.
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let server = WebhooksServer::builder()
+    ///     .read_environment(false)
+    ///     .build()?;
+    /// assert_eq!(server.addr().port(), webhooks_runtime::DEFAULT_PORT);
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
     pub fn read_environment(mut self, read: bool) -> Self {
         self.read_environment = read;
         self
     }
 
     /// Whether to print the start messages on stdout (default `true`).
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let server = WebhooksServer::builder()
+    ///     .print_start_messages(false)
+    ///     .build()?;
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
     pub fn print_start_messages(mut self, print: bool) -> Self {
         self.print_start_messages = print;
         self
@@ -392,6 +729,20 @@ impl WebhooksServerBuilder {
     /// [`Error::Setting`] for an invalid path or an empty secret given to the builder,
     /// [`Error::Config`] for a malformed environment variable, [`Error::DuplicatePaths`] when two
     /// endpoints share a path.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use webhooks_runtime::{Error, WebhooksServer};
+    ///
+    /// let error = WebhooksServer::builder()
+    ///     .include_registered(false)
+    ///     .add_webhook("hello", || async {})
+    ///     .add_webhook("/hello/", || async {})
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert!(matches!(error, Error::DuplicatePaths(_)));
+    /// ```
     pub fn build(self) -> Result<WebhooksServer, Error> {
         if !self.errors.is_empty() {
             return Err(Error::Setting(self.errors.join("; ")));

@@ -7,6 +7,14 @@ use crate::error::Error;
 use crate::secret::{Secret, Secrets};
 
 /// The port the Python reference (Gradio) and Docker Spaces use.
+///
+/// ```
+/// use webhooks_runtime::{DEFAULT_PORT, WebhooksServer};
+///
+/// let server = WebhooksServer::builder().read_environment(false).build()?;
+/// assert_eq!(server.addr().port(), DEFAULT_PORT);
+/// # Ok::<(), webhooks_runtime::Error>(())
+/// ```
 pub const DEFAULT_PORT: u16 = 7860;
 
 /// What the builder was told; `None` means "ask the environment, then use the default".

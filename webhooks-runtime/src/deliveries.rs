@@ -47,6 +47,16 @@ impl Default for DeliverySettings {
 }
 
 /// The header carrying a journaled delivery's id to its handler.
+///
+/// ```
+/// use webhooks_runtime::{DELIVERY_ID_HEADER, WebhookRequest};
+///
+/// /// Background handlers can run more than once for one delivery: this id tells a retry apart.
+/// async fn idempotent(request: WebhookRequest) {
+///     let id = request.headers().get(DELIVERY_ID_HEADER).and_then(|id| id.to_str().ok());
+///     println!("delivery {id:?}");
+/// }
+/// ```
 pub const DELIVERY_ID_HEADER: &str = "x-webhook-delivery-id";
 
 /// The longest wait between two attempts.

@@ -66,6 +66,21 @@ pub enum Error {
 }
 
 /// Two endpoints registered at the same route.
+///
+/// ```
+/// use webhooks_runtime::{Error, WebhooksServer};
+///
+/// let error = WebhooksServer::builder()
+///     .read_environment(false)
+///     .include_registered(false)
+///     .add_webhook("retrain", || async {})
+///     .add_webhook("retrain", || async {})
+///     .build()
+///     .unwrap_err();
+/// let Error::DuplicatePaths(clashes) = error else { panic!("expected a clash") };
+/// assert_eq!(clashes[0].route, "/webhooks/retrain");
+/// assert!(clashes[0].to_string().contains("give one of them another path"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DuplicatePath {
     /// The route both claim, `/webhooks/<path>`.

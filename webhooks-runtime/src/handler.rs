@@ -49,6 +49,24 @@ impl From<Handler> for ErasedHandler {
 /// ```
 pub trait AsyncHandler<Args>: Send + Sync + 'static {
     /// Extracts the arguments and starts the handler.
+    ///
+    /// ```
+    /// use webhooks_runtime::bytes::Bytes;
+    /// use webhooks_runtime::{AsyncHandler, WebhookRequest, http};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let echo = |body: Bytes| async move { String::from_utf8_lossy(&body).into_owned() };
+    /// let request = WebhookRequest::new(
+    ///     http::Method::POST,
+    ///     "/webhooks/echo".parse().unwrap(),
+    ///     http::HeaderMap::new(),
+    ///     "hi".into(),
+    /// );
+    /// let response = echo.call(request).await;
+    /// assert_eq!(response.body().as_ref(), b"hi");
+    /// # }
+    /// ```
     fn call(&self, request: WebhookRequest) -> BoxFuture;
 
     /// Extracts the arguments without starting the handler.
@@ -56,6 +74,27 @@ pub trait AsyncHandler<Args>: Send + Sync + 'static {
     /// # Errors
     ///
     /// The response refusing the request, when an argument cannot be built from it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use webhooks_runtime::{AsyncHandler, WebhookPayload, WebhookRequest, http};
+    ///
+    /// async fn on_event(_payload: WebhookPayload) {}
+    ///
+    /// let request = WebhookRequest::new(
+    ///     http::Method::POST,
+    ///     "/webhooks/echo".parse().unwrap(),
+    ///     http::HeaderMap::new(),
+    ///     "hi".into(),
+    /// );
+    /// /// The status refusing `request` before `handler` would run, if any.
+    /// fn refusal<Args, H: AsyncHandler<Args>>(_handler: &H, request: &WebhookRequest) -> Option<u16> {
+    ///     H::check(request).err().map(|response| response.status().as_u16())
+    /// }
+    /// // "hi" is not a Hub payload.
+    /// assert_eq!(refusal(&on_event, &request), Some(422));
+    /// ```
     fn check(request: &WebhookRequest) -> Result<(), WebhookResponse>;
 }
 
@@ -76,6 +115,21 @@ pub trait AsyncHandler<Args>: Send + Sync + 'static {
 /// ```
 pub trait BlockingHandler<Args>: Send + Sync + 'static {
     /// Extracts the arguments and runs the handler.
+    ///
+    /// ```
+    /// use webhooks_runtime::bytes::Bytes;
+    /// use webhooks_runtime::{BlockingHandler, WebhookRequest, http};
+    ///
+    /// let length = |body: Bytes| body.len().to_string();
+    /// let request = WebhookRequest::new(
+    ///     http::Method::POST,
+    ///     "/webhooks/echo".parse().unwrap(),
+    ///     http::HeaderMap::new(),
+    ///     "hi".into(),
+    /// );
+    /// let response = length.call(request);
+    /// assert_eq!(response.body().as_ref(), b"2");
+    /// ```
     fn call(&self, request: WebhookRequest) -> WebhookResponse;
 
     /// Extracts the arguments without running the handler.
@@ -83,6 +137,24 @@ pub trait BlockingHandler<Args>: Send + Sync + 'static {
     /// # Errors
     ///
     /// The response refusing the request, when an argument cannot be built from it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use webhooks_runtime::{BlockingHandler, WebhookPayload, WebhookRequest, http};
+    ///
+    /// fn on_event(_payload: WebhookPayload) {}
+    ///
+    /// let request = WebhookRequest::new(
+    ///     http::Method::POST,
+    ///     "/webhooks/echo".parse().unwrap(),
+    ///     http::HeaderMap::new(),
+    ///     "hi".into(),
+    /// );
+    /// let refusal = <fn(WebhookPayload) as BlockingHandler<(WebhookPayload,)>>::check(&request).unwrap_err();
+    /// # let _ = on_event;
+    /// assert_eq!(refusal.status(), 422);
+    /// ```
     fn check(request: &WebhookRequest) -> Result<(), WebhookResponse>;
 }
 

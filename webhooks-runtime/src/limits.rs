@@ -5,23 +5,87 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 /// The largest body read by default: Hub payloads are a few kilobytes.
+///
+/// ```
+/// use webhooks_runtime::{WebhooksServer, DEFAULT_BODY_LIMIT};
+///
+/// // Twice the default.
+/// let server = WebhooksServer::builder().body_limit(2 * DEFAULT_BODY_LIMIT).build()?;
+/// # Ok::<(), webhooks_runtime::Error>(())
+/// ```
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 /// How long a graceful shutdown waits for requests in flight by default.
+///
+/// ```
+/// use webhooks_runtime::{WebhooksServer, DEFAULT_SHUTDOWN_TIMEOUT};
+///
+/// // Twice the default.
+/// let server = WebhooksServer::builder().shutdown_timeout(2 * DEFAULT_SHUTDOWN_TIMEOUT).build()?;
+/// # Ok::<(), webhooks_runtime::Error>(())
+/// ```
 pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long a client has to send its request headers, and how long an HTTP/1 keep-alive
 /// connection may sit idle between requests.
+///
+/// ```
+/// use webhooks_runtime::{WebhooksServer, DEFAULT_HEADER_READ_TIMEOUT};
+///
+/// // Twice the default.
+/// let server = WebhooksServer::builder().header_read_timeout(2 * DEFAULT_HEADER_READ_TIMEOUT).build()?;
+/// # Ok::<(), webhooks_runtime::Error>(())
+/// ```
 pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a client has to send the whole body once its headers arrived.
+///
+/// ```
+/// use webhooks_runtime::{WebhooksServer, DEFAULT_BODY_READ_TIMEOUT};
+///
+/// // Twice the default.
+/// let server = WebhooksServer::builder().body_read_timeout(2 * DEFAULT_BODY_READ_TIMEOUT).build()?;
+/// # Ok::<(), webhooks_runtime::Error>(())
+/// ```
 pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// The largest request head (request line and headers) accepted, in bytes.
+///
+/// ```
+/// use webhooks_runtime::{WebhooksServer, DEFAULT_MAX_HEADER_SIZE};
+///
+/// // Twice the default.
+/// let server = WebhooksServer::builder().max_header_size(2 * DEFAULT_MAX_HEADER_SIZE).build()?;
+/// # Ok::<(), webhooks_runtime::Error>(())
+/// ```
 pub const DEFAULT_MAX_HEADER_SIZE: usize = 16 * 1024;
 /// The smallest head size limit hyper can apply.
 pub(crate) const MIN_HEADER_SIZE: usize = 8 * 1024;
 /// The most request headers accepted.
+///
+/// ```
+/// use webhooks_runtime::{WebhooksServer, DEFAULT_MAX_HEADERS};
+///
+/// // Twice the default.
+/// let server = WebhooksServer::builder().max_headers(2 * DEFAULT_MAX_HEADERS).build()?;
+/// # Ok::<(), webhooks_runtime::Error>(())
+/// ```
 pub const DEFAULT_MAX_HEADERS: usize = 64;
 /// The most connections served at once; further ones wait in the listen queue.
+///
+/// ```
+/// use webhooks_runtime::{WebhooksServer, DEFAULT_MAX_CONNECTIONS};
+///
+/// // Twice the default.
+/// let server = WebhooksServer::builder().max_connections(2 * DEFAULT_MAX_CONNECTIONS).build()?;
+/// # Ok::<(), webhooks_runtime::Error>(())
+/// ```
 pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 /// The most concurrent requests (streams) on one HTTP/2 connection.
+///
+/// ```
+/// use webhooks_runtime::{WebhooksServer, DEFAULT_MAX_CONCURRENT_STREAMS};
+///
+/// // Twice the default.
+/// let server = WebhooksServer::builder().max_concurrent_streams(2 * DEFAULT_MAX_CONCURRENT_STREAMS).build()?;
+/// # Ok::<(), webhooks_runtime::Error>(())
+/// ```
 pub const DEFAULT_MAX_CONCURRENT_STREAMS: u32 = 64;
 
 /// The limits one server runs with.

@@ -10,9 +10,27 @@ use subtle::{Choice, ConstantTimeEq};
 use crate::responses::{self, Refusal};
 
 /// The header the Hub sends the secret in.
+///
+/// ```
+/// use webhooks_runtime::SECRET_HEADER;
+///
+/// let request = webhooks_runtime::http::Request::post("/webhooks/retrain")
+///     .header(SECRET_HEADER, "my_secret")
+///     .body(())
+///     .unwrap();
+/// assert_eq!(request.headers()["X-Webhook-Secret"], "my_secret");
+/// ```
 pub const SECRET_HEADER: &str = "x-webhook-secret";
 
 /// The query parameter the Hub's documentation suggests for senders that cannot set headers.
+///
+/// ```
+/// use webhooks_runtime::SECRET_QUERY_PARAMETER;
+///
+/// // For a sender that cannot set headers: https://<host>/webhooks/retrain?secret=my_secret
+/// let url = format!("/webhooks/retrain?{SECRET_QUERY_PARAMETER}=my_secret");
+/// assert!(url.ends_with("?secret=my_secret"));
+/// ```
 pub const SECRET_QUERY_PARAMETER: &str = "secret";
 
 /// A webhook secret. Its `Debug` never shows the value.
@@ -30,11 +48,26 @@ pub struct Secret(String);
 
 impl Secret {
     /// Wraps a secret value.
+    ///
+    /// ```
+    /// use webhooks_runtime::Secret;
+    ///
+    /// let secret = Secret::new(std::env::var("MY_SECRET").unwrap_or_else(|_| "fallback".to_owned()));
+    /// assert!(!format!("{secret:?}").contains("fallback"));
+    /// ```
     pub fn new(value: impl Into<String>) -> Self {
         Self(value.into())
     }
 
     /// Whether `candidate` is this secret, in time that does not depend on where they differ.
+    ///
+    /// ```
+    /// use webhooks_runtime::Secret;
+    ///
+    /// let secret = Secret::new("s3cret");
+    /// assert!(secret.matches(b"s3cret"));
+    /// assert!(!secret.matches(b"S3CRET"));
+    /// ```
     pub fn matches(&self, candidate: &[u8]) -> bool {
         self.ct_matches(candidate).into()
     }

@@ -30,6 +30,14 @@ use crate::routes::RouteTable;
 use crate::service::{self, App};
 
 /// A configured webhook server, ready to serve. Make one with [`WebhooksServer::builder`].
+///
+/// ```
+/// use webhooks_runtime::WebhooksServer;
+///
+/// let server = WebhooksServer::builder().port(0).build()?;
+/// assert_eq!(server.addr().port(), 0);
+/// # Ok::<(), webhooks_runtime::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct WebhooksServer {
     pub(crate) resolved: Resolved,
@@ -43,11 +51,26 @@ pub struct WebhooksServer {
 
 impl WebhooksServer {
     /// A builder for a server: secret, address, landing page, extra endpoints, limits.
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let server = WebhooksServer::builder().webhook_secret("my_secret").build()?;
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
     pub fn builder() -> WebhooksServerBuilder {
         WebhooksServerBuilder::default()
     }
 
     /// The address the server will listen on (port `0` means a free one, chosen at bind).
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let server = WebhooksServer::builder().read_environment(false).build()?;
+    /// assert_eq!(server.addr().to_string(), "127.0.0.1:7860");
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
     pub fn addr(&self) -> SocketAddr {
         self.resolved.addr
     }
@@ -58,6 +81,16 @@ impl WebhooksServer {
     ///
     /// [`Error::InsideAsyncRuntime`] when called from async code (use [`Self::serve`] there),
     /// [`Error::Bind`] when the address cannot be bound.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// fn main() -> Result<(), webhooks_runtime::Error> {
+    ///     WebhooksServer::builder().webhook_secret("my_secret").build()?.run()
+    /// }
+    /// ```
     pub fn run(self) -> Result<(), Error> {
         crate::run::refuse_inside_async_runtime()?;
         crate::log::install_default_subscriber();
@@ -74,6 +107,18 @@ impl WebhooksServer {
     /// # Errors
     ///
     /// [`Error::Bind`] when the address cannot be bound.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// #[tokio::main]
+    /// async fn main() -> Result<(), webhooks_runtime::Error> {
+    ///     // ... start other tasks on the same runtime ...
+    ///     WebhooksServer::builder().build()?.serve().await
+    /// }
+    /// ```
     pub async fn serve(self) -> Result<(), Error> {
         let started = self.bind().await?;
         started.accept_until(shutdown_signal()).await;
@@ -86,6 +131,27 @@ impl WebhooksServer {
     /// # Errors
     ///
     /// [`Error::Bind`] when the address cannot be bound.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), webhooks_runtime::Error> {
+    /// let handle = WebhooksServer::builder()
+    ///     .read_environment(false)
+    ///     .print_start_messages(false)
+    ///     .journal(false)
+    ///     .port(0)
+    ///     .build()?
+    ///     .spawn()
+    ///     .await?;
+    /// println!("serving on {}", handle.base_url());
+    /// handle.shutdown().await;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn spawn(self) -> Result<ServerHandle, Error> {
         let started = self.bind().await?;
         let addr = started.addr;
@@ -191,6 +257,21 @@ impl WebhooksServer {
     /// # Errors
     ///
     /// [`Error::Journal`] when the delivery journal cannot be opened.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let service = WebhooksServer::builder()
+    ///     .read_environment(false)
+    ///     .journal(false)
+    ///     .build()?
+    ///     .into_service()?;
+    /// // Clone it into each connection of your own server.
+    /// let _for_a_connection = service.clone();
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
     pub fn into_service(self) -> Result<WebhooksService, Error> {
         let base_url = banner::base_url(self.resolved.public_url.as_deref(), self.resolved.addr);
         let loopback = self.resolved.addr.ip().is_loopback();
@@ -235,6 +316,27 @@ impl std::fmt::Debug for WebhooksService {
 
 impl WebhooksService {
     /// Answers one request whose body is already in memory.
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    /// use webhooks_runtime::bytes::Bytes;
+    /// use webhooks_runtime::http::Request;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), webhooks_runtime::Error> {
+    /// let service = WebhooksServer::builder()
+    ///     .read_environment(false)
+    ///     .include_registered(false)
+    ///     .journal(false)
+    ///     .add_webhook("ping", || async { "pong" })
+    ///     .build()?
+    ///     .into_service()?;
+    /// let request = Request::post("/webhooks/ping").body(Bytes::new()).unwrap();
+    /// let response = service.handle(request).await;
+    /// assert_eq!(response.body().as_ref(), b"pong");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn handle(&self, request: http::Request<Bytes>) -> http::Response<Bytes> {
         service::handle(
             Arc::clone(&self.app),
@@ -396,17 +498,75 @@ pub struct ServerHandle {
 
 impl ServerHandle {
     /// The address the server is bound to, with the real port when `0` was asked for.
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), webhooks_runtime::Error> {
+    /// let handle = WebhooksServer::builder()
+    ///     .read_environment(false)
+    ///     .print_start_messages(false)
+    ///     .journal(false)
+    ///     .port(0)
+    ///     .build()?
+    ///     .spawn()
+    ///     .await?;
+    /// assert_ne!(handle.local_addr().port(), 0);
+    /// # handle.shutdown().await;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn local_addr(&self) -> SocketAddr {
         self.addr
     }
 
     /// The base URL the start messages print (`http://127.0.0.1:PORT`, or the public URL).
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), webhooks_runtime::Error> {
+    /// let handle = WebhooksServer::builder()
+    ///     .read_environment(false)
+    ///     .print_start_messages(false)
+    ///     .journal(false)
+    ///     .port(0)
+    ///     .build()?
+    ///     .spawn()
+    ///     .await?;
+    /// assert_eq!(handle.base_url(), format!("http://127.0.0.1:{}", handle.local_addr().port()));
+    /// # handle.shutdown().await;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn base_url(&self) -> &str {
         &self.base_url
     }
 
     /// Stops accepting connections, lets requests in flight finish (up to the shutdown timeout),
     /// and returns once the server has stopped.
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), webhooks_runtime::Error> {
+    /// let handle = WebhooksServer::builder()
+    ///     .read_environment(false)
+    ///     .print_start_messages(false)
+    ///     .journal(false)
+    ///     .port(0)
+    ///     .build()?
+    ///     .spawn()
+    ///     .await?;
+    /// let addr = handle.local_addr();
+    /// handle.shutdown().await;
+    /// assert!(std::net::TcpStream::connect(addr).is_err());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());

@@ -53,6 +53,24 @@ fn fresh_data_dir() -> std::path::PathBuf {
 }
 
 /// A server running for a test, on `127.0.0.1` and a free port.
+///
+/// ```
+/// use webhooks_runtime::WebhooksServer;
+/// use webhooks_runtime::testing::TestServer;
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let server = TestServer::with(
+///     WebhooksServer::builder()
+///         .include_registered(false)
+///         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
+///             String::from_utf8_lossy(&body).into_owned()
+///         }),
+/// )
+/// .await;
+/// let response = server.post("/webhooks/echo").body("hi").send().await;
+/// assert_eq!(response.text(), "hi");
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct TestServer {
     handle: ServerHandle,
@@ -64,6 +82,19 @@ impl TestServer {
     /// # Panics
     ///
     /// When the server cannot start (duplicate paths, no free port), with the reason.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use webhooks_runtime::testing::TestServer;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// // Every `#[webhook_endpoint]` of the test binary, no secret.
+    /// let server = TestServer::start().await;
+    /// assert_eq!(server.get("/healthz").send().await.status(), 200);
+    /// # }
+    /// ```
     pub async fn start() -> Self {
         Self::with(WebhooksServer::builder()).await
     }
@@ -74,6 +105,27 @@ impl TestServer {
     /// # Panics
     ///
     /// When the server cannot start, with the reason.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    /// use webhooks_runtime::testing::TestServer;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = TestServer::with(
+    ///     WebhooksServer::builder()
+    ///         .include_registered(false)
+    ///         .webhook_secret("s3cret")
+    ///         .add_webhook("echo", || async {}),
+    /// )
+    /// .await;
+    /// let response = server.post("/webhooks/echo").body("hi").send().await;
+    /// assert_eq!(response.status(), 401);
+    /// let response = server.post("/webhooks/echo").body("hi").secret("s3cret").send().await;
+    /// assert_eq!(response.status(), 200);
+    /// # }
+    /// ```
     pub async fn with(builder: WebhooksServerBuilder) -> Self {
         let builder = if builder.has_data_dir() {
             builder
@@ -94,16 +146,69 @@ impl TestServer {
     }
 
     /// The address the server listens on.
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    /// use webhooks_runtime::testing::TestServer;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = TestServer::with(
+    ///     WebhooksServer::builder()
+    ///         .include_registered(false)
+    ///         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
+    ///             String::from_utf8_lossy(&body).into_owned()
+    ///         }),
+    /// )
+    /// .await;
+    /// assert!(server.addr().ip().is_loopback());
+    /// assert_ne!(server.addr().port(), 0);
+    /// # }
+    /// ```
     pub fn addr(&self) -> SocketAddr {
         self.handle.local_addr()
     }
 
     /// `http://127.0.0.1:PORT` followed by `path`.
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    /// use webhooks_runtime::testing::TestServer;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = TestServer::with(
+    ///     WebhooksServer::builder()
+    ///         .include_registered(false)
+    ///         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
+    ///             String::from_utf8_lossy(&body).into_owned()
+    ///         }),
+    /// )
+    /// .await;
+    /// assert_eq!(server.url("/webhooks/echo"), format!("http://{}/webhooks/echo", server.addr()));
+    /// # }
+    /// ```
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr())
     }
 
     /// A `POST` to `path`, to complete and [`send`](TestRequest::send).
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    /// use webhooks_runtime::testing::TestServer;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = TestServer::with(
+    ///     WebhooksServer::builder()
+    ///         .include_registered(false)
+    ///         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
+    ///             String::from_utf8_lossy(&body).into_owned()
+    ///         }),
+    /// )
+    /// .await;
+    /// let response = server.post("/webhooks/echo").body("hi").send().await;
+    /// assert_eq!(response.text(), "hi");
+    /// # }
+    /// ```
     pub fn post(&self, path: &str) -> TestRequest {
         self.request(Method::POST, path)
     }
@@ -114,6 +219,29 @@ impl TestServer {
     /// # Panics
     ///
     /// When the file cannot be read.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    /// use webhooks_runtime::testing::TestServer;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = TestServer::with(
+    ///     WebhooksServer::builder()
+    ///         .include_registered(false)
+    ///         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
+    ///             String::from_utf8_lossy(&body).into_owned()
+    ///         }),
+    /// )
+    /// .await;
+    /// // A body saved from `GET /api/deliveries/{id}/body`, or from the Hub's activity tab.
+    /// let saved = std::env::temp_dir().join("saved-delivery.json");
+    /// std::fs::write(&saved, r#"{"event": {"scope": "repo"}}"#).unwrap();
+    /// let response = server.post_file("/webhooks/echo", &saved).send().await;
+    /// assert_eq!(response.text(), r#"{"event": {"scope": "repo"}}"#);
+    /// # }
+    /// ```
     pub fn post_file(&self, path: &str, file: impl AsRef<std::path::Path>) -> TestRequest {
         let file = file.as_ref();
         let body = std::fs::read(file)
@@ -122,11 +250,49 @@ impl TestServer {
     }
 
     /// A `GET` of `path`.
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    /// use webhooks_runtime::testing::TestServer;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = TestServer::with(
+    ///     WebhooksServer::builder()
+    ///         .include_registered(false)
+    ///         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
+    ///             String::from_utf8_lossy(&body).into_owned()
+    ///         }),
+    /// )
+    /// .await;
+    /// let response = server.get("/").send().await;
+    /// assert_eq!(response.status(), 200);
+    /// assert!(response.text().contains("/webhooks/echo"));
+    /// # }
+    /// ```
     pub fn get(&self, path: &str) -> TestRequest {
         self.request(Method::GET, path)
     }
 
     /// A request with any method.
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    /// use webhooks_runtime::testing::TestServer;
+    /// use webhooks_runtime::http::Method;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = TestServer::with(
+    ///     WebhooksServer::builder()
+    ///         .include_registered(false)
+    ///         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
+    ///             String::from_utf8_lossy(&body).into_owned()
+    ///         }),
+    /// )
+    /// .await;
+    /// let response = server.request(Method::PUT, "/webhooks/echo").send().await;
+    /// assert_eq!(response.status(), 405);
+    /// # }
+    /// ```
     pub fn request(&self, method: Method, path: &str) -> TestRequest {
         TestRequest {
             addr: self.addr(),
@@ -138,12 +304,54 @@ impl TestServer {
     }
 
     /// Stops the server gracefully and waits until it has stopped.
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    /// use webhooks_runtime::testing::TestServer;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = TestServer::with(
+    ///     WebhooksServer::builder()
+    ///         .include_registered(false)
+    ///         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
+    ///             String::from_utf8_lossy(&body).into_owned()
+    ///         }),
+    /// )
+    /// .await;
+    /// let addr = server.addr();
+    /// server.shutdown().await;
+    /// assert!(std::net::TcpStream::connect(addr).is_err());
+    /// # }
+    /// ```
     pub async fn shutdown(self) {
         self.handle.shutdown().await;
     }
 }
 
 /// A request being written; nothing is sent before [`TestRequest::send`].
+///
+/// ```
+/// use webhooks_runtime::WebhooksServer;
+/// use webhooks_runtime::testing::TestServer;
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let server = TestServer::with(
+///     WebhooksServer::builder()
+///         .include_registered(false)
+///         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
+///             String::from_utf8_lossy(&body).into_owned()
+///         }),
+/// )
+/// .await;
+/// let response = server
+///     .post("/webhooks/echo")
+///     .header("x-request-id", "42")
+///     .body("hi")
+///     .send()
+///     .await;
+/// assert_eq!(response.status(), 200);
+/// # }
+/// ```
 #[derive(Debug)]
 #[must_use = "a request is sent by `.send().await`"]
 pub struct TestRequest {
@@ -160,6 +368,25 @@ impl TestRequest {
     /// # Panics
     ///
     /// When `value` cannot be serialized.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    /// use webhooks_runtime::testing::TestServer;
+    /// use webhooks_runtime::serde_json::{Value, json};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = TestServer::with(
+    ///     WebhooksServer::builder()
+    ///         .include_registered(false)
+    ///         .add_webhook("echo", |payload: webhooks_runtime::Json<Value>| async move { payload }),
+    /// )
+    /// .await;
+    /// let response = server.post("/webhooks/echo").json(&json!({ "a": 1 })).send().await;
+    /// assert_eq!(response.json::<Value>(), json!({ "a": 1 }));
+    /// # }
+    /// ```
     pub fn json<T: Serialize + ?Sized>(mut self, value: &T) -> Self {
         self.body = serde_json::to_vec(value)
             .expect("the test body serializes to JSON")
@@ -172,6 +399,24 @@ impl TestRequest {
     }
 
     /// Sends these bytes as the body, as `application/json` unless a content type is set.
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    /// use webhooks_runtime::testing::TestServer;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = TestServer::with(
+    ///     WebhooksServer::builder()
+    ///         .include_registered(false)
+    ///         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
+    ///             String::from_utf8_lossy(&body).into_owned()
+    ///         }),
+    /// )
+    /// .await;
+    /// let response = server.post("/webhooks/echo").body(vec![b'h', b'i']).send().await;
+    /// assert_eq!(response.text(), "hi");
+    /// # }
+    /// ```
     pub fn body(mut self, body: impl Into<Bytes>) -> Self {
         self.body = body.into();
         self.headers
@@ -181,6 +426,23 @@ impl TestRequest {
     }
 
     /// Sends the webhook secret in `X-Webhook-Secret`, as the Hub does.
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    /// use webhooks_runtime::testing::TestServer;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = TestServer::with(
+    ///     WebhooksServer::builder()
+    ///         .include_registered(false)
+    ///         .webhook_secret("s3cret")
+    ///         .add_webhook("echo", || async {}),
+    /// )
+    /// .await;
+    /// let response = server.post("/webhooks/echo").secret("s3cret").send().await;
+    /// assert_eq!(response.status(), 200);
+    /// # }
+    /// ```
     pub fn secret(self, secret: &str) -> Self {
         self.header(SECRET_HEADER, secret)
     }
@@ -190,6 +452,31 @@ impl TestRequest {
     /// # Panics
     ///
     /// When the name or value is not valid in HTTP.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    /// use webhooks_runtime::testing::TestServer;
+    /// use webhooks_runtime::http::HeaderMap;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = TestServer::with(
+    ///     WebhooksServer::builder()
+    ///         .include_registered(false)
+    ///         .add_webhook("agent", |headers: HeaderMap| async move {
+    ///             headers["user-agent"].to_str().unwrap_or_default().to_owned()
+    ///         }),
+    /// )
+    /// .await;
+    /// let response = server
+    ///     .post("/webhooks/agent")
+    ///     .header("user-agent", "huggingface-hub")
+    ///     .send()
+    ///     .await;
+    /// assert_eq!(response.text(), "huggingface-hub");
+    /// # }
+    /// ```
     pub fn header(mut self, name: &str, value: &str) -> Self {
         let name = HeaderName::try_from(name).expect("a valid header name");
         let value = HeaderValue::try_from(value).expect("a valid header value");
@@ -202,6 +489,26 @@ impl TestRequest {
     /// # Panics
     ///
     /// When the server cannot be reached or the exchange fails, with the reason.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    /// use webhooks_runtime::testing::TestServer;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = TestServer::with(
+    ///     WebhooksServer::builder()
+    ///         .include_registered(false)
+    ///         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
+    ///             String::from_utf8_lossy(&body).into_owned()
+    ///         }),
+    /// )
+    /// .await;
+    /// let response = server.post("/webhooks/echo").body("hi").send().await;
+    /// assert_eq!(response.status(), 200);
+    /// # }
+    /// ```
     pub async fn send(self) -> TestResponse {
         let stream = TcpStream::connect(self.addr)
             .await
@@ -236,6 +543,24 @@ impl TestRequest {
 }
 
 /// A response read in full.
+///
+/// ```
+/// use webhooks_runtime::WebhooksServer;
+/// use webhooks_runtime::testing::TestServer;
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let server = TestServer::with(
+///     WebhooksServer::builder()
+///         .include_registered(false)
+///         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
+///             String::from_utf8_lossy(&body).into_owned()
+///         }),
+/// )
+/// .await;
+/// let response = server.post("/webhooks/echo").body("hi").send().await;
+/// assert_eq!((response.status().as_u16(), response.text()), (200, "hi"));
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct TestResponse {
     status: StatusCode,
@@ -245,16 +570,70 @@ pub struct TestResponse {
 
 impl TestResponse {
     /// The status code.
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    /// use webhooks_runtime::testing::TestServer;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = TestServer::with(
+    ///     WebhooksServer::builder()
+    ///         .include_registered(false)
+    ///         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
+    ///             String::from_utf8_lossy(&body).into_owned()
+    ///         }),
+    /// )
+    /// .await;
+    /// let response = server.get("/webhooks/echo").send().await;
+    /// assert_eq!(response.status(), 405);
+    /// # }
+    /// ```
     pub fn status(&self) -> StatusCode {
         self.status
     }
 
     /// The headers.
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    /// use webhooks_runtime::testing::TestServer;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = TestServer::with(
+    ///     WebhooksServer::builder()
+    ///         .include_registered(false)
+    ///         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
+    ///             String::from_utf8_lossy(&body).into_owned()
+    ///         }),
+    /// )
+    /// .await;
+    /// let response = server.post("/webhooks/echo").body("{}").send().await;
+    /// assert_eq!(response.headers()["content-type"], "text/plain; charset=utf-8");
+    /// # }
+    /// ```
     pub fn headers(&self) -> &HeaderMap {
         &self.headers
     }
 
     /// The body's bytes.
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    /// use webhooks_runtime::testing::TestServer;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = TestServer::with(
+    ///     WebhooksServer::builder()
+    ///         .include_registered(false)
+    ///         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
+    ///             String::from_utf8_lossy(&body).into_owned()
+    ///         }),
+    /// )
+    /// .await;
+    /// let response = server.post("/webhooks/echo").body("hi").send().await;
+    /// assert_eq!(response.body().as_ref(), b"hi");
+    /// # }
+    /// ```
     pub fn body(&self) -> &Bytes {
         &self.body
     }
@@ -264,6 +643,26 @@ impl TestResponse {
     /// # Panics
     ///
     /// When the body is not UTF-8.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    /// use webhooks_runtime::testing::TestServer;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = TestServer::with(
+    ///     WebhooksServer::builder()
+    ///         .include_registered(false)
+    ///         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
+    ///             String::from_utf8_lossy(&body).into_owned()
+    ///         }),
+    /// )
+    /// .await;
+    /// let response = server.post("/webhooks/echo").body("hi").send().await;
+    /// assert_eq!(response.text(), "hi");
+    /// # }
+    /// ```
     pub fn text(&self) -> &str {
         std::str::from_utf8(&self.body).expect("a UTF-8 response body")
     }
@@ -273,6 +672,26 @@ impl TestResponse {
     /// # Panics
     ///
     /// When the body is not JSON of type `T`, showing the body.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    /// use webhooks_runtime::testing::TestServer;
+    /// use webhooks_runtime::serde_json::{Value, json};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = TestServer::with(
+    ///     WebhooksServer::builder()
+    ///         .include_registered(false)
+    ///         .add_webhook("echo", |payload: webhooks_runtime::Json<Value>| async move { payload }),
+    /// )
+    /// .await;
+    /// let response = server.post("/webhooks/echo").json(&json!([1, 2])).send().await;
+    /// let numbers: Vec<u32> = response.json();
+    /// assert_eq!(numbers, [1, 2]);
+    /// # }
+    /// ```
     pub fn json<T: DeserializeOwned>(&self) -> T {
         serde_json::from_slice(&self.body).unwrap_or_else(|error| {
             panic!(

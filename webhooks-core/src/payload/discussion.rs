@@ -6,6 +6,19 @@ use serde::{Deserialize, Serialize};
 use super::{DiscussionStatus, ObjectId, WebhookPayloadUrl};
 
 /// A discussion or pull request, on `discussion*` scopes.
+///
+/// ```
+/// use webhooks_core::WebhookPayload;
+///
+/// let payload = WebhookPayload::from_slice(include_bytes!(concat!(
+///     env!("CARGO_MANIFEST_DIR"),
+///     "/../fixtures/14-discussion-update-pr-merged.json"
+/// )))?;
+/// let discussion = payload.discussion.unwrap();
+/// assert_eq!((discussion.num, discussion.is_pull_request), (3, true));
+/// assert_eq!(discussion.title, "Add safetensors weights");
+/// # Ok::<(), webhooks_core::PayloadError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(
     remote = "Self",
@@ -36,6 +49,19 @@ pub struct WebhookPayloadDiscussion {
 }
 
 /// What a pull request changes.
+///
+/// ```
+/// use webhooks_core::WebhookPayload;
+///
+/// let payload = WebhookPayload::from_slice(include_bytes!(concat!(
+///     env!("CARGO_MANIFEST_DIR"),
+///     "/../fixtures/14-discussion-update-pr-merged.json"
+/// )))?;
+/// let changes = payload.discussion.and_then(|d| d.changes).unwrap();
+/// assert_eq!(changes.base, "refs/heads/main");
+/// assert!(changes.merge_commit_id.is_some());
+/// # Ok::<(), webhooks_core::PayloadError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(
     remote = "Self",
@@ -51,6 +77,19 @@ pub struct WebhookPayloadDiscussionChanges {
 }
 
 /// A comment, on `discussion.comment` events and on the opening of a discussion.
+///
+/// ```
+/// use webhooks_core::WebhookPayload;
+///
+/// let payload = WebhookPayload::from_slice(include_bytes!(concat!(
+///     env!("CARGO_MANIFEST_DIR"),
+///     "/../fixtures/19-discussion-comment-update-hidden-no-content.json"
+/// )))?;
+/// let comment = payload.comment.unwrap();
+/// assert!(comment.hidden);
+/// assert_eq!(comment.content, None);
+/// # Ok::<(), webhooks_core::PayloadError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(remote = "Self", expecting = "a `comment` object")]
 pub struct WebhookPayloadComment {

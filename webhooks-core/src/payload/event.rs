@@ -10,6 +10,18 @@ use super::EventAction;
 /// `scope` stays a plain string because the Hub adds narrower scopes without notice
 /// (`repo.config.dois`). Use [`Self::is_within`] or [`Self::known_scope`] to route on it the way the
 /// Hub documents: an event on an unknown narrower scope is an `update` of the broader scope.
+///
+/// ```
+/// use webhooks_core::{EventAction, WebhookPayload};
+///
+/// let payload = WebhookPayload::from_slice(include_bytes!(concat!(
+///     env!("CARGO_MANIFEST_DIR"),
+///     "/../fixtures/18-docs-discussion-comment-create-on-pr.json"
+/// )))?;
+/// assert_eq!(payload.event.action, EventAction::Create);
+/// assert_eq!(payload.event.scope, "discussion.comment");
+/// # Ok::<(), webhooks_core::PayloadError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(
     remote = "Self",
@@ -23,6 +35,21 @@ pub struct WebhookPayloadEvent {
 }
 
 /// The scopes the Hub documents today.
+///
+/// ```
+/// use webhooks_core::{Scope, WebhookPayload};
+///
+/// let payload = WebhookPayload::from_slice(include_bytes!(concat!(
+///     env!("CARGO_MANIFEST_DIR"),
+///     "/../fixtures/11-docs-repo-config-update-private.json"
+/// )))?;
+/// match payload.event.known_scope() {
+///     Some(Scope::RepoConfig) => println!("settings changed"),
+///     Some(Scope::RepoContent) => println!("new commits"),
+///     _ => {}
+/// }
+/// # Ok::<(), webhooks_core::PayloadError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scope {
     /// `repo`: a repo was created, deleted, updated or moved.
@@ -48,6 +75,12 @@ impl Scope {
     ];
 
     /// The scope as the Hub writes it.
+    ///
+    /// ```
+    /// use webhooks_core::Scope;
+    ///
+    /// assert_eq!(Scope::DiscussionComment.as_str(), "discussion.comment");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             Scope::Repo => "repo",

@@ -91,12 +91,34 @@ pub struct WebhookPayload {
 impl WebhookPayload {
     /// Whether the event concerns a pull request: a PR discussion or comment, or a push to a
     /// `refs/pr/N` ref (which is also how the Hub reports that a PR was opened).
+    ///
+    /// ```
+    /// use webhooks_core::WebhookPayload;
+    ///
+    /// let payload = WebhookPayload::from_slice(include_bytes!(concat!(
+    ///     env!("CARGO_MANIFEST_DIR"),
+    ///     "/../fixtures/18-docs-discussion-comment-create-on-pr.json"
+    /// )))?;
+    /// assert!(payload.is_pull_request());
+    /// # Ok::<(), webhooks_core::PayloadError>(())
+    /// ```
     pub fn is_pull_request(&self) -> bool {
         self.discussion.as_ref().is_some_and(|d| d.is_pull_request) || self.pr_num().is_some()
     }
 
     /// The pull request's number, when [`Self::is_pull_request`]: the discussion's, or that of the
     /// first `refs/pr/N` ref updated.
+    ///
+    /// ```
+    /// use webhooks_core::WebhookPayload;
+    ///
+    /// let payload = WebhookPayload::from_slice(include_bytes!(concat!(
+    ///     env!("CARGO_MANIFEST_DIR"),
+    ///     "/../fixtures/14-discussion-update-pr-merged.json"
+    /// )))?;
+    /// assert_eq!(payload.pr_num(), Some(3));
+    /// # Ok::<(), webhooks_core::PayloadError>(())
+    /// ```
     pub fn pr_num(&self) -> Option<u64> {
         if let Some(discussion) = &self.discussion {
             return discussion.is_pull_request.then_some(discussion.num);

@@ -23,6 +23,13 @@ macro_rules! open_enum {
 
         impl $name {
             /// The value as the Hub writes it on the wire.
+            ///
+            /// ```
+            /// use webhooks_core::RepoType;
+            ///
+            /// assert_eq!(RepoType::Dataset.as_str(), "dataset");
+            /// assert_eq!(RepoType::from("kernel").as_str(), "kernel");
+            /// ```
             pub fn as_str(&self) -> &str {
                 match self {
                     $( Self::$variant => $wire, )+
@@ -31,6 +38,13 @@ macro_rules! open_enum {
             }
 
             /// Whether this is a value the crate knows (not [`Self::Other`]).
+            ///
+            /// ```
+            /// use webhooks_core::EventAction;
+            ///
+            /// assert!(EventAction::Update.is_known());
+            /// assert!(!EventAction::from("archive").is_known());
+            /// ```
             pub fn is_known(&self) -> bool {
                 !matches!(self, Self::Other(_))
             }
@@ -124,6 +138,21 @@ open_enum! {
 
 open_enum! {
     /// The kind of repository, `repo.type` on the wire.
+    ///
+    /// ```
+    /// use webhooks_core::{RepoType, WebhookPayload};
+    ///
+    /// let payload = WebhookPayload::from_slice(include_bytes!(concat!(
+    ///     env!("CARGO_MANIFEST_DIR"),
+    ///     "/../fixtures/09-repo-move-space-movedto.json"
+    /// )))?;
+    /// match &payload.repo.repo_type {
+    ///     RepoType::Space => println!("restart the preview of {}", payload.repo.name),
+    ///     RepoType::Model | RepoType::Dataset => {}
+    ///     other => println!("a repo type added later: {other}"),
+    /// }
+    /// # Ok::<(), webhooks_core::PayloadError>(())
+    /// ```
     pub enum RepoType {
         /// `model`.
         Model => "model",
@@ -139,6 +168,18 @@ open_enum! {
 
 open_enum! {
     /// The state of a discussion or pull request, `discussion.status` on the wire.
+    ///
+    /// ```
+    /// use webhooks_core::{DiscussionStatus, WebhookPayload};
+    ///
+    /// let payload = WebhookPayload::from_slice(include_bytes!(concat!(
+    ///     env!("CARGO_MANIFEST_DIR"),
+    ///     "/../fixtures/14-discussion-update-pr-merged.json"
+    /// )))?;
+    /// let discussion = payload.discussion.as_ref().unwrap();
+    /// assert_eq!(discussion.status, DiscussionStatus::Merged);
+    /// # Ok::<(), webhooks_core::PayloadError>(())
+    /// ```
     pub enum DiscussionStatus {
         /// `open`.
         Open => "open",

@@ -27,21 +27,45 @@ pub struct PayloadError {
 impl PayloadError {
     /// The dotted path of the offending field (`repo.url.web`, `updatedRefs[0].ref`), `None` when
     /// the body as a whole is wrong (empty, not JSON, not an object).
+    ///
+    /// ```
+    /// let body = b"{\n  \"event\": {\"action\": \"create\", \"scope\": 7}\n}";
+    /// let error = webhooks_core::WebhookPayload::from_slice(body).unwrap_err();
+    /// assert_eq!(error.path(), Some("event.scope"));
+    /// ```
     pub fn path(&self) -> Option<&str> {
         self.path.as_deref()
     }
 
     /// What was wrong, without the path or position.
+    ///
+    /// ```
+    /// let body = b"{\n  \"event\": {\"action\": \"create\", \"scope\": 7}\n}";
+    /// let error = webhooks_core::WebhookPayload::from_slice(body).unwrap_err();
+    /// assert_eq!(error.message(), "invalid type: integer `7`, expected a string");
+    /// ```
     pub fn message(&self) -> &str {
         &self.message
     }
 
     /// The 1-based line in the body where parsing stopped (0 for an empty body).
+    ///
+    /// ```
+    /// let body = b"{\n  \"event\": {\"action\": \"create\", \"scope\": 7}\n}";
+    /// let error = webhooks_core::WebhookPayload::from_slice(body).unwrap_err();
+    /// assert_eq!(error.line(), 2);
+    /// ```
     pub fn line(&self) -> usize {
         self.line
     }
 
     /// The 1-based column in the body where parsing stopped.
+    ///
+    /// ```
+    /// let body = b"{\n  \"event\": {\"action\": \"create\", \"scope\": 7}\n}";
+    /// let error = webhooks_core::WebhookPayload::from_slice(body).unwrap_err();
+    /// assert_eq!(error.column(), 42);
+    /// ```
     pub fn column(&self) -> usize {
         self.column
     }
@@ -159,6 +183,19 @@ impl WebhookPayload {
     ///
     /// A [`PayloadError`] naming the field path when the body is empty, not JSON, not an object, lacks
     /// a required field, has a value of the wrong type, repeats a key, or is not payload version 3.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use webhooks_core::WebhookPayload;
+    ///
+    /// let payload = WebhookPayload::from_slice(include_bytes!(concat!(
+    ///     env!("CARGO_MANIFEST_DIR"),
+    ///     "/../fixtures/07-repo-create-model.json"
+    /// )))?;
+    /// assert_eq!(payload.event.scope, "repo");
+    /// # Ok::<(), webhooks_core::PayloadError>(())
+    /// ```
     pub fn from_slice(body: &[u8]) -> Result<Self, PayloadError> {
         parse_json(body)
     }

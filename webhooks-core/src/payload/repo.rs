@@ -6,6 +6,19 @@ use serde::{Deserialize, Serialize};
 use super::RepoType;
 
 /// An object that only carries the id of a Hub entity (a user, an org): `{"id": "…"}`.
+///
+/// ```
+/// use webhooks_core::WebhookPayload;
+///
+/// let payload = WebhookPayload::from_slice(include_bytes!(concat!(
+///     env!("CARGO_MANIFEST_DIR"),
+///     "/../fixtures/09-repo-move-space-movedto.json"
+/// )))?;
+/// let moved_to = payload.moved_to.unwrap();
+/// let changed_owner = moved_to.owner != payload.repo.owner;
+/// assert!(changed_owner);
+/// # Ok::<(), webhooks_core::PayloadError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(remote = "Self", expecting = "an object with an `id` string")]
 pub struct ObjectId {
@@ -14,6 +27,18 @@ pub struct ObjectId {
 }
 
 /// Links to an entity: on the website, and (for repos and discussions) in the API.
+///
+/// ```
+/// use webhooks_core::WebhookPayload;
+///
+/// let payload = WebhookPayload::from_slice(include_bytes!(concat!(
+///     env!("CARGO_MANIFEST_DIR"),
+///     "/../fixtures/18-docs-discussion-comment-create-on-pr.json"
+/// )))?;
+/// assert_eq!(payload.repo.url.web, "https://huggingface.co/some-user/some-repo");
+/// assert_eq!(payload.repo.url.api.as_deref(), Some("https://huggingface.co/api/models/some-user/some-repo"));
+/// # Ok::<(), webhooks_core::PayloadError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(remote = "Self", expecting = "a `url` object with a `web` string")]
 pub struct WebhookPayloadUrl {
@@ -25,6 +50,19 @@ pub struct WebhookPayloadUrl {
 }
 
 /// The repository the event is about: always present in payload version 3.
+///
+/// ```
+/// use webhooks_core::WebhookPayload;
+///
+/// let payload = WebhookPayload::from_slice(include_bytes!(concat!(
+///     env!("CARGO_MANIFEST_DIR"),
+///     "/../fixtures/05-docs-repo-content-branch-updated-and-tag-created.json"
+/// )))?;
+/// let repo = &payload.repo;
+/// assert_eq!((repo.name.as_str(), repo.private), ("some-user/some-repo", false));
+/// assert_eq!(repo.head_sha.as_deref(), Some("575db8b7a51b6f85eb06eee540738584589f131c"));
+/// # Ok::<(), webhooks_core::PayloadError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(
     remote = "Self",
@@ -86,6 +124,19 @@ impl WebhookPayloadRepo {
 }
 
 /// Where a moved repo went: `movedTo` on `repo` / `move` events.
+///
+/// ```
+/// use webhooks_core::WebhookPayload;
+///
+/// let payload = WebhookPayload::from_slice(include_bytes!(concat!(
+///     env!("CARGO_MANIFEST_DIR"),
+///     "/../fixtures/09-repo-move-space-movedto.json"
+/// )))?;
+/// let moved_to = payload.moved_to.unwrap();
+/// println!("{} is now {}", payload.repo.name, moved_to.name);
+/// assert_eq!(moved_to.name, "acme-ml/chat-demo");
+/// # Ok::<(), webhooks_core::PayloadError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(
     remote = "Self",

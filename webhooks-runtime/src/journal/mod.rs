@@ -11,6 +11,13 @@ use serde::Serialize;
 pub(crate) use sqlite::SqliteJournal;
 
 /// Where a delivery stands.
+///
+/// ```
+/// use webhooks_runtime::journal::DeliveryStatus;
+///
+/// assert_eq!(DeliveryStatus::Dead.to_string(), "dead");
+/// assert_eq!(webhooks_runtime::serde_json::json!(DeliveryStatus::Queued), "queued");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DeliveryStatus {
@@ -60,6 +67,34 @@ impl fmt::Display for DeliveryStatus {
 }
 
 /// One delivery as the journal keeps it.
+///
+/// ```
+/// use webhooks_runtime::journal::{DeliveryRecord, DeliveryStatus};
+///
+/// let record = DeliveryRecord {
+///     id: "0192f3c4-5d6e-7f80-9a1b-2c3d4e5f6a7b".to_owned(),
+///     endpoint: "/webhooks/retrain".to_owned(),
+///     received_at_ms: 1_764_115_200_000,
+///     status: DeliveryStatus::Done,
+///     attempts: 1,
+///     last_error: None,
+///     latency_ms: Some(1.5),
+///     scope: Some("repo.content".to_owned()),
+///     action: Some("update".to_owned()),
+///     repo: Some("acme/dataset".to_owned()),
+///     background: false,
+///     original_id: None,
+///     uri: "/webhooks/retrain".to_owned(),
+///     headers: vec![("content-type".to_owned(), "application/json".to_owned())],
+///     body: webhooks_runtime::bytes::Bytes::from_static(b"{}"),
+///     next_attempt_at_ms: 0,
+///     dedupe: false,
+/// };
+/// // As the delivery API lists it: without the body.
+/// let listed = webhooks_runtime::serde_json::to_value(&record).unwrap();
+/// assert_eq!(listed["status"], "done");
+/// assert!(listed.get("body").is_none());
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct DeliveryRecord {
     /// Time-ordered id (UUIDv7).
@@ -102,6 +137,19 @@ pub struct DeliveryRecord {
 }
 
 /// Which deliveries to list, newest first.
+///
+/// ```
+/// use webhooks_runtime::journal::{DeliveryStatus, ListQuery};
+///
+/// // The 50 newest dead deliveries of one endpoint, as `GET /api/deliveries` asks.
+/// let query = ListQuery {
+///     endpoint: Some("/webhooks/evaluate".to_owned()),
+///     status: Some(DeliveryStatus::Dead),
+///     limit: 50,
+///     ..ListQuery::default()
+/// };
+/// assert!(query.before.is_none());
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct ListQuery {
     /// Only deliveries to this route (`/webhooks/<path>`).
@@ -115,6 +163,22 @@ pub struct ListQuery {
 }
 
 /// How a background delivery's handler run ended.
+///
+/// ```
+/// use webhooks_runtime::journal::RunResult;
+///
+/// let attempt = 2;
+/// let result = if attempt < 5 {
+///     RunResult::Retry {
+///         error: "the GPU queue is full".to_owned(),
+///         latency_ms: 12.0,
+///         next_attempt_at_ms: 1_764_115_204_000,
+///     }
+/// } else {
+///     RunResult::Dead { error: "the GPU queue is full".to_owned(), latency_ms: 12.0 }
+/// };
+/// assert!(matches!(result, RunResult::Retry { .. }));
+/// ```
 #[derive(Debug, Clone)]
 pub enum RunResult {
     /// The handler succeeded.
@@ -141,6 +205,13 @@ pub enum RunResult {
 }
 
 /// A journal failure: the store could not be opened, read or written.
+///
+/// ```
+/// use webhooks_runtime::journal::JournalError;
+///
+/// let error = JournalError("disk I/O error".to_owned());
+/// assert_eq!(error.to_string(), "delivery journal: disk I/O error");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JournalError(pub String);
 
@@ -154,12 +225,48 @@ impl std::error::Error for JournalError {}
 
 /// A store of deliveries. Every method may block on I/O: the server calls them off its async
 /// workers.
+///
+/// ```
+/// use webhooks_runtime::journal::{DeliveryStatus, Journal, JournalError, ListQuery};
+///
+/// /// The ids of the deliveries that failed every attempt, newest first, from any store.
+/// fn dead_deliveries(journal: &dyn Journal) -> Result<Vec<String>, JournalError> {
+///     let query = ListQuery { status: Some(DeliveryStatus::Dead), limit: 100, ..ListQuery::default() };
+///     Ok(journal.list(&query)?.into_iter().map(|record| record.id).collect())
+/// }
+/// ```
 pub trait Journal: Send + Sync + 'static {
     /// Records deliveries, in one transaction; durable once this returns.
+    ///
+    /// ```
+    /// use webhooks_runtime::journal::{DeliveryRecord, Journal, JournalError, ListQuery};
+    ///
+    /// /// Copies deliveries from one store into another, newest first, in pages of 100.
+    /// fn copy(from: &dyn Journal, to: &dyn Journal) -> Result<(), JournalError> {
+    ///     let mut query = ListQuery { limit: 100, ..ListQuery::default() };
+    ///     loop {
+    ///         let page = from.list(&query)?;
+    ///         let Some(last) = page.last() else { return Ok(()) };
+    ///         query.before = Some(last.id.clone());
+    ///         let with_bodies: Vec<DeliveryRecord> =
+    ///             page.iter().filter_map(|d| from.get(&d.id).transpose()).collect::<Result<_, _>>()?;
+    ///         to.insert(&with_bodies)?;
+    ///     }
+    /// }
+    /// ```
     fn insert(&self, deliveries: &[DeliveryRecord]) -> Result<(), JournalError>;
 
     /// The id of a delivery to `endpoint` accepted since `since_ms` (queued, running or done)
     /// whose body is exactly `body`.
+    ///
+    /// ```
+    /// use webhooks_runtime::journal::{Journal, JournalError};
+    ///
+    /// /// Whether this body was already accepted by `/webhooks/sync` in the last hour.
+    /// fn seen(journal: &dyn Journal, body: &[u8], now_ms: i64) -> Result<bool, JournalError> {
+    ///     Ok(journal.find_duplicate("/webhooks/sync", body, now_ms - 60 * 60 * 1000)?.is_some())
+    /// }
+    /// ```
     fn find_duplicate(
         &self,
         endpoint: &str,
@@ -169,6 +276,19 @@ pub trait Journal: Send + Sync + 'static {
 
     /// Marks up to `limit` due queued deliveries of `endpoint` as running, counting an attempt,
     /// and returns them.
+    ///
+    /// ```
+    /// use webhooks_runtime::journal::{Journal, JournalError, RunResult};
+    ///
+    /// /// Runs up to 4 due deliveries of `/webhooks/evaluate`, reporting each as done.
+    /// fn run_due(journal: &dyn Journal, now_ms: i64) -> Result<(), JournalError> {
+    ///     for delivery in journal.claim_due("/webhooks/evaluate", now_ms, 4)? {
+    ///         println!("running {} (attempt {})", delivery.id, delivery.attempts);
+    ///         journal.finish(&delivery.id, &RunResult::Done { latency_ms: 1.0 })?;
+    ///     }
+    ///     Ok(())
+    /// }
+    /// ```
     fn claim_due(
         &self,
         endpoint: &str,
@@ -177,25 +297,106 @@ pub trait Journal: Send + Sync + 'static {
     ) -> Result<Vec<DeliveryRecord>, JournalError>;
 
     /// Records how a running delivery's handler run ended.
+    ///
+    /// ```
+    /// use webhooks_runtime::journal::{Journal, JournalError, RunResult};
+    ///
+    /// /// Records a failed attempt, to be tried again in a minute.
+    /// fn retry_later(journal: &dyn Journal, id: &str, now_ms: i64) -> Result<(), JournalError> {
+    ///     let result = RunResult::Retry {
+    ///         error: "the GPU queue is full".to_owned(),
+    ///         latency_ms: 3.0,
+    ///         next_attempt_at_ms: now_ms + 60_000,
+    ///     };
+    ///     journal.finish(id, &result)
+    /// }
+    /// ```
     fn finish(&self, id: &str, result: &RunResult) -> Result<(), JournalError>;
 
     /// Puts deliveries left running by a stopped process back in the queue; returns how many.
+    ///
+    /// ```
+    /// use webhooks_runtime::journal::{Journal, JournalError};
+    ///
+    /// /// At start: what the last process left running goes back in the queue.
+    /// fn resume(journal: &dyn Journal) -> Result<(), JournalError> {
+    ///     let resumed = journal.requeue_interrupted()?;
+    ///     println!("{resumed} deliveries run again");
+    ///     Ok(())
+    /// }
+    /// ```
     fn requeue_interrupted(&self) -> Result<usize, JournalError>;
 
     /// The soonest time a queued delivery of `endpoint` is due, if any.
+    ///
+    /// ```
+    /// use webhooks_runtime::journal::{Journal, JournalError};
+    ///
+    /// /// How long a worker of `/webhooks/evaluate` may sleep, in milliseconds.
+    /// fn sleep_for(journal: &dyn Journal, now_ms: i64) -> Result<i64, JournalError> {
+    ///     Ok(journal.next_due("/webhooks/evaluate")?.map_or(60_000, |due| (due - now_ms).max(0)))
+    /// }
+    /// ```
     fn next_due(&self, endpoint: &str) -> Result<Option<i64>, JournalError>;
 
     /// Deliveries matching `query`, newest first, without their bodies.
+    ///
+    /// ```
+    /// use webhooks_runtime::journal::{DeliveryStatus, Journal, JournalError, ListQuery};
+    ///
+    /// /// How many deliveries of `/webhooks/evaluate` are dead, counting up to 1,000.
+    /// fn dead_count(journal: &dyn Journal) -> Result<usize, JournalError> {
+    ///     let query = ListQuery {
+    ///         endpoint: Some("/webhooks/evaluate".to_owned()),
+    ///         status: Some(DeliveryStatus::Dead),
+    ///         limit: 1_000,
+    ///         ..ListQuery::default()
+    ///     };
+    ///     Ok(journal.list(&query)?.len())
+    /// }
+    /// ```
     fn list(&self, query: &ListQuery) -> Result<Vec<DeliveryRecord>, JournalError>;
 
     /// One delivery, with its body.
+    ///
+    /// ```
+    /// use webhooks_runtime::journal::{Journal, JournalError};
+    ///
+    /// /// Saves a delivery's body as a test fixture.
+    /// fn save_fixture(journal: &dyn Journal, id: &str, path: &std::path::Path) -> Result<bool, JournalError> {
+    ///     let Some(delivery) = journal.get(id)? else { return Ok(false) };
+    ///     std::fs::write(path, &delivery.body).map_err(|e| JournalError(e.to_string()))?;
+    ///     Ok(true)
+    /// }
+    /// ```
     fn get(&self, id: &str) -> Result<Option<DeliveryRecord>, JournalError>;
 
     /// Removes one delivery; whether it existed.
+    ///
+    /// ```
+    /// use webhooks_runtime::journal::{Journal, JournalError};
+    ///
+    /// /// Forgets a delivery that holds data that must not be kept.
+    /// fn forget(journal: &dyn Journal, id: &str) -> Result<(), JournalError> {
+    ///     if !journal.delete(id)? {
+    ///         println!("{id} was already gone");
+    ///     }
+    ///     Ok(())
+    /// }
+    /// ```
     fn delete(&self, id: &str) -> Result<bool, JournalError>;
 
     /// Removes finished deliveries beyond the newest `keep`, and those older than `older_than_ms`;
     /// queued and running ones are kept whatever their age. Returns how many were removed.
+    ///
+    /// ```
+    /// use webhooks_runtime::journal::{Journal, JournalError};
+    ///
+    /// /// Keeps the 10,000 newest finished deliveries, none older than 30 days.
+    /// fn apply_retention(journal: &dyn Journal, now_ms: i64) -> Result<usize, JournalError> {
+    ///     journal.prune(10_000, now_ms - 30 * 24 * 60 * 60 * 1000)
+    /// }
+    /// ```
     fn prune(&self, keep: usize, older_than_ms: i64) -> Result<usize, JournalError>;
 }
 
