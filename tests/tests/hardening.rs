@@ -240,6 +240,19 @@ fn a_timeout_for_an_unknown_endpoint_is_a_build_error() {
     );
 }
 
+#[test]
+fn duplicate_detection_for_an_unknown_endpoint_is_a_build_error() {
+    let error = WebhooksServer::builder()
+        .read_environment(false)
+        .dedupe("/typo", true)
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "invalid server setting: `dedupe` names endpoints that do not exist: typo"
+    );
+}
+
 #[tokio::test]
 async fn blocking_handlers_do_not_stall_the_others() {
     let server = TestServer::start().await;

@@ -779,23 +779,12 @@ impl WebhooksServerBuilder {
             }
         }
         let routes = RouteTable::new(routes)?;
-        let unknown: Vec<&str> = self
-            .limits
-            .endpoint_timeouts
-            .keys()
-            .filter(|path| {
-                routes
-                    .find(&format!("{}{path}", webhooks_core::endpoint::ROUTE_PREFIX))
-                    .is_none()
-            })
-            .map(String::as_str)
-            .collect();
-        if !unknown.is_empty() {
-            return Err(Error::Setting(format!(
-                "`endpoint_timeout` names endpoints that do not exist: {}",
-                unknown.join(", ")
-            )));
-        }
+        refuse_unknown_paths(
+            &routes,
+            "endpoint_timeout",
+            self.limits.endpoint_timeouts.keys(),
+        )?;
+        refuse_unknown_paths(&routes, "dedupe", self.dedupe.keys())?;
         Ok(WebhooksServer {
             resolved,
             routes,
@@ -815,4 +804,29 @@ fn handler_name<H>() -> String {
         Some(scope) => format!("closure in {scope}"),
         None => full.rsplit("::").next().unwrap_or(full).to_owned(),
     }
+}
+
+/// A setting that names endpoints by path (`endpoint_timeout`, `dedupe`) must name existing ones:
+/// a typo would otherwise be silently ignored.
+fn refuse_unknown_paths<'a>(
+    routes: &RouteTable,
+    setting: &str,
+    paths: impl Iterator<Item = &'a String>,
+) -> Result<(), Error> {
+    let mut unknown: Vec<&str> = paths
+        .filter(|path| {
+            routes
+                .find(&format!("{}{path}", webhooks_core::endpoint::ROUTE_PREFIX))
+                .is_none()
+        })
+        .map(String::as_str)
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    unknown.sort_unstable();
+    Err(Error::Setting(format!(
+        "`{setting}` names endpoints that do not exist: {}",
+        unknown.join(", ")
+    )))
 }
