@@ -25,7 +25,7 @@ import sys
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run import BODY, LUA, PATH, ROOT, TICKS, cpu_ticks, free_port, rss_kib, start  # noqa: E402
+from run import BODY, LUA, PATH, ROOT, TICKS, cpu_ticks, free_port, rss_kib, start, stop  # noqa: E402
 
 TARGETS = [
     ("journal on", {"RUST_LOG": "warn"}),
@@ -107,9 +107,7 @@ def main():
             print(f"round {round_index + 1}/{args.rounds} done", file=sys.stderr)
     finally:
         for process, _ in running.values():
-            process.send_signal(signal.SIGCONT)
-            process.terminate()
-            process.wait()
+            stop(process)
 
     def median(target, load, key):
         return statistics.median(r[target][load][key] for r in rounds)

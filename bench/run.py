@@ -12,6 +12,7 @@ Usage: bench/run.py [--rounds N] [--seconds S]   (loopback only; stops by itself
 import argparse
 import json
 import os
+import shutil
 import signal
 import socket
 import statistics
@@ -80,12 +81,21 @@ def start(binary, port, extra_env=None):
     began = time.perf_counter()
     process = subprocess.Popen(["taskset", "-c", "0", path], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process.data_dir = data_dir  # removed by stop()
     deadline = began + 10
     while not post_ok(port):
         if time.perf_counter() > deadline or process.poll() is not None:
             sys.exit(f"{binary} did not answer within 10 s")
         time.sleep(0.001)
     return process, (time.perf_counter() - began) * 1000
+
+
+def stop(process):
+    """Stops a target started by start() and removes its journal folder."""
+    process.send_signal(signal.SIGCONT)
+    process.terminate()
+    process.wait()
+    shutil.rmtree(process.data_dir, ignore_errors=True)
 
 
 def wrk(port, connections, seconds):
@@ -150,9 +160,7 @@ def main():
                 f"{n} {r['rps']:.0f}/s {r['cpu_us_per_request']:.2f}us" for n, r in results.items()), file=sys.stderr)
     finally:
         for target in running.values():
-            target["process"].send_signal(signal.SIGCONT)
-            target["process"].terminate()
-            target["process"].wait()
+            stop(target["process"])
 
     def median(name, key):
         return statistics.median(r[name][key] for r in rounds)

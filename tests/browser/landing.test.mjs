@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -16,6 +16,7 @@ let server;
 let baseUrl;
 let endpoints;
 let browser;
+let dataDir;
 
 /** Starts the quickstart on a free loopback port and reads its URLs from the start messages. */
 function startQuickstart() {
@@ -24,7 +25,7 @@ function startQuickstart() {
       ...process.env,
       WEBHOOKS_HOST: '127.0.0.1',
       WEBHOOKS_PORT: '0',
-      WEBHOOKS_DATA_DIR: mkdtempSync(join(tmpdir(), 'webhooks-browser-')),
+      WEBHOOKS_DATA_DIR: (dataDir = mkdtempSync(join(tmpdir(), 'webhooks-browser-'))),
     };
     for (const name of ['WEBHOOK_SECRET', 'SPACE_ID', 'SPACE_HOST', 'WEBHOOKS_PUBLIC_URL']) delete env[name];
     const child = spawn(join(root, 'target', 'debug', 'examples', 'quickstart'), { env, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -57,7 +58,13 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  server?.kill('SIGTERM');
+  if (server && server.exitCode === null) {
+    // Wait for the server to stop before its journal folder is removed.
+    const exited = new Promise((resolveExit) => server.once('exit', resolveExit));
+    server.kill('SIGTERM');
+    await exited;
+  }
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 /** Opens the landing page in a fresh page, recording console errors and outside requests. */

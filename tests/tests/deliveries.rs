@@ -324,6 +324,8 @@ async fn without_any_credential_the_api_is_served_on_loopback_only() {
     let response = service.handle(request).await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert!(String::from_utf8_lossy(response.body()).contains("Set WEBHOOKS_ADMIN_TOKEN"));
+    drop(service);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]

@@ -357,4 +357,5 @@ fn a_background_delivery_survives_kill_9_and_runs_to_done_after_a_restart() {
         .collect();
     assert_eq!(statuses, ["done"]);
     drop(server);
+    std::fs::remove_dir_all(&data_dir).unwrap();
 }

@@ -29,7 +29,8 @@
 //!
 //! The server listens on `127.0.0.1` on a free port, does not read the environment (configure it
 //! through the builder), keeps its delivery journal in a fresh temporary folder unless the builder
-//! names one, and prints nothing. It stops when the `TestServer` is dropped.
+//! names one (and removes that folder when it stops), and prints nothing. It stops when the
+//! `TestServer` is dropped.
 
 use std::net::SocketAddr;
 
@@ -73,7 +74,11 @@ fn fresh_data_dir() -> std::path::PathBuf {
 /// ```
 #[derive(Debug)]
 pub struct TestServer {
-    handle: ServerHandle,
+    /// `None` only once stopped.
+    handle: Option<ServerHandle>,
+    /// The journal folder made for this server (none when the builder named one): removed when
+    /// the server stops, so that test runs leave nothing behind.
+    made_data_dir: Option<std::path::PathBuf>,
 }
 
 impl TestServer {
@@ -127,10 +132,10 @@ impl TestServer {
     /// # }
     /// ```
     pub async fn with(builder: WebhooksServerBuilder) -> Self {
-        let builder = if builder.has_data_dir() {
-            builder
-        } else {
-            builder.data_dir(fresh_data_dir())
+        let made_data_dir = (!builder.has_data_dir()).then(fresh_data_dir);
+        let builder = match &made_data_dir {
+            Some(dir) => builder.data_dir(dir),
+            None => builder,
         };
         let server = builder
             .addr(SocketAddr::from(([127, 0, 0, 1], 0)))
@@ -142,7 +147,10 @@ impl TestServer {
             .spawn()
             .await
             .unwrap_or_else(|error| panic!("the test server cannot start: {error}"));
-        TestServer { handle }
+        TestServer {
+            handle: Some(handle),
+            made_data_dir,
+        }
     }
 
     /// The address the server listens on.
@@ -165,7 +173,10 @@ impl TestServer {
     /// # }
     /// ```
     pub fn addr(&self) -> SocketAddr {
-        self.handle.local_addr()
+        self.handle.as_ref().map_or_else(
+            || SocketAddr::from(([127, 0, 0, 1], 0)),
+            ServerHandle::local_addr,
+        )
     }
 
     /// `http://127.0.0.1:PORT` followed by `path`.
@@ -323,8 +334,22 @@ impl TestServer {
     /// assert!(std::net::TcpStream::connect(addr).is_err());
     /// # }
     /// ```
-    pub async fn shutdown(self) {
-        self.handle.shutdown().await;
+    pub async fn shutdown(mut self) {
+        if let Some(handle) = self.handle.take() {
+            handle.shutdown().await;
+        }
+        // Dropping `self` now removes the journal folder, closed since the server stopped.
+    }
+}
+
+impl Drop for TestServer {
+    /// Stops the server (without waiting) and removes the journal folder made for it. Files the
+    /// stopping server still has open stay usable until it closes them (on Unix).
+    fn drop(&mut self) {
+        drop(self.handle.take());
+        if let Some(dir) = &self.made_data_dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
 }
 

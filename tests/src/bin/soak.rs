@@ -224,6 +224,11 @@ async fn slow_client(addr: SocketAddr, counters: Arc<Counters>, stop: Arc<Atomic
     }
 }
 
+/// The soak server's journal folder, removed once it has exited.
+fn soak_data_dir() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("webhooks-soak-{}", std::process::id()))
+}
+
 fn start_server() -> (std::process::Child, SocketAddr) {
     let binary = std::env::current_exe()
         .expect("own path")
@@ -232,10 +237,7 @@ fn start_server() -> (std::process::Child, SocketAddr) {
         .env("WEBHOOK_SECRET", SECRET)
         .env("WEBHOOKS_HOST", "127.0.0.1")
         .env("WEBHOOKS_PORT", "0")
-        .env(
-            "WEBHOOKS_DATA_DIR",
-            std::env::temp_dir().join(format!("webhooks-soak-{}", std::process::id())),
-        )
+        .env("WEBHOOKS_DATA_DIR", soak_data_dir())
         .env_remove("SPACE_ID")
         .env_remove("SPACE_HOST")
         .stdout(Stdio::piped())
@@ -334,6 +336,7 @@ async fn main() {
         }
     }
     let exit = server.wait().expect("the server exits");
+    let _ = std::fs::remove_dir_all(soak_data_dir());
 
     let elapsed = started.elapsed().as_secs_f64();
     let good_ok = counters.good_ok.load(Ordering::Relaxed);

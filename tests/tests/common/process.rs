@@ -2,7 +2,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::Duration;
@@ -39,8 +39,9 @@ pub fn command_for(binary: &Path, env: &[(&str, &str)]) -> Command {
     command
         .env("WEBHOOKS_HOST", "127.0.0.1")
         .env("WEBHOOKS_PORT", "0")
-        // Each process gets its own journal, away from the source tree.
-        .env("WEBHOOKS_DATA_DIR", fresh_data_dir());
+        // Each process gets its own journal, away from the source tree, removed with the
+        // `ServerProcess` (see `made_data_dir`).
+        .env("WEBHOOKS_DATA_DIR", numbered_dir(MADE_DATA_DIR_PREFIX));
     command.envs(env.iter().copied());
     command
 }
@@ -48,6 +49,8 @@ pub fn command_for(binary: &Path, env: &[(&str, &str)]) -> Command {
 /// A running server process, with its stdout read line by line.
 pub struct ServerProcess {
     child: Child,
+    /// The journal folder `command_for` made for it, removed when it is dropped.
+    made_data_dir: Option<PathBuf>,
     lines: Receiver<String>,
     /// Every line printed up to and including the last start message.
     pub banner: Vec<String>,
@@ -61,7 +64,9 @@ impl ServerProcess {
 
     /// Starts `binary` as a server and reads its start messages.
     pub fn start_binary(binary: &Path, env: &[(&str, &str)]) -> Self {
-        let mut child = command_for(binary, env)
+        let mut command = command_for(binary, env);
+        let made_data_dir = made_data_dir(&command);
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -78,6 +83,7 @@ impl ServerProcess {
         });
         let mut server = ServerProcess {
             child,
+            made_data_dir,
             lines,
             banner: Vec::new(),
         };
@@ -145,7 +151,20 @@ impl Drop for ServerProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if let Some(dir) = &self.made_data_dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
+}
+
+/// The journal folder of `command` when `command_for` made it (not one a test chose).
+fn made_data_dir(command: &Command) -> Option<PathBuf> {
+    let (_, value) = command
+        .get_envs()
+        .find(|(name, _)| *name == "WEBHOOKS_DATA_DIR")?;
+    let dir = PathBuf::from(value?);
+    let name = dir.file_name()?.to_string_lossy().into_owned();
+    name.starts_with(MADE_DATA_DIR_PREFIX).then_some(dir)
 }
 
 /// Sends one HTTP/1.1 request on a new connection; the status and body of the answer.
@@ -193,9 +212,17 @@ pub fn free_port() -> String {
         .to_string()
 }
 
-/// A new folder for one server process's journal.
-pub fn fresh_data_dir() -> std::path::PathBuf {
+/// The start of the names of the journal folders `command_for` makes.
+const MADE_DATA_DIR_PREFIX: &str = "webhooks-process-auto";
+
+/// A new path in the temporary directory, unique in this run: `<prefix>-<pid>-<n>`.
+fn numbered_dir(prefix: &str) -> PathBuf {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    std::env::temp_dir().join(format!("webhooks-process-test-{}-{n}", std::process::id()))
+    std::env::temp_dir().join(format!("{prefix}-{}-{n}", std::process::id()))
+}
+
+/// A new folder for a journal that a test shares between server processes; the test removes it.
+pub fn fresh_data_dir() -> PathBuf {
+    numbered_dir("webhooks-process-test")
 }
