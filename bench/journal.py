@@ -11,6 +11,10 @@ core 1. Each round measures both, in turn (the other one paused), at four loads:
 
 Reported: medians over the rounds of p50 and p99 per load, CPU per request and peak RSS, and how
 many records of ordinary deliveries the journal did not keep (`webhooks_journal_records_not_kept`).
+With the journal on, each load is then run a second time while a client posts a new background
+delivery every 50 ms and times its 202 (written to disk, synced, before it is answered), to see
+whether the journal's idle-priority writer holds it up. That second pass is not counted in the
+ordinary latencies: the background deliveries' syncs would weigh on them.
 
 Usage: bench/journal.py [--rounds N] [--seconds S]   (loopback only; stops by itself)
 """
@@ -19,6 +23,9 @@ import argparse
 import json
 import os
 import signal
+import threading
+import http.client
+import time
 import statistics
 import subprocess
 import sys
@@ -60,7 +67,41 @@ def not_kept(port):
     return 0
 
 
-def measure(process, port, seconds):
+class BackgroundProbe(threading.Thread):
+    """Posts a new background delivery every 50 ms until stopped; times each 202, in ms."""
+
+    sent = 0
+
+    def __init__(self, port):
+        super().__init__(daemon=True)
+        self.port = port
+        self.latencies = []
+        self.stopped = threading.Event()
+        with open(BODY, "rb") as body:
+            self.body = body.read()
+
+    def run(self):
+        while not self.stopped.wait(0.05):
+            BackgroundProbe.sent += 1
+            body = self.body + b" " * BackgroundProbe.sent  # a new body: not a duplicate
+            connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            began = time.perf_counter()
+            connection.request("POST", "/webhooks/background_webhook", body,
+                               {"content-type": "application/json", "x-webhook-secret": "bench-secret"})
+            response = connection.getresponse()
+            response.read()
+            connection.close()
+            if response.status != 202:
+                raise SystemExit(f"background delivery answered {response.status}")
+            self.latencies.append((time.perf_counter() - began) * 1000)
+
+    def finish(self):
+        self.stopped.set()
+        self.join()
+        return sorted(self.latencies)
+
+
+def measure(process, port, seconds, probe_background):
     results = {}
     wrk(port, 64, 1, None)  # warm-up
     for name, connections, delay_ms in LOADS:
@@ -68,12 +109,20 @@ def measure(process, port, seconds):
         before = cpu_ticks(process.pid)
         run = wrk(port, connections, seconds, delay_ms)
         cpu = cpu_ticks(process.pid) - before
+        not_kept_share = (not_kept(port) - kept_before) / max(1, run["requests"])
+        background = []
+        if probe_background:
+            probe = BackgroundProbe(port)
+            probe.start()
+            wrk(port, connections, seconds, delay_ms)
+            background = probe.finish()
         results[name] = {
             "rps": run["requests"] / (run["duration_us"] / 1e6),
             "p50": run["p50_us"], "p99": run["p99_us"],
             "non2xx": run["non2xx"] + run["socket_errors"],
             "cpu_us": cpu / TICKS * 1e6 / max(1, run["requests"]),
-            "not_kept": (not_kept(port) - kept_before) / max(1, run["requests"]),
+            "not_kept": not_kept_share,
+            "background": background,
         }
     return results
 
@@ -100,7 +149,7 @@ def main():
             for name, _ in order:
                 process, port = running[name]
                 process.send_signal(signal.SIGCONT)
-                results[name] = measure(process, port, args.seconds)
+                results[name] = measure(process, port, args.seconds, name == "journal on")
                 results[name]["rss_mib"] = rss_kib(process.pid, "VmHWM") / 1024
                 process.send_signal(signal.SIGSTOP)
             rounds.append(results)
@@ -126,7 +175,13 @@ def main():
     for target, _ in TARGETS:
         peak = max(r[target]["rss_mib"] for r in rounds)
         print(f"\npeak RSS, {target}: {peak:.1f} MiB", end="")
-    print()
+    print("\n\nBackground deliveries posted every 50 ms during each load (journal on), all rounds:\n")
+    print("| load | deliveries | 202 p50 ms | p90 ms | max ms |")
+    print("|---|---|---|---|---|")
+    for load, _, _ in LOADS:
+        times = sorted(t for r in rounds for t in r["journal on"][load]["background"])
+        print(f"| {load} | {len(times)} | {statistics.median(times):.2f} "
+              f"| {times[int(len(times) * 0.9)]:.2f} | {times[-1]:.2f} |")
 
 
 if __name__ == "__main__":
