@@ -500,18 +500,18 @@ impl ServerHandle {
     /// The address the server is bound to, with the real port when `0` was asked for.
     ///
     /// ```
-    /// use webhooks_runtime::WebhooksServer;
-    ///
+    /// # use webhooks_runtime::WebhooksServer;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), webhooks_runtime::Error> {
-    /// let handle = WebhooksServer::builder()
-    ///     .read_environment(false)
-    ///     .print_start_messages(false)
-    ///     .journal(false)
-    ///     .port(0)
-    ///     .build()?
-    ///     .spawn()
-    ///     .await?;
+    /// # let handle = WebhooksServer::builder()
+    /// #     .read_environment(false)
+    /// #     .print_start_messages(false)
+    /// #     .journal(false)
+    /// #     .port(0)
+    /// #     .build()?
+    /// #     .spawn()
+    /// #     .await?;
+    /// // `handle` is what `WebhooksServer::spawn` returned.
     /// assert_ne!(handle.local_addr().port(), 0);
     /// # handle.shutdown().await;
     /// # Ok(())
@@ -524,18 +524,18 @@ impl ServerHandle {
     /// The base URL the start messages print (`http://127.0.0.1:PORT`, or the public URL).
     ///
     /// ```
-    /// use webhooks_runtime::WebhooksServer;
-    ///
+    /// # use webhooks_runtime::WebhooksServer;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), webhooks_runtime::Error> {
-    /// let handle = WebhooksServer::builder()
-    ///     .read_environment(false)
-    ///     .print_start_messages(false)
-    ///     .journal(false)
-    ///     .port(0)
-    ///     .build()?
-    ///     .spawn()
-    ///     .await?;
+    /// # let handle = WebhooksServer::builder()
+    /// #     .read_environment(false)
+    /// #     .print_start_messages(false)
+    /// #     .journal(false)
+    /// #     .port(0)
+    /// #     .build()?
+    /// #     .spawn()
+    /// #     .await?;
+    /// // `handle` is what `WebhooksServer::spawn` returned.
     /// assert_eq!(handle.base_url(), format!("http://127.0.0.1:{}", handle.local_addr().port()));
     /// # handle.shutdown().await;
     /// # Ok(())
@@ -549,18 +549,18 @@ impl ServerHandle {
     /// and returns once the server has stopped.
     ///
     /// ```
-    /// use webhooks_runtime::WebhooksServer;
-    ///
+    /// # use webhooks_runtime::WebhooksServer;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), webhooks_runtime::Error> {
-    /// let handle = WebhooksServer::builder()
-    ///     .read_environment(false)
-    ///     .print_start_messages(false)
-    ///     .journal(false)
-    ///     .port(0)
-    ///     .build()?
-    ///     .spawn()
-    ///     .await?;
+    /// # let handle = WebhooksServer::builder()
+    /// #     .read_environment(false)
+    /// #     .print_start_messages(false)
+    /// #     .journal(false)
+    /// #     .port(0)
+    /// #     .build()?
+    /// #     .spawn()
+    /// #     .await?;
+    /// // `handle` is what `WebhooksServer::spawn` returned.
     /// let addr = handle.local_addr();
     /// handle.shutdown().await;
     /// assert!(std::net::TcpStream::connect(addr).is_err());

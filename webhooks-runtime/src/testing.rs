@@ -156,18 +156,19 @@ impl TestServer {
     /// The address the server listens on.
     ///
     /// ```
-    /// use webhooks_runtime::WebhooksServer;
-    /// use webhooks_runtime::testing::TestServer;
+    /// # use webhooks_runtime::WebhooksServer;
+    /// # use webhooks_runtime::testing::TestServer;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// let server = TestServer::with(
-    ///     WebhooksServer::builder()
-    ///         .include_registered(false)
-    ///         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
-    ///             String::from_utf8_lossy(&body).into_owned()
-    ///         }),
-    /// )
-    /// .await;
+    /// # let server = TestServer::with(
+    /// #     WebhooksServer::builder()
+    /// #         .include_registered(false)
+    /// #         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
+    /// #             String::from_utf8_lossy(&body).into_owned()
+    /// #         }),
+    /// # )
+    /// # .await;
+    /// // `server`'s /webhooks/echo answers with the body it is sent.
     /// assert!(server.addr().ip().is_loopback());
     /// assert_ne!(server.addr().port(), 0);
     /// # }
@@ -182,18 +183,19 @@ impl TestServer {
     /// `http://127.0.0.1:PORT` followed by `path`.
     ///
     /// ```
-    /// use webhooks_runtime::WebhooksServer;
-    /// use webhooks_runtime::testing::TestServer;
+    /// # use webhooks_runtime::WebhooksServer;
+    /// # use webhooks_runtime::testing::TestServer;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// let server = TestServer::with(
-    ///     WebhooksServer::builder()
-    ///         .include_registered(false)
-    ///         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
-    ///             String::from_utf8_lossy(&body).into_owned()
-    ///         }),
-    /// )
-    /// .await;
+    /// # let server = TestServer::with(
+    /// #     WebhooksServer::builder()
+    /// #         .include_registered(false)
+    /// #         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
+    /// #             String::from_utf8_lossy(&body).into_owned()
+    /// #         }),
+    /// # )
+    /// # .await;
+    /// // `server`'s /webhooks/echo answers with the body it is sent.
     /// assert_eq!(server.url("/webhooks/echo"), format!("http://{}/webhooks/echo", server.addr()));
     /// # }
     /// ```
@@ -204,18 +206,19 @@ impl TestServer {
     /// A `POST` to `path`, to complete and [`send`](TestRequest::send).
     ///
     /// ```
-    /// use webhooks_runtime::WebhooksServer;
-    /// use webhooks_runtime::testing::TestServer;
+    /// # use webhooks_runtime::WebhooksServer;
+    /// # use webhooks_runtime::testing::TestServer;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// let server = TestServer::with(
-    ///     WebhooksServer::builder()
-    ///         .include_registered(false)
-    ///         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
-    ///             String::from_utf8_lossy(&body).into_owned()
-    ///         }),
-    /// )
-    /// .await;
+    /// # let server = TestServer::with(
+    /// #     WebhooksServer::builder()
+    /// #         .include_registered(false)
+    /// #         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
+    /// #             String::from_utf8_lossy(&body).into_owned()
+    /// #         }),
+    /// # )
+    /// # .await;
+    /// // `server`'s /webhooks/echo answers with the body it is sent.
     /// let response = server.post("/webhooks/echo").body("hi").send().await;
     /// assert_eq!(response.text(), "hi");
     /// # }
@@ -234,18 +237,19 @@ impl TestServer {
     /// # Examples
     ///
     /// ```
-    /// use webhooks_runtime::WebhooksServer;
-    /// use webhooks_runtime::testing::TestServer;
+    /// # use webhooks_runtime::WebhooksServer;
+    /// # use webhooks_runtime::testing::TestServer;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// let server = TestServer::with(
-    ///     WebhooksServer::builder()
-    ///         .include_registered(false)
-    ///         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
-    ///             String::from_utf8_lossy(&body).into_owned()
-    ///         }),
-    /// )
-    /// .await;
+    /// # let server = TestServer::with(
+    /// #     WebhooksServer::builder()
+    /// #         .include_registered(false)
+    /// #         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
+    /// #             String::from_utf8_lossy(&body).into_owned()
+    /// #         }),
+    /// # )
+    /// # .await;
+    /// // `server`'s /webhooks/echo answers with the body it is sent.
     /// // A body saved from `GET /api/deliveries/{id}/body`, or from the Hub's activity tab.
     /// let saved = std::env::temp_dir().join("saved-delivery.json");
     /// std::fs::write(&saved, r#"{"event": {"scope": "repo"}}"#).unwrap();
@@ -263,18 +267,19 @@ impl TestServer {
     /// A `GET` of `path`.
     ///
     /// ```
-    /// use webhooks_runtime::WebhooksServer;
-    /// use webhooks_runtime::testing::TestServer;
+    /// # use webhooks_runtime::WebhooksServer;
+    /// # use webhooks_runtime::testing::TestServer;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// let server = TestServer::with(
-    ///     WebhooksServer::builder()
-    ///         .include_registered(false)
-    ///         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
-    ///             String::from_utf8_lossy(&body).into_owned()
-    ///         }),
-    /// )
-    /// .await;
+    /// # let server = TestServer::with(
+    /// #     WebhooksServer::builder()
+    /// #         .include_registered(false)
+    /// #         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
+    /// #             String::from_utf8_lossy(&body).into_owned()
+    /// #         }),
+    /// # )
+    /// # .await;
+    /// // `server`'s /webhooks/echo answers with the body it is sent.
     /// let response = server.get("/").send().await;
     /// assert_eq!(response.status(), 200);
     /// assert!(response.text().contains("/webhooks/echo"));
@@ -287,19 +292,20 @@ impl TestServer {
     /// A request with any method.
     ///
     /// ```
-    /// use webhooks_runtime::WebhooksServer;
-    /// use webhooks_runtime::testing::TestServer;
+    /// # use webhooks_runtime::WebhooksServer;
+    /// # use webhooks_runtime::testing::TestServer;
     /// use webhooks_runtime::http::Method;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// let server = TestServer::with(
-    ///     WebhooksServer::builder()
-    ///         .include_registered(false)
-    ///         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
-    ///             String::from_utf8_lossy(&body).into_owned()
-    ///         }),
-    /// )
-    /// .await;
+    /// # let server = TestServer::with(
+    /// #     WebhooksServer::builder()
+    /// #         .include_registered(false)
+    /// #         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
+    /// #             String::from_utf8_lossy(&body).into_owned()
+    /// #         }),
+    /// # )
+    /// # .await;
+    /// // `server`'s /webhooks/echo answers with the body it is sent.
     /// let response = server.request(Method::PUT, "/webhooks/echo").send().await;
     /// assert_eq!(response.status(), 405);
     /// # }
@@ -317,18 +323,19 @@ impl TestServer {
     /// Stops the server gracefully and waits until it has stopped.
     ///
     /// ```
-    /// use webhooks_runtime::WebhooksServer;
-    /// use webhooks_runtime::testing::TestServer;
+    /// # use webhooks_runtime::WebhooksServer;
+    /// # use webhooks_runtime::testing::TestServer;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// let server = TestServer::with(
-    ///     WebhooksServer::builder()
-    ///         .include_registered(false)
-    ///         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
-    ///             String::from_utf8_lossy(&body).into_owned()
-    ///         }),
-    /// )
-    /// .await;
+    /// # let server = TestServer::with(
+    /// #     WebhooksServer::builder()
+    /// #         .include_registered(false)
+    /// #         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
+    /// #             String::from_utf8_lossy(&body).into_owned()
+    /// #         }),
+    /// # )
+    /// # .await;
+    /// // `server`'s /webhooks/echo answers with the body it is sent.
     /// let addr = server.addr();
     /// server.shutdown().await;
     /// assert!(std::net::TcpStream::connect(addr).is_err());
@@ -356,18 +363,19 @@ impl Drop for TestServer {
 /// A request being written; nothing is sent before [`TestRequest::send`].
 ///
 /// ```
-/// use webhooks_runtime::WebhooksServer;
-/// use webhooks_runtime::testing::TestServer;
+/// # use webhooks_runtime::WebhooksServer;
+/// # use webhooks_runtime::testing::TestServer;
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
-/// let server = TestServer::with(
-///     WebhooksServer::builder()
-///         .include_registered(false)
-///         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
-///             String::from_utf8_lossy(&body).into_owned()
-///         }),
-/// )
-/// .await;
+/// # let server = TestServer::with(
+/// #     WebhooksServer::builder()
+/// #         .include_registered(false)
+/// #         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
+/// #             String::from_utf8_lossy(&body).into_owned()
+/// #         }),
+/// # )
+/// # .await;
+/// // `server`'s /webhooks/echo answers with the body it is sent.
 /// let response = server
 ///     .post("/webhooks/echo")
 ///     .header("x-request-id", "42")
@@ -397,17 +405,18 @@ impl TestRequest {
     /// # Examples
     ///
     /// ```
-    /// use webhooks_runtime::WebhooksServer;
-    /// use webhooks_runtime::testing::TestServer;
+    /// # use webhooks_runtime::WebhooksServer;
+    /// # use webhooks_runtime::testing::TestServer;
     /// use webhooks_runtime::serde_json::{Value, json};
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// let server = TestServer::with(
-    ///     WebhooksServer::builder()
-    ///         .include_registered(false)
-    ///         .add_webhook("echo", |payload: webhooks_runtime::Json<Value>| async move { payload }),
-    /// )
-    /// .await;
+    /// # let server = TestServer::with(
+    /// #     WebhooksServer::builder()
+    /// #         .include_registered(false)
+    /// #         .add_webhook("echo", |payload: webhooks_runtime::Json<Value>| async move { payload }),
+    /// # )
+    /// # .await;
+    /// // `server`'s /webhooks/echo answers with the JSON it is sent.
     /// let response = server.post("/webhooks/echo").json(&json!({ "a": 1 })).send().await;
     /// assert_eq!(response.json::<Value>(), json!({ "a": 1 }));
     /// # }
@@ -426,18 +435,19 @@ impl TestRequest {
     /// Sends these bytes as the body, as `application/json` unless a content type is set.
     ///
     /// ```
-    /// use webhooks_runtime::WebhooksServer;
-    /// use webhooks_runtime::testing::TestServer;
+    /// # use webhooks_runtime::WebhooksServer;
+    /// # use webhooks_runtime::testing::TestServer;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// let server = TestServer::with(
-    ///     WebhooksServer::builder()
-    ///         .include_registered(false)
-    ///         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
-    ///             String::from_utf8_lossy(&body).into_owned()
-    ///         }),
-    /// )
-    /// .await;
+    /// # let server = TestServer::with(
+    /// #     WebhooksServer::builder()
+    /// #         .include_registered(false)
+    /// #         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
+    /// #             String::from_utf8_lossy(&body).into_owned()
+    /// #         }),
+    /// # )
+    /// # .await;
+    /// // `server`'s /webhooks/echo answers with the body it is sent.
     /// let response = server.post("/webhooks/echo").body(vec![b'h', b'i']).send().await;
     /// assert_eq!(response.text(), "hi");
     /// # }
@@ -453,17 +463,18 @@ impl TestRequest {
     /// Sends the webhook secret in `X-Webhook-Secret`, as the Hub does.
     ///
     /// ```
-    /// use webhooks_runtime::WebhooksServer;
-    /// use webhooks_runtime::testing::TestServer;
+    /// # use webhooks_runtime::WebhooksServer;
+    /// # use webhooks_runtime::testing::TestServer;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// let server = TestServer::with(
-    ///     WebhooksServer::builder()
-    ///         .include_registered(false)
-    ///         .webhook_secret("s3cret")
-    ///         .add_webhook("echo", || async {}),
-    /// )
-    /// .await;
+    /// # let server = TestServer::with(
+    /// #     WebhooksServer::builder()
+    /// #         .include_registered(false)
+    /// #         .webhook_secret("s3cret")
+    /// #         .add_webhook("echo", || async {}),
+    /// # )
+    /// # .await;
+    /// // `server` requires the secret "s3cret" on /webhooks/echo.
     /// let response = server.post("/webhooks/echo").secret("s3cret").send().await;
     /// assert_eq!(response.status(), 200);
     /// # }
@@ -481,19 +492,20 @@ impl TestRequest {
     /// # Examples
     ///
     /// ```
-    /// use webhooks_runtime::WebhooksServer;
-    /// use webhooks_runtime::testing::TestServer;
+    /// # use webhooks_runtime::WebhooksServer;
+    /// # use webhooks_runtime::testing::TestServer;
     /// use webhooks_runtime::http::HeaderMap;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// let server = TestServer::with(
-    ///     WebhooksServer::builder()
-    ///         .include_registered(false)
-    ///         .add_webhook("agent", |headers: HeaderMap| async move {
-    ///             headers["user-agent"].to_str().unwrap_or_default().to_owned()
-    ///         }),
-    /// )
-    /// .await;
+    /// # let server = TestServer::with(
+    /// #     WebhooksServer::builder()
+    /// #         .include_registered(false)
+    /// #         .add_webhook("agent", |headers: HeaderMap| async move {
+    /// #             headers["user-agent"].to_str().unwrap_or_default().to_owned()
+    /// #         }),
+    /// # )
+    /// # .await;
+    /// // `server`'s /webhooks/agent answers with the request's user-agent.
     /// let response = server
     ///     .post("/webhooks/agent")
     ///     .header("user-agent", "huggingface-hub")
@@ -518,18 +530,19 @@ impl TestRequest {
     /// # Examples
     ///
     /// ```
-    /// use webhooks_runtime::WebhooksServer;
-    /// use webhooks_runtime::testing::TestServer;
+    /// # use webhooks_runtime::WebhooksServer;
+    /// # use webhooks_runtime::testing::TestServer;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// let server = TestServer::with(
-    ///     WebhooksServer::builder()
-    ///         .include_registered(false)
-    ///         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
-    ///             String::from_utf8_lossy(&body).into_owned()
-    ///         }),
-    /// )
-    /// .await;
+    /// # let server = TestServer::with(
+    /// #     WebhooksServer::builder()
+    /// #         .include_registered(false)
+    /// #         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
+    /// #             String::from_utf8_lossy(&body).into_owned()
+    /// #         }),
+    /// # )
+    /// # .await;
+    /// // `server`'s /webhooks/echo answers with the body it is sent.
     /// let response = server.post("/webhooks/echo").body("hi").send().await;
     /// assert_eq!(response.status(), 200);
     /// # }
@@ -570,18 +583,19 @@ impl TestRequest {
 /// A response read in full.
 ///
 /// ```
-/// use webhooks_runtime::WebhooksServer;
-/// use webhooks_runtime::testing::TestServer;
+/// # use webhooks_runtime::WebhooksServer;
+/// # use webhooks_runtime::testing::TestServer;
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
-/// let server = TestServer::with(
-///     WebhooksServer::builder()
-///         .include_registered(false)
-///         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
-///             String::from_utf8_lossy(&body).into_owned()
-///         }),
-/// )
-/// .await;
+/// # let server = TestServer::with(
+/// #     WebhooksServer::builder()
+/// #         .include_registered(false)
+/// #         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
+/// #             String::from_utf8_lossy(&body).into_owned()
+/// #         }),
+/// # )
+/// # .await;
+/// // `server`'s /webhooks/echo answers with the body it is sent.
 /// let response = server.post("/webhooks/echo").body("hi").send().await;
 /// assert_eq!((response.status().as_u16(), response.text()), (200, "hi"));
 /// # }
@@ -597,18 +611,19 @@ impl TestResponse {
     /// The status code.
     ///
     /// ```
-    /// use webhooks_runtime::WebhooksServer;
-    /// use webhooks_runtime::testing::TestServer;
+    /// # use webhooks_runtime::WebhooksServer;
+    /// # use webhooks_runtime::testing::TestServer;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// let server = TestServer::with(
-    ///     WebhooksServer::builder()
-    ///         .include_registered(false)
-    ///         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
-    ///             String::from_utf8_lossy(&body).into_owned()
-    ///         }),
-    /// )
-    /// .await;
+    /// # let server = TestServer::with(
+    /// #     WebhooksServer::builder()
+    /// #         .include_registered(false)
+    /// #         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
+    /// #             String::from_utf8_lossy(&body).into_owned()
+    /// #         }),
+    /// # )
+    /// # .await;
+    /// // `server`'s /webhooks/echo answers with the body it is sent.
     /// let response = server.get("/webhooks/echo").send().await;
     /// assert_eq!(response.status(), 405);
     /// # }
@@ -620,18 +635,19 @@ impl TestResponse {
     /// The headers.
     ///
     /// ```
-    /// use webhooks_runtime::WebhooksServer;
-    /// use webhooks_runtime::testing::TestServer;
+    /// # use webhooks_runtime::WebhooksServer;
+    /// # use webhooks_runtime::testing::TestServer;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// let server = TestServer::with(
-    ///     WebhooksServer::builder()
-    ///         .include_registered(false)
-    ///         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
-    ///             String::from_utf8_lossy(&body).into_owned()
-    ///         }),
-    /// )
-    /// .await;
+    /// # let server = TestServer::with(
+    /// #     WebhooksServer::builder()
+    /// #         .include_registered(false)
+    /// #         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
+    /// #             String::from_utf8_lossy(&body).into_owned()
+    /// #         }),
+    /// # )
+    /// # .await;
+    /// // `server`'s /webhooks/echo answers with the body it is sent.
     /// let response = server.post("/webhooks/echo").body("{}").send().await;
     /// assert_eq!(response.headers()["content-type"], "text/plain; charset=utf-8");
     /// # }
@@ -643,18 +659,19 @@ impl TestResponse {
     /// The body's bytes.
     ///
     /// ```
-    /// use webhooks_runtime::WebhooksServer;
-    /// use webhooks_runtime::testing::TestServer;
+    /// # use webhooks_runtime::WebhooksServer;
+    /// # use webhooks_runtime::testing::TestServer;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// let server = TestServer::with(
-    ///     WebhooksServer::builder()
-    ///         .include_registered(false)
-    ///         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
-    ///             String::from_utf8_lossy(&body).into_owned()
-    ///         }),
-    /// )
-    /// .await;
+    /// # let server = TestServer::with(
+    /// #     WebhooksServer::builder()
+    /// #         .include_registered(false)
+    /// #         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
+    /// #             String::from_utf8_lossy(&body).into_owned()
+    /// #         }),
+    /// # )
+    /// # .await;
+    /// // `server`'s /webhooks/echo answers with the body it is sent.
     /// let response = server.post("/webhooks/echo").body("hi").send().await;
     /// assert_eq!(response.body().as_ref(), b"hi");
     /// # }
@@ -672,18 +689,19 @@ impl TestResponse {
     /// # Examples
     ///
     /// ```
-    /// use webhooks_runtime::WebhooksServer;
-    /// use webhooks_runtime::testing::TestServer;
+    /// # use webhooks_runtime::WebhooksServer;
+    /// # use webhooks_runtime::testing::TestServer;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// let server = TestServer::with(
-    ///     WebhooksServer::builder()
-    ///         .include_registered(false)
-    ///         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
-    ///             String::from_utf8_lossy(&body).into_owned()
-    ///         }),
-    /// )
-    /// .await;
+    /// # let server = TestServer::with(
+    /// #     WebhooksServer::builder()
+    /// #         .include_registered(false)
+    /// #         .add_webhook("echo", |body: webhooks_runtime::bytes::Bytes| async move {
+    /// #             String::from_utf8_lossy(&body).into_owned()
+    /// #         }),
+    /// # )
+    /// # .await;
+    /// // `server`'s /webhooks/echo answers with the body it is sent.
     /// let response = server.post("/webhooks/echo").body("hi").send().await;
     /// assert_eq!(response.text(), "hi");
     /// # }
@@ -701,17 +719,18 @@ impl TestResponse {
     /// # Examples
     ///
     /// ```
-    /// use webhooks_runtime::WebhooksServer;
-    /// use webhooks_runtime::testing::TestServer;
+    /// # use webhooks_runtime::WebhooksServer;
+    /// # use webhooks_runtime::testing::TestServer;
     /// use webhooks_runtime::serde_json::{Value, json};
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// let server = TestServer::with(
-    ///     WebhooksServer::builder()
-    ///         .include_registered(false)
-    ///         .add_webhook("echo", |payload: webhooks_runtime::Json<Value>| async move { payload }),
-    /// )
-    /// .await;
+    /// # let server = TestServer::with(
+    /// #     WebhooksServer::builder()
+    /// #         .include_registered(false)
+    /// #         .add_webhook("echo", |payload: webhooks_runtime::Json<Value>| async move { payload }),
+    /// # )
+    /// # .await;
+    /// // `server`'s /webhooks/echo answers with the JSON it is sent.
     /// let response = server.post("/webhooks/echo").json(&json!([1, 2])).send().await;
     /// let numbers: Vec<u32> = response.json();
     /// assert_eq!(numbers, [1, 2]);
