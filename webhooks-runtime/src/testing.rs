@@ -74,11 +74,23 @@ fn fresh_data_dir() -> std::path::PathBuf {
 /// ```
 #[derive(Debug)]
 pub struct TestServer {
-    /// `None` only once stopped.
-    handle: Option<ServerHandle>,
-    /// The journal folder made for this server (none when the builder named one): removed when
-    /// the server stops, so that test runs leave nothing behind.
-    made_data_dir: Option<std::path::PathBuf>,
+    // Dropped in this order: the server is told to stop, then its journal folder goes.
+    handle: ServerHandle,
+    _made_data_dir: RemovedOnDrop,
+}
+
+/// The journal folder made for a test server (none when the builder named one): removed when the
+/// server is dropped, so that test runs leave nothing behind. Files the stopping server still has
+/// open stay usable until it closes them (on Unix).
+#[derive(Debug)]
+struct RemovedOnDrop(Option<std::path::PathBuf>);
+
+impl Drop for RemovedOnDrop {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.0 {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
 }
 
 impl TestServer {
@@ -148,8 +160,8 @@ impl TestServer {
             .await
             .unwrap_or_else(|error| panic!("the test server cannot start: {error}"));
         TestServer {
-            handle: Some(handle),
-            made_data_dir,
+            handle,
+            _made_data_dir: RemovedOnDrop(made_data_dir),
         }
     }
 
@@ -174,10 +186,7 @@ impl TestServer {
     /// # }
     /// ```
     pub fn addr(&self) -> SocketAddr {
-        self.handle.as_ref().map_or_else(
-            || SocketAddr::from(([127, 0, 0, 1], 0)),
-            ServerHandle::local_addr,
-        )
+        self.handle.local_addr()
     }
 
     /// `http://127.0.0.1:PORT` followed by `path`.
@@ -341,22 +350,9 @@ impl TestServer {
     /// assert!(std::net::TcpStream::connect(addr).is_err());
     /// # }
     /// ```
-    pub async fn shutdown(mut self) {
-        if let Some(handle) = self.handle.take() {
-            handle.shutdown().await;
-        }
-        // Dropping `self` now removes the journal folder, closed since the server stopped.
-    }
-}
-
-impl Drop for TestServer {
-    /// Stops the server (without waiting) and removes the journal folder made for it. Files the
-    /// stopping server still has open stay usable until it closes them (on Unix).
-    fn drop(&mut self) {
-        drop(self.handle.take());
-        if let Some(dir) = &self.made_data_dir {
-            let _ = std::fs::remove_dir_all(dir);
-        }
+    pub async fn shutdown(self) {
+        self.handle.shutdown().await;
+        // `_made_data_dir` is dropped here, once the server has stopped and closed its journal.
     }
 }
 
