@@ -5,7 +5,8 @@ use std::sync::OnceLock;
 
 use webhooks_runtime::bytes::Bytes;
 use webhooks_runtime::http::{Method, Request};
-use webhooks_runtime::{WebhookPayload, WebhooksServer, WebhooksService};
+use webhooks_runtime::server::WebhooksService;
+use webhooks_runtime::{WebhookPayload, WebhooksServer};
 
 /// Parsing never panics, and whatever parses serializes and parses back to the same value.
 pub fn check_payload(data: &[u8]) {

@@ -13,7 +13,7 @@ fn unique() {}
 
 #[test]
 fn duplicate_paths_are_an_error_naming_both_functions_and_locations() {
-    let error = webhooks_runtime::registered_endpoints().unwrap_err();
+    let error = webhooks_runtime::server::registered_endpoints().unwrap_err();
     let Error::DuplicatePaths(duplicates) = &error else {
         panic!("unexpected error: {error}")
     };

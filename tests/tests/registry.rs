@@ -10,7 +10,7 @@ fn local() {}
 
 #[test]
 fn library_endpoints_are_collected_and_sorted_by_path() {
-    let endpoints = webhooks_runtime::registered_endpoints().unwrap();
+    let endpoints = webhooks_runtime::server::registered_endpoints().unwrap();
     let found: Vec<_> = endpoints
         .iter()
         .map(|e| (e.path(), e.function(), e.doc()))

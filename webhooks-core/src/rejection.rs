@@ -86,9 +86,31 @@ impl Rejection {
             Some(field) => serde_json::json!({ "error": self.reason, "field": field }),
             None => serde_json::json!({ "error": self.reason }),
         };
-        json_response(self.status, Bytes::from(body.to_string()))
+        let mut response = json_response(self.status, Bytes::from(body.to_string()));
+        response.extensions_mut().insert(Rejected);
+        response
+    }
+
+    /// Whether `response` came from [`Rejection::into_response`]: a request refused before its
+    /// handler ran, as opposed to a handler's own answer with the same status. The server counts
+    /// the first as a parse failure in its metrics, the second as handled.
+    ///
+    /// ```
+    /// use webhooks_core::{IntoWebhookResponse, Rejection};
+    ///
+    /// let refused = Rejection::new(http::StatusCode::UNPROCESSABLE_ENTITY, "no repo").into_response();
+    /// let answered = (http::StatusCode::UNPROCESSABLE_ENTITY, "no repo").into_webhook_response();
+    /// assert!(Rejection::is_rejection(&refused));
+    /// assert!(!Rejection::is_rejection(&answered));
+    /// ```
+    pub fn is_rejection(response: &WebhookResponse) -> bool {
+        response.extensions().get::<Rejected>().is_some()
     }
 }
+
+/// Marks a response made by [`Rejection::into_response`].
+#[derive(Debug, Clone, Copy)]
+struct Rejected;
 
 /// A body that does not fit the handler's argument is a 422 naming the field.
 impl From<PayloadError> for Rejection {

@@ -32,7 +32,7 @@ use proc_macro::TokenStream;
 /// fn say_hello() -> Value {
 ///     json!({ "message": "hello" })
 /// }
-/// # let paths: Vec<_> = webhooks_runtime::registered_endpoints()?.iter().map(|e| e.path()).collect();
+/// # let paths: Vec<_> = webhooks_runtime::server::registered_endpoints()?.iter().map(|e| e.path()).collect();
 /// # assert_eq!(paths, ["say_hello", "trigger_training"]);
 /// # Ok::<(), webhooks_runtime::Error>(())
 /// ```

@@ -5,14 +5,15 @@ use std::fmt;
 /// Why the server could not start or stopped with a failure.
 ///
 /// ```
-/// use webhooks_runtime::{Error, WebhooksServer};
+/// use webhooks_runtime::error::{Error, SettingError};
+/// use webhooks_runtime::WebhooksServer;
 ///
 /// let error = WebhooksServer::builder()
 ///     .read_environment(false)
 ///     .add_webhook("a b", || async {})
 ///     .build()
 ///     .unwrap_err();
-/// assert!(matches!(error, Error::Setting(_)));
+/// assert!(matches!(&error, Error::Setting(problems) if matches!(problems[0], SettingError::InvalidPath { .. })));
 /// assert!(error.to_string().contains("cannot be in a URL path segment"));
 /// ```
 #[derive(Debug, thiserror::Error)]
@@ -33,9 +34,9 @@ pub enum Error {
         reason: String,
     },
 
-    /// A setting given to the builder is unusable.
-    #[error("invalid server setting: {0}")]
-    Setting(String),
+    /// Settings given to the builder are unusable: every problem found, at once.
+    #[error("invalid server setting: {}", SettingList(.0))]
+    Setting(Vec<SettingError>),
 
     /// The address could not be bound (in use, or not an address of this machine).
     #[error("cannot listen on {addr}: {source}")]
@@ -53,12 +54,17 @@ pub enum Error {
     InsideAsyncRuntime,
 
     /// The delivery journal could not be opened.
-    #[error("{0}")]
-    Journal(crate::journal::JournalError),
+    #[error(transparent)]
+    Journal(#[from] JournalError),
 
     /// The `healthcheck` probe did not get a 200 from `/healthz`.
-    #[error("the server is not healthy: {0}")]
-    Unhealthy(String),
+    #[error("the server at {addr} is not healthy: {reason}")]
+    Unhealthy {
+        /// The address probed.
+        addr: std::net::SocketAddr,
+        /// What went wrong: no connection, or the status line it answered.
+        reason: String,
+    },
 
     /// The async runtime could not be started, or the listener failed.
     #[error("server I/O error: {0}")]
@@ -79,16 +85,36 @@ pub enum Error {
 ///     .unwrap_err();
 /// let Error::DuplicatePaths(clashes) = error else { panic!("expected a clash") };
 /// assert_eq!(clashes[0].route, "/webhooks/retrain");
+/// assert!(clashes[0].second.function.starts_with("closure in "));
 /// assert!(clashes[0].to_string().contains("give one of them another path"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DuplicatePath {
     /// The route both claim, `/webhooks/<path>`.
     pub route: String,
-    /// The first endpoint: its function name and `file:line`.
-    pub first: (String, String),
-    /// The second endpoint: its function name and `file:line`.
-    pub second: (String, String),
+    /// The endpoint that sorts first.
+    pub first: EndpointSource,
+    /// The other one.
+    pub second: EndpointSource,
+}
+
+/// Where an endpoint comes from: its function and the line it was written on.
+///
+/// ```
+/// use webhooks_runtime::error::EndpointSource;
+///
+/// fn describe(source: &EndpointSource) -> String {
+///     format!("`{}` at {}", source.function, source.location)
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct EndpointSource {
+    /// The function's name (for `add_webhook`, the closure's or function's name).
+    pub function: String,
+    /// `file:line` where it was written.
+    pub location: String,
 }
 
 impl DuplicatePath {
@@ -103,13 +129,13 @@ impl DuplicatePath {
             .map(|pair| (describe(&pair[0]), describe(&pair[1])))
             .filter(|(first, second)| first.0 == second.0)
             .map(
-                |(
-                    (route, first_function, first_location),
-                    (_, second_function, second_location),
-                )| DuplicatePath {
+                |((route, function, location), (_, other, other_location))| DuplicatePath {
                     route,
-                    first: (first_function, first_location),
-                    second: (second_function, second_location),
+                    first: EndpointSource { function, location },
+                    second: EndpointSource {
+                        function: other,
+                        location: other_location,
+                    },
                 },
             )
             .collect()
@@ -121,7 +147,11 @@ impl fmt::Display for DuplicatePath {
         write!(
             f,
             "two webhook endpoints are registered at {}: `{}` ({}) and `{}` ({}); give one of them another path with #[webhook_endpoint(\"other_name\")]",
-            self.route, self.first.0, self.first.1, self.second.0, self.second.1
+            self.route,
+            self.first.function,
+            self.first.location,
+            self.second.function,
+            self.second.location
         )
     }
 }
@@ -137,5 +167,147 @@ impl fmt::Display for DuplicateList<'_> {
             write!(f, "{duplicate}")?;
         }
         Ok(())
+    }
+}
+
+/// One unusable builder setting.
+///
+/// ```
+/// use webhooks_runtime::error::{Error, SettingError};
+/// use webhooks_runtime::WebhooksServer;
+///
+/// let error = WebhooksServer::builder()
+///     .read_environment(false)
+///     .include_registered(false)
+///     .webhook_secret("")
+///     .dedupe("nowhere", true)
+///     .build()
+///     .unwrap_err();
+/// let Error::Setting(problems) = error else { panic!("expected setting errors") };
+/// assert_eq!(problems[0], SettingError::EmptySecret);
+/// assert!(matches!(&problems[1], SettingError::UnknownEndpoints { setting: "dedupe", .. }));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SettingError {
+    /// An endpoint path that cannot be served.
+    #[error("{reason}")]
+    InvalidPath {
+        /// The path as given.
+        path: String,
+        /// What is wrong with it and what to write instead.
+        reason: String,
+    },
+    /// An empty webhook secret.
+    #[error("a webhook secret is empty; leave it unset to run without one")]
+    EmptySecret,
+    /// `webhook_secrets` was given no secret.
+    #[error("no webhook secret was given to `webhook_secrets`")]
+    NoSecret,
+    /// A setting that names endpoints by path names some that do not exist.
+    #[error("`{setting}` names endpoints that do not exist: {}", .paths.join(", "))]
+    UnknownEndpoints {
+        /// The builder method: `endpoint_timeout` or `dedupe`.
+        setting: &'static str,
+        /// The paths no endpoint has, sorted.
+        paths: Vec<String>,
+    },
+    /// An endpoint needs the delivery journal, which is turned off.
+    #[error(
+        "{route} needs the delivery journal (background handling or duplicate detection), which is turned off"
+    )]
+    NeedsJournal {
+        /// The endpoint's route, `/webhooks/<path>`.
+        route: String,
+    },
+}
+
+struct SettingList<'a>(&'a [SettingError]);
+
+impl fmt::Display for SettingList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (index, problem) in self.0.iter().enumerate() {
+            if index > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{problem}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A journal failure: the store could not be opened, read or written.
+///
+/// ```
+/// use webhooks_runtime::error::JournalError;
+///
+/// let error = JournalError::new("cannot write a delivery")
+///     .with_source(std::io::Error::other("disk I/O error"));
+/// assert_eq!(error.to_string(), "delivery journal: cannot write a delivery: disk I/O error");
+/// assert!(std::error::Error::source(&error).is_some());
+/// ```
+#[derive(Debug)]
+pub struct JournalError {
+    context: String,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl JournalError {
+    /// A failure described by `context` (what was being done).
+    ///
+    /// ```
+    /// use webhooks_runtime::error::JournalError;
+    ///
+    /// let error = JournalError::new("the journal is read-only");
+    /// assert_eq!(error.to_string(), "delivery journal: the journal is read-only");
+    /// ```
+    pub fn new(context: impl Into<String>) -> Self {
+        JournalError {
+            context: context.into(),
+            source: None,
+        }
+    }
+
+    /// The same failure, caused by `source` (what the store said).
+    ///
+    /// ```
+    /// use webhooks_runtime::error::JournalError;
+    ///
+    /// let read = std::fs::read("/nonexistent/deliveries.sqlite3")
+    ///     .map_err(|error| JournalError::new("cannot read the journal").with_source(error));
+    /// assert!(read.unwrap_err().to_string().starts_with("delivery journal: cannot read the journal: "));
+    /// ```
+    #[must_use]
+    pub fn with_source(
+        mut self,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        self.source = Some(source.into());
+        self
+    }
+
+    /// What was being done.
+    pub fn context(&self) -> &str {
+        &self.context
+    }
+}
+
+impl fmt::Display for JournalError {
+    /// The context and, after a colon, the cause: journal errors end up in one log line or one
+    /// start-up error, where the cause is what the reader needs.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "delivery journal: {}", self.context)?;
+        match &self.source {
+            Some(source) => write!(f, ": {source}"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl std::error::Error for JournalError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|source| source as &(dyn std::error::Error + 'static))
     }
 }

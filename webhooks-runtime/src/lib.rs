@@ -37,54 +37,41 @@
     reason = "refusals are responses, returned at once"
 )]
 
-mod admin;
-mod banner;
-mod builder;
-mod catch_panic;
-mod config;
-mod deliveries;
-mod error;
-mod first_bytes;
-mod handler;
-mod healthcheck;
-mod html;
-pub mod journal;
-mod landing;
-mod limits;
-mod log;
-mod metrics;
-mod openapi;
-mod registry;
-mod responses;
-mod routes;
-mod run;
-mod secret;
-mod server;
-mod service;
-mod summary;
+mod answers;
+mod delivery;
+mod endpoint;
+pub mod error;
+pub mod limits;
+mod ops;
+pub mod server;
 pub mod testing;
+mod web;
 
-pub use builder::WebhooksServerBuilder;
-pub use config::DEFAULT_PORT;
-pub use deliveries::DELIVERY_ID_HEADER;
-pub use error::{DuplicatePath, Error};
-pub use handler::{AsyncHandler, BlockingHandler};
-pub use healthcheck::healthcheck;
-pub use limits::{
-    DEFAULT_BODY_LIMIT, DEFAULT_BODY_READ_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT,
-    DEFAULT_MAX_CONCURRENT_STREAMS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HEADER_SIZE,
-    DEFAULT_MAX_HEADERS, DEFAULT_SHUTDOWN_TIMEOUT,
-};
-pub use registry::registered_endpoints;
-pub use run::{run, serve};
-pub use secret::{SECRET_HEADER, SECRET_QUERY_PARAMETER, Secret};
-pub use server::{ServerHandle, WebhooksServer, WebhooksService};
-pub use webhooks_core::payload::SUPPORTED_PAYLOAD_VERSION;
+/// The delivery journal's records and the trait a store implements; what the delivery API
+/// (`/api/deliveries`) serves.
+pub mod deliveries {
+    pub use crate::delivery::journal::{
+        DeliveryRecord, DeliveryStatus, Journal, ListQuery, RunResult,
+    };
+    pub use crate::delivery::record::DELIVERY_ID_HEADER;
+    pub use crate::error::JournalError;
+}
+
+/// Functions and closures as handlers, for
+/// [`WebhooksServerBuilder::add_webhook`](crate::WebhooksServerBuilder::add_webhook) and its
+/// siblings.
+pub mod handler {
+    pub use crate::endpoint::handler::{AsyncHandler, BlockingHandler};
+}
+
+pub use error::Error;
+pub use server::run::{run, serve};
+pub use server::{WebhooksServer, WebhooksServerBuilder};
 pub use webhooks_core::{
-    DiscussionStatus, Endpoint, EventAction, FromWebhookRequest, HandlerFailure,
-    IntoWebhookResponse, Json, ObjectId, PayloadError, Rejection, RepoType, Scope, WebhookPayload,
-    WebhookPayloadComment, WebhookPayloadDiscussion, WebhookPayloadDiscussionChanges,
-    WebhookPayloadEvent, WebhookPayloadMovedTo, WebhookPayloadRepo, WebhookPayloadUpdatedConfig,
+    DiscussionStatus, EventAction, FromWebhookRequest, HandlerFailure, IntoWebhookResponse, Json,
+    ObjectId, PayloadError, Rejection, RepoType, Scope, WebhookPayload, WebhookPayloadComment,
+    WebhookPayloadDiscussion, WebhookPayloadDiscussionChanges, WebhookPayloadEvent,
+    WebhookPayloadMovedTo, WebhookPayloadRepo, WebhookPayloadUpdatedConfig,
     WebhookPayloadUpdatedFile, WebhookPayloadUpdatedRef, WebhookPayloadUrl, WebhookPayloadWebhook,
     WebhookRequest, WebhookResponse,
 };

@@ -7,7 +7,8 @@ use std::time::Duration;
 /// The largest body read by default: Hub payloads are a few kilobytes.
 ///
 /// ```
-/// use webhooks_runtime::{WebhooksServer, DEFAULT_BODY_LIMIT};
+/// use webhooks_runtime::WebhooksServer;
+/// use webhooks_runtime::limits::DEFAULT_BODY_LIMIT;
 ///
 /// // Twice the default.
 /// let server = WebhooksServer::builder().body_limit(2 * DEFAULT_BODY_LIMIT).build()?;
@@ -17,7 +18,8 @@ pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 /// How long a graceful shutdown waits for requests in flight by default.
 ///
 /// ```
-/// use webhooks_runtime::{WebhooksServer, DEFAULT_SHUTDOWN_TIMEOUT};
+/// use webhooks_runtime::WebhooksServer;
+/// use webhooks_runtime::limits::DEFAULT_SHUTDOWN_TIMEOUT;
 ///
 /// // Twice the default.
 /// let server = WebhooksServer::builder().shutdown_timeout(2 * DEFAULT_SHUTDOWN_TIMEOUT).build()?;
@@ -28,7 +30,8 @@ pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(30);
 /// connection may sit idle between requests.
 ///
 /// ```
-/// use webhooks_runtime::{WebhooksServer, DEFAULT_HEADER_READ_TIMEOUT};
+/// use webhooks_runtime::WebhooksServer;
+/// use webhooks_runtime::limits::DEFAULT_HEADER_READ_TIMEOUT;
 ///
 /// // Twice the default.
 /// let server = WebhooksServer::builder().header_read_timeout(2 * DEFAULT_HEADER_READ_TIMEOUT).build()?;
@@ -38,7 +41,8 @@ pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a client has to send the whole body once its headers arrived.
 ///
 /// ```
-/// use webhooks_runtime::{WebhooksServer, DEFAULT_BODY_READ_TIMEOUT};
+/// use webhooks_runtime::WebhooksServer;
+/// use webhooks_runtime::limits::DEFAULT_BODY_READ_TIMEOUT;
 ///
 /// // Twice the default.
 /// let server = WebhooksServer::builder().body_read_timeout(2 * DEFAULT_BODY_READ_TIMEOUT).build()?;
@@ -48,7 +52,8 @@ pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// The largest request head (request line and headers) accepted, in bytes.
 ///
 /// ```
-/// use webhooks_runtime::{WebhooksServer, DEFAULT_MAX_HEADER_SIZE};
+/// use webhooks_runtime::WebhooksServer;
+/// use webhooks_runtime::limits::DEFAULT_MAX_HEADER_SIZE;
 ///
 /// // Twice the default.
 /// let server = WebhooksServer::builder().max_header_size(2 * DEFAULT_MAX_HEADER_SIZE).build()?;
@@ -60,7 +65,8 @@ pub(crate) const MIN_HEADER_SIZE: usize = 8 * 1024;
 /// The most request headers accepted.
 ///
 /// ```
-/// use webhooks_runtime::{WebhooksServer, DEFAULT_MAX_HEADERS};
+/// use webhooks_runtime::WebhooksServer;
+/// use webhooks_runtime::limits::DEFAULT_MAX_HEADERS;
 ///
 /// // Twice the default.
 /// let server = WebhooksServer::builder().max_headers(2 * DEFAULT_MAX_HEADERS).build()?;
@@ -70,7 +76,8 @@ pub const DEFAULT_MAX_HEADERS: usize = 64;
 /// The most connections served at once; further ones wait in the listen queue.
 ///
 /// ```
-/// use webhooks_runtime::{WebhooksServer, DEFAULT_MAX_CONNECTIONS};
+/// use webhooks_runtime::WebhooksServer;
+/// use webhooks_runtime::limits::DEFAULT_MAX_CONNECTIONS;
 ///
 /// // Twice the default.
 /// let server = WebhooksServer::builder().max_connections(2 * DEFAULT_MAX_CONNECTIONS).build()?;
@@ -80,7 +87,8 @@ pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 /// The most concurrent requests (streams) on one HTTP/2 connection.
 ///
 /// ```
-/// use webhooks_runtime::{WebhooksServer, DEFAULT_MAX_CONCURRENT_STREAMS};
+/// use webhooks_runtime::WebhooksServer;
+/// use webhooks_runtime::limits::DEFAULT_MAX_CONCURRENT_STREAMS;
 ///
 /// // Twice the default.
 /// let server = WebhooksServer::builder().max_concurrent_streams(2 * DEFAULT_MAX_CONCURRENT_STREAMS).build()?;

@@ -42,9 +42,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::net::TcpStream;
 
-use crate::builder::WebhooksServerBuilder;
-use crate::secret::SECRET_HEADER;
+use crate::server::WebhooksServerBuilder;
 use crate::server::{ServerHandle, WebhooksServer};
+use crate::web::secret::SECRET_HEADER;
 
 /// A new, empty folder for one test server's delivery journal.
 fn fresh_data_dir() -> std::path::PathBuf {

@@ -15,7 +15,7 @@ pub async fn renamed_with_path() {}
 mod tests {
     #[test]
     fn endpoints_register_through_a_renamed_dependency() {
-        let paths: Vec<_> = hooks::registered_endpoints()
+        let paths: Vec<_> = hooks::server::registered_endpoints()
             .unwrap()
             .iter()
             .map(|e| e.path())

@@ -9,7 +9,7 @@ async fn later(_payload: WebhookPayload) {}
 fn blocking_later() {}
 
 fn main() {
-    let endpoints = webhooks_runtime::registered_endpoints().unwrap();
+    let endpoints = webhooks_runtime::server::registered_endpoints().unwrap();
     assert!(endpoints.iter().all(|endpoint| endpoint.delivery() == Delivery::Background));
     // The argument check refuses a body that does not fit, without running the handler.
     let later = endpoints.iter().find(|endpoint| endpoint.path() == "later").unwrap();

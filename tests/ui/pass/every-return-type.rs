@@ -51,5 +51,5 @@ fn boxed_error() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 }
 
 fn main() {
-    assert_eq!(webhooks_runtime::registered_endpoints().unwrap().len(), 10);
+    assert_eq!(webhooks_runtime::server::registered_endpoints().unwrap().len(), 10);
 }

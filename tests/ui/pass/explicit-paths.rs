@@ -13,7 +13,7 @@ async fn nested() {}
 fn punctuation() {}
 
 fn main() {
-    let paths: Vec<_> = webhooks_runtime::registered_endpoints()
+    let paths: Vec<_> = webhooks_runtime::server::registered_endpoints()
         .unwrap()
         .iter()
         .map(|endpoint| (endpoint.path(), endpoint.function()))

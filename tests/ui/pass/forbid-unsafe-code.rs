@@ -5,5 +5,5 @@
 fn safe() {}
 
 fn main() {
-    assert_eq!(webhooks_runtime::registered_endpoints().unwrap()[0].path(), "safe");
+    assert_eq!(webhooks_runtime::server::registered_endpoints().unwrap()[0].path(), "safe");
 }

@@ -9,7 +9,7 @@ async fn trigger_training(payload: WebhookPayload) -> webhooks_runtime::serde_js
 }
 
 fn main() {
-    let endpoints = webhooks_runtime::registered_endpoints().unwrap();
+    let endpoints = webhooks_runtime::server::registered_endpoints().unwrap();
     assert_eq!(endpoints.len(), 1);
     let endpoint = endpoints[0];
     assert_eq!(endpoint.path(), "trigger_training");

@@ -6,7 +6,7 @@ fn say_hello() -> &'static str {
 }
 
 fn main() {
-    let endpoints = webhooks_runtime::registered_endpoints().unwrap();
+    let endpoints = webhooks_runtime::server::registered_endpoints().unwrap();
     assert_eq!(endpoints[0].path(), "say_hello");
     assert_eq!(endpoints[0].doc(), "");
     assert!(matches!(endpoints[0].handler(), webhooks_runtime::__private::Handler::Blocking(_)));

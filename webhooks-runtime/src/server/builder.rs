@@ -6,17 +6,17 @@ use std::panic::Location;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::config::{self, Requested};
-use crate::deliveries::DeliverySettings;
-use crate::error::Error;
-use crate::handler::{
+use crate::delivery::settings::DeliverySettings;
+use crate::endpoint::handler::{
     AsyncHandler, BlockingHandler, Check, ErasedHandler, erase_async, erase_blocking,
 };
+use crate::endpoint::registry::registered_endpoints;
+use crate::endpoint::route::{Route, RouteId, Routes};
+use crate::error::{Error, SettingError};
 use crate::limits::{Limits, MIN_HEADER_SIZE};
-use crate::registry::registered_endpoints;
-use crate::routes::{Route, RouteTable};
-use crate::secret::Secret;
 use crate::server::WebhooksServer;
+use crate::server::config::{self, Requested};
+use crate::web::secret::Secret;
 
 /// Configures a [`WebhooksServer`]. Every setting not given here comes from the environment, then
 /// from the defaults (see the README's configuration table).
@@ -49,7 +49,7 @@ pub struct WebhooksServerBuilder {
     expose_handler_errors: bool,
     read_environment: bool,
     print_start_messages: bool,
-    errors: Vec<String>,
+    errors: Vec<SettingError>,
 }
 
 impl Default for WebhooksServerBuilder {
@@ -108,9 +108,7 @@ impl WebhooksServerBuilder {
             .map(Into::into)
             .filter_map(|secret: String| {
                 if secret.is_empty() {
-                    self.errors.push(
-                        "a webhook secret is empty; leave it unset to run without one".to_owned(),
-                    );
+                    self.errors.push(SettingError::EmptySecret);
                     None
                 } else {
                     Some(Secret::new(secret))
@@ -118,8 +116,7 @@ impl WebhooksServerBuilder {
             })
             .collect();
         if secrets.is_empty() && self.errors.is_empty() {
-            self.errors
-                .push("no webhook secret was given to `webhook_secrets`".to_owned());
+            self.errors.push(SettingError::NoSecret);
         }
         self.requested.secrets = Some(secrets);
         self
@@ -300,6 +297,7 @@ impl WebhooksServerBuilder {
     ) -> Self {
         match webhooks_core::path::normalize(path) {
             Ok(path) => self.added.push(Route {
+                id: RouteId(0),
                 route_path: format!("{}{path}", webhooks_core::endpoint::ROUTE_PREFIX),
                 path,
                 function,
@@ -310,9 +308,11 @@ impl WebhooksServerBuilder {
                 background,
                 dedupe: false,
                 timeout: None,
-                metrics: None,
             }),
-            Err(message) => self.errors.push(message),
+            Err(reason) => self.errors.push(SettingError::InvalidPath {
+                path: path.to_owned(),
+                reason,
+            }),
         }
         self
     }
@@ -480,7 +480,10 @@ impl WebhooksServerBuilder {
             Ok(path) => {
                 self.limits.endpoint_timeouts.insert(path, timeout);
             }
-            Err(message) => self.errors.push(message),
+            Err(reason) => self.errors.push(SettingError::InvalidPath {
+                path: path.to_owned(),
+                reason,
+            }),
         }
         self
     }
@@ -620,7 +623,10 @@ impl WebhooksServerBuilder {
             Ok(path) => {
                 self.dedupe.insert(path, enabled);
             }
-            Err(message) => self.errors.push(message),
+            Err(reason) => self.errors.push(SettingError::InvalidPath {
+                path: path.to_owned(),
+                reason,
+            }),
         }
         self
     }
@@ -699,7 +705,7 @@ impl WebhooksServerBuilder {
     /// let server = WebhooksServer::builder()
     ///     .read_environment(false)
     ///     .build()?;
-    /// assert_eq!(server.addr().port(), webhooks_runtime::DEFAULT_PORT);
+    /// assert_eq!(server.addr().port(), webhooks_runtime::server::DEFAULT_PORT);
     /// # Ok::<(), webhooks_runtime::Error>(())
     /// ```
     pub fn read_environment(mut self, read: bool) -> Self {
@@ -726,7 +732,9 @@ impl WebhooksServerBuilder {
     ///
     /// # Errors
     ///
-    /// [`Error::Setting`] for an invalid path or an empty secret given to the builder,
+    /// [`Error::Setting`] listing every unusable setting given to the builder (an invalid path, an
+    /// empty secret, a path-keyed setting naming no endpoint, an endpoint needing the journal
+    /// while it is off),
     /// [`Error::Config`] for a malformed environment variable, [`Error::DuplicatePaths`] when two
     /// endpoints share a path.
     ///
@@ -744,9 +752,8 @@ impl WebhooksServerBuilder {
     /// assert!(matches!(error, Error::DuplicatePaths(_)));
     /// ```
     pub fn build(self) -> Result<WebhooksServer, Error> {
-        if !self.errors.is_empty() {
-            return Err(Error::Setting(self.errors.join("; ")));
-        }
+        // Every unusable setting is reported at once.
+        let mut problems = self.errors;
         let no_env = |_: &str| None;
         let env: config::Env<'_> = if self.read_environment {
             &config::process_env
@@ -771,20 +778,25 @@ impl WebhooksServerBuilder {
                 .unwrap_or(route.background);
         }
         if !self.deliveries.journal {
-            if let Some(route) = routes.iter().find(|route| route.background || route.dedupe) {
-                return Err(Error::Setting(format!(
-                    "{} needs the delivery journal (background handling or duplicate detection), which is turned off",
-                    route.route_path
-                )));
-            }
+            problems.extend(
+                routes
+                    .iter()
+                    .filter(|route| route.background || route.dedupe)
+                    .map(|route| SettingError::NeedsJournal {
+                        route: route.route_path.clone(),
+                    }),
+            );
         }
-        let routes = RouteTable::new(routes)?;
-        refuse_unknown_paths(
+        let routes = std::sync::Arc::new(Routes::new(routes)?);
+        problems.extend(unknown_paths(
             &routes,
             "endpoint_timeout",
             self.limits.endpoint_timeouts.keys(),
-        )?;
-        refuse_unknown_paths(&routes, "dedupe", self.dedupe.keys())?;
+        ));
+        problems.extend(unknown_paths(&routes, "dedupe", self.dedupe.keys()));
+        if !problems.is_empty() {
+            return Err(Error::Setting(problems));
+        }
         Ok(WebhooksServer {
             resolved,
             routes,
@@ -808,25 +820,25 @@ fn handler_name<H>() -> String {
 
 /// A setting that names endpoints by path (`endpoint_timeout`, `dedupe`) must name existing ones:
 /// a typo would otherwise be silently ignored.
-fn refuse_unknown_paths<'a>(
-    routes: &RouteTable,
-    setting: &str,
+fn unknown_paths<'a>(
+    routes: &Routes,
+    setting: &'static str,
     paths: impl Iterator<Item = &'a String>,
-) -> Result<(), Error> {
-    let mut unknown: Vec<&str> = paths
+) -> Option<SettingError> {
+    let mut unknown: Vec<String> = paths
         .filter(|path| {
             routes
-                .find(&format!("{}{path}", webhooks_core::endpoint::ROUTE_PREFIX))
+                .at(&format!("{}{path}", webhooks_core::endpoint::ROUTE_PREFIX))
                 .is_none()
         })
-        .map(String::as_str)
+        .cloned()
         .collect();
     if unknown.is_empty() {
-        return Ok(());
+        return None;
     }
     unknown.sort_unstable();
-    Err(Error::Setting(format!(
-        "`{setting}` names endpoints that do not exist: {}",
-        unknown.join(", ")
-    )))
+    Some(SettingError::UnknownEndpoints {
+        setting,
+        paths: unknown,
+    })
 }

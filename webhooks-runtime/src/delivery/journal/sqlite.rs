@@ -43,8 +43,8 @@ pub(crate) struct SqliteJournal {
     connection: Mutex<Connection>,
 }
 
-fn error(error: impl std::fmt::Display) -> JournalError {
-    JournalError(error.to_string())
+fn error(error: rusqlite::Error) -> JournalError {
+    JournalError::new("SQLite failed").with_source(error)
 }
 
 /// The smallest UUIDv7 of the millisecond `ms`: every id of an earlier millisecond sorts below it.
@@ -64,11 +64,13 @@ fn body_hash(body: &[u8]) -> Vec<u8> {
 impl SqliteJournal {
     /// Opens (or creates) `deliveries.sqlite3` in `dir`.
     pub(crate) fn open(dir: &Path) -> Result<Self, JournalError> {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| JournalError(format!("cannot create {}: {e}", dir.display())))?;
+        std::fs::create_dir_all(dir).map_err(|e| {
+            JournalError::new(format!("cannot create {}", dir.display())).with_source(e)
+        })?;
         let path = dir.join("deliveries.sqlite3");
-        let connection = Connection::open(&path)
-            .map_err(|e| JournalError(format!("cannot open {}: {e}", path.display())))?;
+        let connection = Connection::open(&path).map_err(|e| {
+            JournalError::new(format!("cannot open {}", path.display())).with_source(e)
+        })?;
         // WAL: readers do not block the writer; FULL: a delivery acknowledged with 202 survives a
         // crash of the machine, not only of the process. The default checkpoint size (1,000 pages)
         // is kept: larger checkpoints write and sync in bursts that showed in requests' p99.
@@ -76,8 +78,10 @@ impl SqliteJournal {
             .execute_batch(
                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;",
             )
-            .map_err(error)?;
-        connection.execute_batch(SCHEMA).map_err(error)?;
+            .and_then(|()| connection.execute_batch(SCHEMA))
+            .map_err(|e| {
+                JournalError::new(format!("cannot set up {}", path.display())).with_source(e)
+            })?;
         Ok(SqliteJournal {
             connection: Mutex::new(connection),
         })
@@ -90,7 +94,7 @@ impl SqliteJournal {
         let mut connection = self
             .connection
             .lock()
-            .map_err(|_| JournalError("a previous write panicked".to_owned()))?;
+            .map_err(|_| JournalError::new("a previous write panicked"))?;
         work(&mut connection).map_err(error)
     }
 }

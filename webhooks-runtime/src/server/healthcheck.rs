@@ -5,8 +5,8 @@ use std::io::{Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream};
 use std::time::Duration;
 
-use crate::config::{self, Requested};
 use crate::error::Error;
+use crate::server::config::{self, Requested};
 
 /// How long the probe waits for the server, in all.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -25,7 +25,7 @@ pub(crate) fn requested() -> bool {
 /// ```no_run
 /// fn main() -> Result<(), webhooks_runtime::Error> {
 ///     if std::env::args().nth(1).as_deref() == Some("healthcheck") {
-///         return webhooks_runtime::healthcheck();
+///         return webhooks_runtime::server::healthcheck();
 ///     }
 ///     webhooks_runtime::WebhooksServer::builder().build()?.run()
 /// }
@@ -44,7 +44,7 @@ pub fn healthcheck() -> Result<(), Error> {
         ip => ip,
     };
     let addr = SocketAddr::new(ip, resolved.addr.port());
-    probe(addr).map_err(|reason| Error::Unhealthy(format!("{addr}: {reason}")))
+    probe(addr).map_err(|reason| Error::Unhealthy { addr, reason })
 }
 
 fn probe(addr: SocketAddr) -> Result<(), String> {

@@ -19,7 +19,7 @@ use crate::error::{DuplicatePath, Error};
 /// #[webhook_endpoint]
 /// fn say_hello() -> &'static str { "hello" }
 ///
-/// let endpoints = webhooks_runtime::registered_endpoints()?;
+/// let endpoints = webhooks_runtime::server::registered_endpoints()?;
 /// assert!(endpoints.iter().any(|endpoint| endpoint.path() == "say_hello" && endpoint.doc() == "Say hello."));
 /// # Ok::<(), webhooks_runtime::Error>(())
 /// ```

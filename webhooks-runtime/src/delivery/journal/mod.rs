@@ -6,6 +6,8 @@ mod sqlite;
 
 use std::fmt;
 
+pub(crate) use crate::error::JournalError;
+
 use serde::Serialize;
 
 pub(crate) use sqlite::SqliteJournal;
@@ -13,13 +15,14 @@ pub(crate) use sqlite::SqliteJournal;
 /// Where a delivery stands.
 ///
 /// ```
-/// use webhooks_runtime::journal::DeliveryStatus;
+/// use webhooks_runtime::deliveries::DeliveryStatus;
 ///
 /// assert_eq!(DeliveryStatus::Dead.to_string(), "dead");
 /// assert_eq!(webhooks_runtime::serde_json::json!(DeliveryStatus::Queued), "queued");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum DeliveryStatus {
     /// Accepted, waiting for a background worker (or for its next attempt).
     Queued,
@@ -69,7 +72,7 @@ impl fmt::Display for DeliveryStatus {
 /// One delivery as the journal keeps it.
 ///
 /// ```
-/// use webhooks_runtime::journal::{DeliveryRecord, DeliveryStatus};
+/// use webhooks_runtime::deliveries::{DeliveryRecord, DeliveryStatus};
 ///
 /// let record = DeliveryRecord {
 ///     id: "0192f3c4-5d6e-7f80-9a1b-2c3d4e5f6a7b".to_owned(),
@@ -139,7 +142,7 @@ pub struct DeliveryRecord {
 /// Which deliveries to list, newest first.
 ///
 /// ```
-/// use webhooks_runtime::journal::{DeliveryStatus, ListQuery};
+/// use webhooks_runtime::deliveries::{DeliveryStatus, ListQuery};
 ///
 /// // The 50 newest dead deliveries of one endpoint, as `GET /api/deliveries` asks.
 /// let query = ListQuery {
@@ -165,7 +168,7 @@ pub struct ListQuery {
 /// How a background delivery's handler run ended.
 ///
 /// ```
-/// use webhooks_runtime::journal::RunResult;
+/// use webhooks_runtime::deliveries::RunResult;
 ///
 /// let attempt = 2;
 /// let result = if attempt < 5 {
@@ -180,6 +183,7 @@ pub struct ListQuery {
 /// assert!(matches!(result, RunResult::Retry { .. }));
 /// ```
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum RunResult {
     /// The handler succeeded.
     Done {
@@ -204,30 +208,11 @@ pub enum RunResult {
     },
 }
 
-/// A journal failure: the store could not be opened, read or written.
-///
-/// ```
-/// use webhooks_runtime::journal::JournalError;
-///
-/// let error = JournalError("disk I/O error".to_owned());
-/// assert_eq!(error.to_string(), "delivery journal: disk I/O error");
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JournalError(pub String);
-
-impl fmt::Display for JournalError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "delivery journal: {}", self.0)
-    }
-}
-
-impl std::error::Error for JournalError {}
-
 /// A store of deliveries. Every method may block on I/O: the server calls them off its async
 /// workers.
 ///
 /// ```
-/// use webhooks_runtime::journal::{DeliveryStatus, Journal, JournalError, ListQuery};
+/// use webhooks_runtime::deliveries::{DeliveryStatus, Journal, JournalError, ListQuery};
 ///
 /// /// The ids of the deliveries that failed every attempt, newest first, from any store.
 /// fn dead_deliveries(journal: &dyn Journal) -> Result<Vec<String>, JournalError> {
@@ -239,7 +224,7 @@ pub trait Journal: Send + Sync + 'static {
     /// Records deliveries, in one transaction; durable once this returns.
     ///
     /// ```
-    /// use webhooks_runtime::journal::{DeliveryRecord, Journal, JournalError, ListQuery};
+    /// use webhooks_runtime::deliveries::{DeliveryRecord, Journal, JournalError, ListQuery};
     ///
     /// /// Copies deliveries from one store into another, newest first, in pages of 100.
     /// fn copy(from: &dyn Journal, to: &dyn Journal) -> Result<(), JournalError> {
@@ -260,7 +245,7 @@ pub trait Journal: Send + Sync + 'static {
     /// whose body is exactly `body`.
     ///
     /// ```
-    /// use webhooks_runtime::journal::{Journal, JournalError};
+    /// use webhooks_runtime::deliveries::{Journal, JournalError};
     ///
     /// /// Whether this body was already accepted by `/webhooks/sync` in the last hour.
     /// fn seen(journal: &dyn Journal, body: &[u8], now_ms: i64) -> Result<bool, JournalError> {
@@ -278,7 +263,7 @@ pub trait Journal: Send + Sync + 'static {
     /// and returns them.
     ///
     /// ```
-    /// use webhooks_runtime::journal::{Journal, JournalError, RunResult};
+    /// use webhooks_runtime::deliveries::{Journal, JournalError, RunResult};
     ///
     /// /// Runs up to 4 due deliveries of `/webhooks/evaluate`, reporting each as done.
     /// fn run_due(journal: &dyn Journal, now_ms: i64) -> Result<(), JournalError> {
@@ -299,7 +284,7 @@ pub trait Journal: Send + Sync + 'static {
     /// Records how a running delivery's handler run ended.
     ///
     /// ```
-    /// use webhooks_runtime::journal::{Journal, JournalError, RunResult};
+    /// use webhooks_runtime::deliveries::{Journal, JournalError, RunResult};
     ///
     /// /// Records a failed attempt, to be tried again in a minute.
     /// fn retry_later(journal: &dyn Journal, id: &str, now_ms: i64) -> Result<(), JournalError> {
@@ -316,7 +301,7 @@ pub trait Journal: Send + Sync + 'static {
     /// Puts deliveries left running by a stopped process back in the queue; returns how many.
     ///
     /// ```
-    /// use webhooks_runtime::journal::{Journal, JournalError};
+    /// use webhooks_runtime::deliveries::{Journal, JournalError};
     ///
     /// /// At start: what the last process left running goes back in the queue.
     /// fn resume(journal: &dyn Journal) -> Result<(), JournalError> {
@@ -330,7 +315,7 @@ pub trait Journal: Send + Sync + 'static {
     /// The soonest time a queued delivery of `endpoint` is due, if any.
     ///
     /// ```
-    /// use webhooks_runtime::journal::{Journal, JournalError};
+    /// use webhooks_runtime::deliveries::{Journal, JournalError};
     ///
     /// /// How long a worker of `/webhooks/evaluate` may sleep, in milliseconds.
     /// fn sleep_for(journal: &dyn Journal, now_ms: i64) -> Result<i64, JournalError> {
@@ -342,7 +327,7 @@ pub trait Journal: Send + Sync + 'static {
     /// Deliveries matching `query`, newest first, without their bodies.
     ///
     /// ```
-    /// use webhooks_runtime::journal::{DeliveryStatus, Journal, JournalError, ListQuery};
+    /// use webhooks_runtime::deliveries::{DeliveryStatus, Journal, JournalError, ListQuery};
     ///
     /// /// How many deliveries of `/webhooks/evaluate` are dead, counting up to 1,000.
     /// fn dead_count(journal: &dyn Journal) -> Result<usize, JournalError> {
@@ -360,12 +345,12 @@ pub trait Journal: Send + Sync + 'static {
     /// One delivery, with its body.
     ///
     /// ```
-    /// use webhooks_runtime::journal::{Journal, JournalError};
+    /// use webhooks_runtime::deliveries::{Journal, JournalError};
     ///
     /// /// Saves a delivery's body as a test fixture.
     /// fn save_fixture(journal: &dyn Journal, id: &str, path: &std::path::Path) -> Result<bool, JournalError> {
     ///     let Some(delivery) = journal.get(id)? else { return Ok(false) };
-    ///     std::fs::write(path, &delivery.body).map_err(|e| JournalError(e.to_string()))?;
+    ///     std::fs::write(path, &delivery.body).map_err(|e| JournalError::new("cannot save the body").with_source(e))?;
     ///     Ok(true)
     /// }
     /// ```
@@ -374,7 +359,7 @@ pub trait Journal: Send + Sync + 'static {
     /// Removes one delivery; whether it existed.
     ///
     /// ```
-    /// use webhooks_runtime::journal::{Journal, JournalError};
+    /// use webhooks_runtime::deliveries::{Journal, JournalError};
     ///
     /// /// Forgets a delivery that holds data that must not be kept.
     /// fn forget(journal: &dyn Journal, id: &str) -> Result<(), JournalError> {
@@ -390,7 +375,7 @@ pub trait Journal: Send + Sync + 'static {
     /// queued and running ones are kept whatever their age. Returns how many were removed.
     ///
     /// ```
-    /// use webhooks_runtime::journal::{Journal, JournalError};
+    /// use webhooks_runtime::deliveries::{Journal, JournalError};
     ///
     /// /// Keeps the 10,000 newest finished deliveries, none older than 30 days.
     /// fn apply_retention(journal: &dyn Journal, now_ms: i64) -> Result<usize, JournalError> {

@@ -52,7 +52,8 @@ pub trait AsyncHandler<Args>: Send + Sync + 'static {
     ///
     /// ```
     /// use webhooks_runtime::bytes::Bytes;
-    /// use webhooks_runtime::{AsyncHandler, WebhookRequest, http};
+    /// use webhooks_runtime::handler::AsyncHandler;
+    /// use webhooks_runtime::{WebhookRequest, http};
     ///
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
@@ -78,7 +79,8 @@ pub trait AsyncHandler<Args>: Send + Sync + 'static {
     /// # Examples
     ///
     /// ```
-    /// use webhooks_runtime::{AsyncHandler, WebhookPayload, WebhookRequest, http};
+    /// use webhooks_runtime::handler::AsyncHandler;
+    /// use webhooks_runtime::{WebhookPayload, WebhookRequest, http};
     ///
     /// async fn on_event(_payload: WebhookPayload) {}
     ///
@@ -118,7 +120,8 @@ pub trait BlockingHandler<Args>: Send + Sync + 'static {
     ///
     /// ```
     /// use webhooks_runtime::bytes::Bytes;
-    /// use webhooks_runtime::{BlockingHandler, WebhookRequest, http};
+    /// use webhooks_runtime::handler::BlockingHandler;
+    /// use webhooks_runtime::{WebhookRequest, http};
     ///
     /// let length = |body: Bytes| body.len().to_string();
     /// let request = WebhookRequest::new(
@@ -141,7 +144,8 @@ pub trait BlockingHandler<Args>: Send + Sync + 'static {
     /// # Examples
     ///
     /// ```
-    /// use webhooks_runtime::{BlockingHandler, WebhookPayload, WebhookRequest, http};
+    /// use webhooks_runtime::handler::BlockingHandler;
+    /// use webhooks_runtime::{WebhookPayload, WebhookRequest, http};
     ///
     /// fn on_event(_payload: WebhookPayload) {}
     ///

@@ -3,13 +3,13 @@
 
 use std::fmt::Write as _;
 
-use crate::html::escape;
-use crate::routes::RouteTable;
+use crate::endpoint::route::Routes;
+use crate::ops::html::escape;
 
 /// What the page says about the server.
 pub(crate) struct LandingContext<'a> {
     pub(crate) base_url: &'a str,
-    pub(crate) routes: &'a RouteTable,
+    pub(crate) routes: &'a Routes,
     pub(crate) secret_configured: bool,
     pub(crate) on_space: bool,
     /// Whether `base_url` is a public URL (a Space host, or one the user set).

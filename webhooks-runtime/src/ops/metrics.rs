@@ -8,7 +8,8 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
-use crate::routes::RouteTable;
+use crate::endpoint::invoke::Outcome;
+use crate::endpoint::route::{RouteId, Routes};
 
 type Labels = Vec<(&'static str, String)>;
 
@@ -18,26 +19,10 @@ const LATENCY_BUCKETS: [f64; 14] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0, 30.0,
 ];
 
-/// Every metric, registered for encoding.
+/// Every metric, registered for encoding, and each route's series by [`RouteId`].
 pub(crate) struct Metrics {
     registry: Registry,
-}
-
-/// How a webhook request ended, as far as metrics care.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Outcome {
-    /// The handler ran and returned (whatever its status).
-    Handled,
-    /// Refused for a missing or wrong secret.
-    AuthFailure,
-    /// Refused before the handler: method, body size or body timeout.
-    Refused,
-    /// The handler returned `Err`.
-    HandlerError,
-    /// The handler panicked.
-    HandlerPanic,
-    /// The handler ran past its timeout.
-    HandlerTimeout,
+    routes: Vec<RouteMetrics>,
 }
 
 /// One endpoint's metrics.
@@ -65,13 +50,12 @@ impl RouteMetrics {
         self.by_status_class[class].inc();
         self.latency.observe(seconds);
         match outcome {
-            // Extraction refusals (a body that does not fit the handler's argument) are 422s.
-            Outcome::Handled if status == 422 => self.parse_failures.inc(),
             Outcome::Handled | Outcome::Refused => 0,
-            Outcome::AuthFailure => self.auth_failures.inc(),
-            Outcome::HandlerError => self.handler_errors.inc(),
-            Outcome::HandlerPanic => self.handler_panics.inc(),
-            Outcome::HandlerTimeout => self.handler_timeouts.inc(),
+            Outcome::Rejected => self.parse_failures.inc(),
+            Outcome::Unauthorized => self.auth_failures.inc(),
+            Outcome::Failed => self.handler_errors.inc(),
+            Outcome::Panicked => self.handler_panics.inc(),
+            Outcome::TimedOut => self.handler_timeouts.inc(),
         };
     }
 }
@@ -86,12 +70,9 @@ impl Drop for InFlight<'_> {
 }
 
 impl Metrics {
-    /// Registers the metric families and creates every endpoint's series, returned by path;
-    /// `journal_not_kept` counts the records of ordinary deliveries the journal shed.
-    pub(crate) fn new(
-        routes: &RouteTable,
-        journal_not_kept: Counter,
-    ) -> (Metrics, Vec<RouteMetrics>) {
+    /// Registers the metric families and creates every route's series; `journal_not_kept` counts
+    /// the records of ordinary deliveries the journal shed.
+    pub(crate) fn new(routes: &Routes, journal_not_kept: Counter) -> Metrics {
         let mut registry = Registry::with_prefix("webhooks");
         registry.register(
             "journal_records_not_kept",
@@ -119,7 +100,7 @@ impl Metrics {
         );
         registry.register(
             "parse_failures",
-            "Requests whose body did not fit the handler (422)",
+            "Requests refused because a handler argument could not be built from them (422)",
             parse_failures.clone(),
         );
         registry.register(
@@ -175,7 +156,15 @@ impl Metrics {
                 }
             })
             .collect();
-        (Metrics { registry }, per_route)
+        Metrics {
+            registry,
+            routes: per_route,
+        }
+    }
+
+    /// The series of the route `id`.
+    pub(crate) fn route(&self, id: RouteId) -> &RouteMetrics {
+        &self.routes[id.0]
     }
 
     /// The OpenMetrics text exposition, which Prometheus scrapes.

@@ -7,12 +7,12 @@ use std::fmt;
 use http::{HeaderMap, Uri};
 use subtle::{Choice, ConstantTimeEq};
 
-use crate::responses::{self, Refusal};
+use crate::answers::{self, Answer};
 
 /// The header the Hub sends the secret in.
 ///
 /// ```
-/// use webhooks_runtime::SECRET_HEADER;
+/// use webhooks_runtime::server::SECRET_HEADER;
 ///
 /// let request = webhooks_runtime::http::Request::post("/webhooks/retrain")
 ///     .header(SECRET_HEADER, "my_secret")
@@ -25,7 +25,7 @@ pub const SECRET_HEADER: &str = "x-webhook-secret";
 /// The query parameter the Hub's documentation suggests for senders that cannot set headers.
 ///
 /// ```
-/// use webhooks_runtime::SECRET_QUERY_PARAMETER;
+/// use webhooks_runtime::server::SECRET_QUERY_PARAMETER;
 ///
 /// // For a sender that cannot set headers: https://<host>/webhooks/retrain?secret=my_secret
 /// let url = format!("/webhooks/retrain?{SECRET_QUERY_PARAMETER}=my_secret");
@@ -33,42 +33,18 @@ pub const SECRET_HEADER: &str = "x-webhook-secret";
 /// ```
 pub const SECRET_QUERY_PARAMETER: &str = "secret";
 
-/// A webhook secret. Its `Debug` never shows the value.
-///
-/// ```
-/// use webhooks_runtime::Secret;
-///
-/// let secret = Secret::new("s3cret");
-/// assert!(secret.matches(b"s3cret"));
-/// assert!(!secret.matches(b"s3cre"));
-/// assert_eq!(format!("{secret:?}"), "Secret(<redacted>)");
-/// ```
+/// A webhook secret or admin token. Its `Debug` never shows the value.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
+pub(crate) struct Secret(String);
 
 impl Secret {
     /// Wraps a secret value.
-    ///
-    /// ```
-    /// use webhooks_runtime::Secret;
-    ///
-    /// let secret = Secret::new(std::env::var("MY_SECRET").unwrap_or_else(|_| "fallback".to_owned()));
-    /// assert!(!format!("{secret:?}").contains("fallback"));
-    /// ```
-    pub fn new(value: impl Into<String>) -> Self {
+    pub(crate) fn new(value: impl Into<String>) -> Self {
         Self(value.into())
     }
 
     /// Whether `candidate` is this secret, in time that does not depend on where they differ.
-    ///
-    /// ```
-    /// use webhooks_runtime::Secret;
-    ///
-    /// let secret = Secret::new("s3cret");
-    /// assert!(secret.matches(b"s3cret"));
-    /// assert!(!secret.matches(b"S3CRET"));
-    /// ```
-    pub fn matches(&self, candidate: &[u8]) -> bool {
+    pub(crate) fn matches(&self, candidate: &[u8]) -> bool {
         self.ct_matches(candidate).into()
     }
 
@@ -121,18 +97,18 @@ impl Secrets {
     /// Checks a request: the `x-webhook-secret` header (its first copy) when present, else the
     /// `secret` query parameter. Neither: 401. Not one of the secrets: 403. The header wins when
     /// both are present, so a stale secret left in the URL cannot override it.
-    pub(crate) fn check(&self, headers: &HeaderMap, uri: &Uri) -> Result<(), Refusal> {
+    pub(crate) fn check(&self, headers: &HeaderMap, uri: &Uri) -> Result<(), Answer> {
         let candidate: Cow<'_, [u8]> = match headers.get(SECRET_HEADER) {
             Some(value) => Cow::Borrowed(value.as_bytes()),
             None => match query_secret(uri) {
                 Some(value) => Cow::Owned(value.into_owned().into_bytes()),
-                None => return Err(responses::MISSING_SECRET),
+                None => return Err(answers::MISSING_SECRET),
             },
         };
         if self.accepts(&candidate) {
             Ok(())
         } else {
-            Err(responses::INVALID_SECRET)
+            Err(answers::INVALID_SECRET)
         }
     }
 }

@@ -5,13 +5,13 @@ use schemars::generate::SchemaSettings;
 use serde_json::{Map, Value, json};
 use webhooks_core::WebhookPayload;
 
-use crate::routes::RouteTable;
+use crate::endpoint::route::Routes;
 
 /// The security scheme's name in the document.
 const SECRET_SCHEME: &str = "webhookSecret";
 
 /// The whole document, for a server reached at `base_url`.
-pub(crate) fn document(routes: &RouteTable, base_url: &str, secret_configured: bool) -> Value {
+pub(crate) fn document(routes: &Routes, base_url: &str, secret_configured: bool) -> Value {
     let mut generator = SchemaSettings::draft2020_12()
         .with(|settings| settings.definitions_path = "/components/schemas".into())
         .into_generator();

@@ -30,11 +30,11 @@ use crate::server::WebhooksServer;
 /// error of [`WebhooksServerBuilder::build`](crate::WebhooksServerBuilder::build) and
 /// [`WebhooksServer::serve`].
 pub fn run() -> Result<(), Error> {
-    if crate::healthcheck::requested() {
-        return crate::healthcheck::healthcheck();
+    if crate::server::healthcheck::requested() {
+        return crate::server::healthcheck::healthcheck();
     }
     refuse_inside_async_runtime()?;
-    crate::log::install_default_subscriber();
+    crate::server::log::install_default_subscriber();
     WebhooksServer::builder().build()?.run()
 }
 
@@ -61,6 +61,6 @@ pub(crate) fn refuse_inside_async_runtime() -> Result<(), Error> {
 ///
 /// As [`run`], but never [`Error::InsideAsyncRuntime`].
 pub async fn serve() -> Result<(), Error> {
-    crate::log::install_default_subscriber();
+    crate::server::log::install_default_subscriber();
     WebhooksServer::builder().build()?.serve().await
 }

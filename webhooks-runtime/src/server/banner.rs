@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::net::SocketAddr;
 
-use crate::routes::RouteTable;
+use crate::endpoint::route::Routes;
 
 /// The URL printed for each endpoint: the public URL when known, else the bound address
 /// (`localhost` for a wildcard bind, which is not an address a client can use).
@@ -19,11 +19,7 @@ pub(crate) fn base_url(public_url: Option<&str>, bound: SocketAddr) -> String {
 }
 
 /// Everything printed on stdout once the socket is bound.
-pub(crate) fn start_messages(
-    secret_configured: bool,
-    base_url: &str,
-    routes: &RouteTable,
-) -> String {
+pub(crate) fn start_messages(secret_configured: bool, base_url: &str, routes: &Routes) -> String {
     let mut text = String::new();
     if secret_configured {
         text.push_str("Webhook secret is correctly defined.\n");

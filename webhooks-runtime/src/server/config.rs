@@ -4,12 +4,12 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
-use crate::secret::{Secret, Secrets};
+use crate::web::secret::{Secret, Secrets};
 
 /// The port the Python reference (Gradio) and Docker Spaces use.
 ///
 /// ```
-/// use webhooks_runtime::{DEFAULT_PORT, WebhooksServer};
+/// use webhooks_runtime::server::{DEFAULT_PORT, WebhooksServer};
 ///
 /// let server = WebhooksServer::builder().read_environment(false).build()?;
 /// assert_eq!(server.addr().port(), DEFAULT_PORT);

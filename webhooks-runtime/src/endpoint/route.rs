@@ -1,19 +1,24 @@
-//! The route table: built once at start, looked up per request by exact path.
+//! The webhook endpoints one server serves: gathered once at start, sorted, each with an id that
+//! everything else (metrics, workers, the router) indexes by.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use std::sync::Arc;
 
 use webhooks_core::{Delivery, Endpoint};
 
+use crate::endpoint::handler::{Check, ErasedHandler};
 use crate::error::{DuplicatePath, Error};
-use crate::handler::{Check, ErasedHandler};
-use crate::metrics::RouteMetrics;
+
+/// A route's position in its [`Routes`], the same for the server's whole life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct RouteId(pub(crate) usize);
 
 /// One servable endpoint, from the registry or from `add_webhook`.
 #[derive(Clone)]
 pub(crate) struct Route {
+    /// Its position in the table, set when the table is built.
+    pub(crate) id: RouteId,
     /// The path under `/webhooks/`, normalized.
     pub(crate) path: String,
     /// `/webhooks/<path>`, the route requests are matched against.
@@ -34,13 +39,13 @@ pub(crate) struct Route {
     pub(crate) dedupe: bool,
     /// How long the handler may run, resolved from the limits at build time.
     pub(crate) timeout: Option<Duration>,
-    /// This endpoint's metrics, when metrics are enabled.
-    pub(crate) metrics: Option<RouteMetrics>,
 }
 
 impl Route {
+    /// A route for an endpoint `#[webhook_endpoint]` registered.
     pub(crate) fn from_endpoint(endpoint: &'static Endpoint) -> Self {
         Route {
+            id: RouteId(0),
             route_path: endpoint.route(),
             path: endpoint.path().to_owned(),
             function: endpoint.function().to_owned(),
@@ -51,7 +56,6 @@ impl Route {
             background: endpoint.delivery() == Delivery::Background,
             dedupe: false,
             timeout: None,
-            metrics: None,
         }
     }
 }
@@ -65,13 +69,12 @@ impl std::fmt::Debug for Route {
     }
 }
 
-/// Every route, sorted by path, and a map from the full request path to each.
-pub(crate) struct RouteTable {
+/// Every route, sorted by path; a route's [`RouteId`] is its index here.
+pub(crate) struct Routes {
     sorted: Vec<Route>,
-    by_route: HashMap<Box<str>, usize>,
 }
 
-impl std::fmt::Debug for RouteTable {
+impl std::fmt::Debug for Routes {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_list()
             .entries(self.iter().map(|route| &route.route_path))
@@ -79,8 +82,8 @@ impl std::fmt::Debug for RouteTable {
     }
 }
 
-impl RouteTable {
-    /// Sorts the routes and refuses duplicate paths, naming every clash.
+impl Routes {
+    /// Sorts the routes, refuses duplicate paths naming every clash, and numbers them.
     pub(crate) fn new(mut routes: Vec<Route>) -> Result<Self, Error> {
         routes.sort_by(|a, b| (&a.path, &a.location).cmp(&(&b.path, &b.location)));
         let duplicates = DuplicatePath::find(&routes, |route| {
@@ -93,38 +96,31 @@ impl RouteTable {
         if !duplicates.is_empty() {
             return Err(Error::DuplicatePaths(duplicates));
         }
-        let by_route = routes
-            .iter()
-            .enumerate()
-            .map(|(index, route)| (route.route_path.clone().into_boxed_str(), index))
-            .collect();
-        Ok(RouteTable {
-            sorted: routes,
-            by_route,
-        })
-    }
-
-    /// The route for a request path; a trailing `/` reaches the same route.
-    pub(crate) fn find(&self, path: &str) -> Option<&Route> {
-        let path = match path.strip_suffix('/') {
-            Some(stripped) if !stripped.is_empty() => stripped,
-            _ => path,
-        };
-        self.by_route.get(path).map(|&index| &self.sorted[index])
-    }
-
-    /// Gives each route, in path order, its metrics.
-    pub(crate) fn attach_metrics(&mut self, metrics: Vec<RouteMetrics>) {
-        for (route, metrics) in self.sorted.iter_mut().zip(metrics) {
-            route.metrics = Some(metrics);
+        for (index, route) in routes.iter_mut().enumerate() {
+            route.id = RouteId(index);
         }
+        Ok(Routes { sorted: routes })
+    }
+
+    /// The route with this id.
+    pub(crate) fn get(&self, id: RouteId) -> &Route {
+        &self.sorted[id.0]
+    }
+
+    /// The route served at `route_path` (`/webhooks/<path>`), exactly.
+    pub(crate) fn at(&self, route_path: &str) -> Option<&Route> {
+        self.sorted
+            .binary_search_by(|route| route.route_path.as_str().cmp(route_path))
+            .ok()
+            .map(|index| &self.sorted[index])
     }
 
     /// Every route, sorted by path.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &Route> {
+    pub(crate) fn iter(&self) -> impl ExactSizeIterator<Item = &Route> {
         self.sorted.iter()
     }
 
+    /// How many routes there are.
     pub(crate) fn len(&self) -> usize {
         self.sorted.len()
     }

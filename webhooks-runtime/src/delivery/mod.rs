@@ -1,0 +1,201 @@
+//! Deliveries that are never lost: every one journaled (ordinary ones in batches, off the response
+//! path), background ones durably before they are answered 202, then handled by workers with
+//! retries, and resumed after a restart.
+//!
+//! [`Deliveries`] is what the request path calls; [`workers`] runs what outlives a request; [`api`]
+//! answers the delivery API; [`journal`] is the store behind them all.
+
+pub(crate) mod api;
+pub(crate) mod journal;
+pub(crate) mod record;
+pub(crate) mod settings;
+pub(crate) mod summary;
+pub(crate) mod workers;
+mod writer;
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use prometheus_client::metrics::counter::Counter;
+use tokio::sync::Notify;
+
+use crate::delivery::journal::{DeliveryRecord, Journal, RunResult, SqliteJournal, now_ms};
+use crate::delivery::settings::DeliverySettings;
+use crate::endpoint::route::{Route, RouteId, Routes};
+use crate::error::JournalError;
+
+/// A record of an ordinary delivery on its way to the writer.
+pub(crate) struct PendingRecord {
+    record: DeliveryRecord,
+    /// Whether its scope, action and repo were read already (the writer reads them otherwise).
+    summarized: bool,
+}
+
+/// The journal and what feeds it.
+pub(crate) struct Deliveries {
+    journal: Arc<dyn Journal>,
+    batch: SyncSender<PendingRecord>,
+    batch_receiver: Mutex<Option<Receiver<PendingRecord>>>,
+    /// Records of ordinary deliveries not kept because the writer fell behind.
+    not_kept: Counter,
+    /// Set when the writer's queue is full, until the writer has emptied it: meanwhile records
+    /// are not even made.
+    behind: Arc<AtomicBool>,
+    /// Wakes each background route's worker, by route id (`None` for ordinary routes).
+    wakers: Vec<Option<Arc<Notify>>>,
+    settings: DeliverySettings,
+}
+
+impl std::fmt::Debug for Deliveries {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Deliveries")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Deliveries {
+    /// Opens the journal in `dir`, puts back in the queue what a stopped process left running,
+    /// and applies the retention. Blocks on the disk: call it off the async workers.
+    pub(crate) fn open(
+        dir: &Path,
+        settings: DeliverySettings,
+        routes: &Routes,
+        not_kept: Counter,
+    ) -> Result<Self, JournalError> {
+        let journal = SqliteJournal::open(dir)?;
+        let resumed = journal.requeue_interrupted()?;
+        if resumed > 0 {
+            tracing::info!(
+                resumed,
+                "background deliveries interrupted by the last stop run again"
+            );
+        }
+        journal.prune(settings.retention_count, settings.retention_cutoff_ms())?;
+        let (batch, batch_receiver) = std::sync::mpsc::sync_channel(writer::PENDING_RECORDS);
+        let wakers = routes
+            .iter()
+            .map(|route| route.background.then(Arc::default))
+            .collect();
+        Ok(Deliveries {
+            journal: Arc::new(journal),
+            batch,
+            batch_receiver: Mutex::new(Some(batch_receiver)),
+            not_kept,
+            behind: Arc::default(),
+            wakers,
+            settings,
+        })
+    }
+
+    /// Runs a journal call off the async workers.
+    pub(crate) async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&dyn Journal) -> Result<T, JournalError> + Send + 'static,
+    ) -> Result<T, JournalError> {
+        let journal = Arc::clone(&self.journal);
+        tokio::task::spawn_blocking(move || work(&*journal))
+            .await
+            .map_err(|error| JournalError::new("a journal task failed").with_source(error))?
+    }
+
+    /// The delivery to `route` accepted within the duplicate window with this exact body.
+    pub(crate) async fn find_duplicate(
+        &self,
+        route: &Route,
+        body: &Bytes,
+    ) -> Result<Option<String>, JournalError> {
+        let since = self.settings.duplicate_cutoff_ms();
+        let endpoint = route.route_path.clone();
+        let body = body.clone();
+        self.run(move |journal| journal.find_duplicate(&endpoint, &body, since))
+            .await
+    }
+
+    /// Records a background delivery to `route` durably, then wakes the route's worker.
+    pub(crate) async fn enqueue(
+        &self,
+        route: RouteId,
+        record: DeliveryRecord,
+    ) -> Result<(), JournalError> {
+        self.run(move |journal| journal.insert(std::slice::from_ref(&record)))
+            .await?;
+        if let Some(Some(waker)) = self.wakers.get(route.0) {
+            waker.notify_one();
+        }
+        Ok(())
+    }
+
+    /// Claims up to `limit` deliveries to `route` that are due now.
+    pub(crate) async fn claim_due(
+        &self,
+        route: &Route,
+        limit: usize,
+    ) -> Result<Vec<DeliveryRecord>, JournalError> {
+        let endpoint = route.route_path.clone();
+        self.run(move |journal| journal.claim_due(&endpoint, now_ms(), limit))
+            .await
+    }
+
+    /// When the next queued delivery to `route` is due, if any is queued.
+    pub(crate) async fn next_due(&self, route: &Route) -> Result<Option<i64>, JournalError> {
+        let endpoint = route.route_path.clone();
+        self.run(move |journal| journal.next_due(&endpoint)).await
+    }
+
+    /// Records how a background delivery's run ended.
+    pub(crate) async fn finish(&self, id: String, result: RunResult) -> Result<(), JournalError> {
+        self.run(move |journal| journal.finish(&id, &result)).await
+    }
+
+    /// Records a delivery in the next batch: no disk write on the response path; `summarized`
+    /// says whether its scope, action and repo were read already. When the writer
+    /// falls behind (a flood far beyond Hub traffic), the record is not kept rather than letting
+    /// memory grow or the response wait; a warning and the `webhooks_journal_records_not_kept_total`
+    /// metric count what was not kept.
+    pub(crate) fn record_later(&self, record: DeliveryRecord, summarized: bool) {
+        let pending = PendingRecord { record, summarized };
+        // While deliveries come in, the writer polls the queue, so a send wakes no thread.
+        if let Err(TrySendError::Full(_)) = self.batch.try_send(pending) {
+            self.behind.store(true, Ordering::Relaxed);
+            self.not_keeping();
+        }
+    }
+
+    /// Whether a record of an ordinary delivery would be kept now. When it would not (the writer
+    /// is behind), the caller skips making it and calls [`Self::not_keeping`].
+    pub(crate) fn keeps_records(&self) -> bool {
+        !self.behind.load(Ordering::Relaxed)
+    }
+
+    /// Counts a record of an ordinary delivery not kept, with a warning now and then.
+    pub(crate) fn not_keeping(&self) {
+        let before = self.not_kept.inc();
+        if before % 10_000 == 0 {
+            tracing::warn!(
+                not_kept = before + 1,
+                "the delivery journal falls behind: records of ordinary deliveries are not kept"
+            );
+        }
+    }
+
+    /// The waker of `route`'s worker; a route without a worker gets one nobody notifies.
+    fn waker(&self, route: RouteId) -> Arc<Notify> {
+        self.wakers
+            .get(route.0)
+            .cloned()
+            .flatten()
+            .unwrap_or_default()
+    }
+
+    /// The receiving end of the batch queue, for the one writer that takes it.
+    fn take_batch_receiver(&self) -> Option<Receiver<PendingRecord>> {
+        self.batch_receiver
+            .lock()
+            .ok()
+            .and_then(|mut receiver| receiver.take())
+    }
+}

@@ -1,0 +1,122 @@
+//! A delivery as the journal keeps it: made from a request, and made back into one to run again.
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Uri};
+use webhooks_core::WebhookRequest;
+
+use crate::delivery::journal::{DeliveryRecord, DeliveryStatus, new_id, now_ms};
+use crate::delivery::summary::PayloadSummary;
+use crate::endpoint::route::Route;
+
+/// The header carrying a journaled delivery's id to its handler.
+///
+/// ```
+/// use webhooks_runtime::deliveries::DELIVERY_ID_HEADER;
+/// use webhooks_runtime::WebhookRequest;
+///
+/// /// Background handlers can run more than once for one delivery: this id tells a retry apart.
+/// async fn idempotent(request: WebhookRequest) {
+///     let id = request.headers().get(DELIVERY_ID_HEADER).and_then(|id| id.to_str().ok());
+///     println!("delivery {id:?}");
+/// }
+/// ```
+pub const DELIVERY_ID_HEADER: &str = "x-webhook-delivery-id";
+
+impl DeliveryRecord {
+    /// A new delivery to `route`, as received (the secret already removed from `headers` and
+    /// `uri`), with the payload's scope, action and repo when the body is a Hub payload.
+    pub(crate) fn received(
+        route: &Route,
+        request: &WebhookRequest,
+        summary: Option<PayloadSummary>,
+        status: DeliveryStatus,
+    ) -> Self {
+        let (scope, action, repo) = match summary {
+            Some(summary) => (
+                Some(summary.scope),
+                Some(summary.action),
+                Some(summary.repo),
+            ),
+            None => (None, None, None),
+        };
+        DeliveryRecord {
+            id: new_id(),
+            endpoint: route.route_path.clone(),
+            received_at_ms: now_ms(),
+            status,
+            attempts: 0,
+            last_error: None,
+            latency_ms: None,
+            scope,
+            action,
+            repo,
+            background: route.background,
+            original_id: None,
+            uri: request.uri().to_string(),
+            headers: stored_headers(request.headers()),
+            // A copy of exactly the body's size: a slice of the request would keep the whole
+            // connection read buffer it came in alive until the record is written.
+            body: Bytes::copy_from_slice(request.body()),
+            next_attempt_at_ms: 0,
+            dedupe: route.dedupe,
+        }
+    }
+
+    /// Fills in the payload's scope, action and repo from the body, for a record made without
+    /// them (the request path reads them only when its log span wants them too).
+    pub(crate) fn summarize(&mut self) {
+        if let Some(summary) = PayloadSummary::read(&self.body) {
+            self.scope = Some(summary.scope);
+            self.action = Some(summary.action);
+            self.repo = Some(summary.repo);
+        }
+    }
+
+    /// A new delivery that runs this one's request again, linked to it.
+    pub(crate) fn replay_of(original: DeliveryRecord, route: &Route) -> Self {
+        DeliveryRecord {
+            id: new_id(),
+            received_at_ms: now_ms(),
+            attempts: 0,
+            last_error: None,
+            latency_ms: None,
+            original_id: Some(original.id.clone()),
+            next_attempt_at_ms: 0,
+            background: route.background,
+            dedupe: route.dedupe,
+            status: DeliveryStatus::Queued,
+            ..original
+        }
+    }
+
+    /// The request to give the handler again, with the delivery's id in `X-Webhook-Delivery-Id`
+    /// so that a handler can tell a retry from a new delivery.
+    pub(crate) fn to_request(&self) -> WebhookRequest {
+        let mut headers = HeaderMap::new();
+        if let Ok(id) = HeaderValue::try_from(self.id.as_str()) {
+            headers.insert(DELIVERY_ID_HEADER, id);
+        }
+        for (name, value) in &self.headers {
+            if let (Ok(name), Ok(value)) = (
+                HeaderName::try_from(name.as_str()),
+                HeaderValue::try_from(value.as_str()),
+            ) {
+                headers.append(name, value);
+            }
+        }
+        let uri = self.uri.parse().unwrap_or_else(|_| Uri::from_static("/"));
+        WebhookRequest::new(Method::POST, uri, headers, self.body.clone())
+    }
+}
+
+fn stored_headers(headers: &HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}

@@ -1,0 +1,105 @@
+//! How deliveries are journaled and retried: the builder's settings, and the retry policy they
+//! give.
+
+use std::time::Duration;
+
+use crate::delivery::journal::{RunResult, now_ms};
+
+/// The longest wait between two attempts.
+const MAX_BACKOFF: Duration = Duration::from_secs(10 * 60);
+
+/// How deliveries are journaled and retried.
+#[derive(Debug, Clone)]
+pub(crate) struct DeliverySettings {
+    pub(crate) journal: bool,
+    pub(crate) attempts: u32,
+    pub(crate) concurrency: usize,
+    pub(crate) backoff: Duration,
+    pub(crate) duplicate_window: Duration,
+    pub(crate) retention_count: usize,
+    pub(crate) retention_age: Duration,
+}
+
+impl Default for DeliverySettings {
+    fn default() -> Self {
+        DeliverySettings {
+            journal: true,
+            attempts: 5,
+            concurrency: 4,
+            backoff: Duration::from_secs(1),
+            duplicate_window: Duration::from_secs(60 * 60),
+            retention_count: 10_000,
+            retention_age: Duration::from_secs(30 * 24 * 60 * 60),
+        }
+    }
+}
+
+impl DeliverySettings {
+    /// What becomes of a background delivery whose `attempt`-th run ended with `error` (`None`
+    /// for success): done, retried after an exponential backoff, or dead after the last attempt.
+    pub(crate) fn after_attempt(
+        &self,
+        attempt: u32,
+        error: Option<String>,
+        latency_ms: f64,
+    ) -> RunResult {
+        match error {
+            None => RunResult::Done { latency_ms },
+            Some(error) if attempt >= self.attempts => RunResult::Dead { error, latency_ms },
+            Some(error) => {
+                let doublings = attempt.saturating_sub(1).min(20);
+                let wait = self.backoff.saturating_mul(1 << doublings).min(MAX_BACKOFF);
+                RunResult::Retry {
+                    error,
+                    latency_ms,
+                    next_attempt_at_ms: now_ms() + millis(wait),
+                }
+            }
+        }
+    }
+
+    /// The oldest a finished delivery may be before pruning removes it, in Unix milliseconds.
+    pub(crate) fn retention_cutoff_ms(&self) -> i64 {
+        now_ms() - millis(self.retention_age)
+    }
+
+    /// The oldest an accepted delivery may be to count as the original of a duplicate.
+    pub(crate) fn duplicate_cutoff_ms(&self) -> i64 {
+        now_ms() - millis(self.duplicate_window)
+    }
+}
+
+fn millis(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_ten_minutes_then_the_delivery_dies() {
+        let settings = DeliverySettings {
+            attempts: 30,
+            ..DeliverySettings::default()
+        };
+        let wait = |attempt| match settings.after_attempt(attempt, Some("busy".into()), 1.0) {
+            RunResult::Retry {
+                next_attempt_at_ms, ..
+            } => (next_attempt_at_ms - now_ms() + 500) / 1000,
+            other => panic!("attempt {attempt}: {other:?}"),
+        };
+        assert_eq!(wait(1), 1);
+        assert_eq!(wait(2), 2);
+        assert_eq!(wait(4), 8);
+        assert_eq!(wait(25), 600);
+        assert!(matches!(
+            settings.after_attempt(30, Some("busy".into()), 1.0),
+            RunResult::Dead { .. }
+        ));
+        assert!(matches!(
+            settings.after_attempt(30, None, 1.0),
+            RunResult::Done { .. }
+        ));
+    }
+}

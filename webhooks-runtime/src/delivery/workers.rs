@@ -1,0 +1,186 @@
+//! The tasks that outlive a request: the journal writer, and one worker per background endpoint
+//! that claims due deliveries, runs them with bounded concurrency and records how they ended.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::{Semaphore, watch};
+use tokio::task::{JoinHandle, JoinSet};
+
+use crate::delivery::Deliveries;
+use crate::delivery::journal::{DeliveryRecord, RunResult, now_ms};
+use crate::delivery::writer::{run_at_idle_priority, write_batches};
+use crate::endpoint::invoke::invoke;
+use crate::endpoint::route::{Route, RouteId, Routes};
+
+/// The longest a worker sleeps without looking at its queue.
+const LONGEST_NAP: Duration = Duration::from_secs(60);
+
+/// The batch writer and background workers, to stop at shutdown.
+#[derive(Debug)]
+pub(crate) struct Workers {
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+/// What a worker needs: the journal, the routes it runs, and how to run them.
+#[derive(Clone)]
+struct Context {
+    deliveries: Arc<Deliveries>,
+    routes: Arc<Routes>,
+    expose_errors: bool,
+}
+
+impl Workers {
+    /// Starts the batch writer and one worker per background route. Must be called inside a
+    /// tokio runtime.
+    pub(crate) fn start(
+        deliveries: &Arc<Deliveries>,
+        routes: &Arc<Routes>,
+        expose_errors: bool,
+    ) -> Self {
+        let (stop, stopped) = watch::channel(false);
+        let mut tasks = Vec::new();
+        if let Some(writer) = start_writer(deliveries, stopped.clone()) {
+            tasks.push(writer);
+        }
+        let context = Context {
+            deliveries: Arc::clone(deliveries),
+            routes: Arc::clone(routes),
+            expose_errors,
+        };
+        for route in routes.iter().filter(|route| route.background) {
+            tasks.push(tokio::spawn(work(
+                context.clone(),
+                route.id,
+                stopped.clone(),
+            )));
+        }
+        Workers { stop, tasks }
+    }
+
+    /// Stops taking work, lets running handlers finish within `deadline`, writes what is batched.
+    /// Handlers still running then are abandoned: their deliveries run again at the next start.
+    pub(crate) async fn stop(self, deadline: Duration) {
+        let _ = self.stop.send(true);
+        let all = async {
+            for task in self.tasks {
+                let _ = task.await;
+            }
+        };
+        if tokio::time::timeout(deadline, all).await.is_err() {
+            tracing::warn!(
+                "background handlers still running at the shutdown deadline will run again at the next start"
+            );
+        }
+    }
+
+    /// Tells every task to stop, without waiting for them (a service dropped without a shutdown).
+    pub(crate) fn stop_now(&self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+/// Starts the writer's thread; the returned task ends when the thread does.
+fn start_writer(deliveries: &Deliveries, stopped: watch::Receiver<bool>) -> Option<JoinHandle<()>> {
+    let receiver = deliveries.take_batch_receiver()?;
+    let journal = Arc::clone(&deliveries.journal);
+    let settings = deliveries.settings.clone();
+    let behind = Arc::clone(&deliveries.behind);
+    // The writer's thread ends by dropping `finished`, which the stop waits for.
+    let (finished, writer_ended) = tokio::sync::oneshot::channel::<()>();
+    let spawned = std::thread::Builder::new()
+        .name("webhooks-journal".to_owned())
+        .spawn(move || {
+            let _finished = finished;
+            run_at_idle_priority();
+            write_batches(&*journal, &receiver, &behind, &settings, &stopped);
+        });
+    match spawned {
+        Ok(_) => Some(tokio::spawn(async move {
+            let _ = writer_ended.await;
+        })),
+        Err(error) => {
+            tracing::error!(
+                %error,
+                "cannot start the journal writer: ordinary deliveries will not be journaled"
+            );
+            None
+        }
+    }
+}
+
+/// One background endpoint's worker: claims due deliveries, runs them with bounded concurrency,
+/// and sleeps until the next is due, a new one arrives, or one finishes.
+async fn work(context: Context, id: RouteId, mut stopped: watch::Receiver<bool>) {
+    let route = context.routes.get(id);
+    let deliveries = &context.deliveries;
+    let waker = deliveries.waker(id);
+    let permits = Arc::new(Semaphore::new(deliveries.settings.concurrency));
+    let mut running = JoinSet::new();
+    while !*stopped.borrow() {
+        let free = permits.available_permits();
+        let mut next_due = None;
+        if free > 0 {
+            match deliveries.claim_due(route, free).await {
+                Ok(claimed) => {
+                    for delivery in claimed {
+                        let Ok(permit) = Arc::clone(&permits).try_acquire_owned() else {
+                            break;
+                        };
+                        let context = context.clone();
+                        running.spawn(async move {
+                            run_delivery(&context, id, delivery).await;
+                            drop(permit);
+                        });
+                    }
+                }
+                Err(error) => {
+                    tracing::error!(%error, endpoint = %route.route_path, "cannot read the queue")
+                }
+            }
+            next_due = deliveries.next_due(route).await.ok().flatten();
+        }
+        // Wait for whichever comes first: a new delivery, a finished one, the next retry, or a stop.
+        let wait = match next_due {
+            Some(due) if permits.available_permits() > 0 => {
+                Duration::from_millis(u64::try_from(due - now_ms()).unwrap_or(0))
+            }
+            _ => LONGEST_NAP,
+        };
+        tokio::select! {
+            () = waker.notified() => {}
+            Some(_) = running.join_next(), if !running.is_empty() => {}
+            () = tokio::time::sleep(wait) => {}
+            _ = stopped.changed() => {}
+        }
+    }
+    while running.join_next().await.is_some() {}
+}
+
+/// Runs one background delivery's handler and records how it ended.
+async fn run_delivery(context: &Context, id: RouteId, delivery: DeliveryRecord) {
+    let route: &Route = context.routes.get(id);
+    let started = Instant::now();
+    let invocation = invoke(route, delivery.to_request(), context.expose_errors).await;
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let result =
+        context
+            .deliveries
+            .settings
+            .after_attempt(delivery.attempts, invocation.error, latency_ms);
+    match &result {
+        RunResult::Done { .. } => {
+            tracing::info!(id = %delivery.id, attempt = delivery.attempts, endpoint = %route.route_path, "background delivery done")
+        }
+        RunResult::Retry { error, .. } => {
+            tracing::warn!(id = %delivery.id, attempt = delivery.attempts, endpoint = %route.route_path, %error, "background delivery failed; it will be retried")
+        }
+        RunResult::Dead { error, .. } => {
+            tracing::error!(id = %delivery.id, attempt = delivery.attempts, endpoint = %route.route_path, %error, "background delivery failed its last attempt: parked as dead")
+        }
+    }
+    if let Err(error) = context.deliveries.finish(delivery.id, result).await {
+        tracing::error!(%error, "cannot record a background delivery's outcome");
+    }
+}

@@ -1,0 +1,6 @@
+//! What an operator reads: Prometheus metrics, the OpenAPI document, the landing page.
+
+pub(crate) mod html;
+pub(crate) mod landing;
+pub(crate) mod metrics;
+pub(crate) mod openapi;

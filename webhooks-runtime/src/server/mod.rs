@@ -1,0 +1,336 @@
+//! The server: configuration in ([`builder`]), then binding, the start messages, accepting
+//! ([`accept`]) and stopping ([`handle`], [`shutdown`]); and `run()`, the whole of it in one call.
+
+pub(crate) mod accept;
+pub(crate) mod banner;
+pub(crate) mod builder;
+pub(crate) mod config;
+pub(crate) mod handle;
+pub(crate) mod healthcheck;
+pub(crate) mod log;
+pub(crate) mod protocol;
+pub(crate) mod run;
+pub(crate) mod shutdown;
+
+pub use crate::endpoint::registry::registered_endpoints;
+pub use crate::web::secret::{SECRET_HEADER, SECRET_QUERY_PARAMETER};
+pub use crate::web::service::WebhooksService;
+pub use builder::WebhooksServerBuilder;
+pub use config::DEFAULT_PORT;
+pub use handle::ServerHandle;
+pub use healthcheck::healthcheck;
+pub use webhooks_core::Endpoint;
+pub use webhooks_core::payload::SUPPORTED_PAYLOAD_VERSION;
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use prometheus_client::metrics::counter::Counter;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+use crate::delivery::Deliveries;
+use crate::delivery::settings::DeliverySettings;
+use crate::endpoint::route::Routes;
+use crate::error::Error;
+use crate::limits::Limits;
+use crate::ops::landing::{self, LandingContext};
+use crate::ops::metrics::Metrics;
+use crate::ops::openapi;
+use crate::server::accept::Started;
+use crate::server::config::Resolved;
+use crate::server::shutdown::shutdown_signal;
+use crate::web::app::App;
+use crate::web::router::Router;
+
+/// A configured webhook server, ready to serve. Make one with [`WebhooksServer::builder`].
+///
+/// ```
+/// use webhooks_runtime::WebhooksServer;
+///
+/// let server = WebhooksServer::builder().port(0).build()?;
+/// assert_eq!(server.addr().port(), 0);
+/// # Ok::<(), webhooks_runtime::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct WebhooksServer {
+    pub(crate) resolved: Resolved,
+    pub(crate) routes: Arc<Routes>,
+    pub(crate) landing_page: Option<String>,
+    pub(crate) limits: Limits,
+    pub(crate) deliveries: DeliverySettings,
+    pub(crate) expose_handler_errors: bool,
+    pub(crate) print_start_messages: bool,
+}
+
+impl WebhooksServer {
+    /// A builder for a server: secret, address, landing page, extra endpoints, limits.
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let server = WebhooksServer::builder().webhook_secret("my_secret").build()?;
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
+    pub fn builder() -> WebhooksServerBuilder {
+        WebhooksServerBuilder::default()
+    }
+
+    /// The address the server will listen on (port `0` means a free one, chosen at bind).
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let server = WebhooksServer::builder().read_environment(false).build()?;
+    /// assert_eq!(server.addr().to_string(), "127.0.0.1:7860");
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
+    pub fn addr(&self) -> SocketAddr {
+        self.resolved.addr
+    }
+
+    /// [`Self::serve`] on an async runtime of its own: blocks until SIGINT or SIGTERM.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InsideAsyncRuntime`] when called from async code (use [`Self::serve`] there),
+    /// [`Error::Bind`] when the address cannot be bound.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// fn main() -> Result<(), webhooks_runtime::Error> {
+    ///     WebhooksServer::builder().webhook_secret("my_secret").build()?.run()
+    /// }
+    /// ```
+    pub fn run(self) -> Result<(), Error> {
+        run::refuse_inside_async_runtime()?;
+        log::install_default_subscriber();
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?
+            .block_on(self.serve())
+    }
+
+    /// Binds, prints the start messages, and serves until SIGINT (Ctrl-C) or SIGTERM; then stops
+    /// accepting connections, lets requests in flight finish (up to the shutdown timeout) and
+    /// returns.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Bind`] when the address cannot be bound.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// #[tokio::main]
+    /// async fn main() -> Result<(), webhooks_runtime::Error> {
+    ///     // ... start other tasks on the same runtime ...
+    ///     WebhooksServer::builder().build()?.serve().await
+    /// }
+    /// ```
+    pub async fn serve(self) -> Result<(), Error> {
+        let started = self.bind().await?;
+        started.accept_until(shutdown_signal()).await;
+        Ok(())
+    }
+
+    /// Binds, prints the start messages, and serves in the background; the handle gives the
+    /// bound address and stops the server.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Bind`] when the address cannot be bound.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), webhooks_runtime::Error> {
+    /// let handle = WebhooksServer::builder()
+    ///     .read_environment(false)
+    ///     .print_start_messages(false)
+    ///     .journal(false)
+    ///     .port(0)
+    ///     .build()?
+    ///     .spawn()
+    ///     .await?;
+    /// println!("serving on {}", handle.base_url());
+    /// handle.shutdown().await;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn spawn(self) -> Result<ServerHandle, Error> {
+        let started = self.bind().await?;
+        let addr = started.addr;
+        let base_url = started.base_url.clone();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(started.accept_until(async move {
+            // A dropped handle stops the server too: `Err` is as good as a message.
+            let _ = stopped.await;
+        }));
+        Ok(ServerHandle {
+            addr,
+            base_url,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+
+    async fn bind(self) -> Result<Started, Error> {
+        let wanted = self.resolved.addr;
+        // The journal first, off the async workers: a data dir that cannot be used stops the
+        // start before anything says the server is ready.
+        let not_kept = Counter::default();
+        let deliveries = {
+            let opening = self.journal_opening(&not_kept);
+            tokio::task::spawn_blocking(move || opening.open())
+                .await
+                .map_err(std::io::Error::other)??
+        };
+        let listener = TcpListener::bind(wanted)
+            .await
+            .map_err(|source| Error::Bind {
+                addr: wanted,
+                source,
+            })?;
+        let addr = listener.local_addr()?;
+        let base_url = banner::base_url(self.resolved.public_url.as_deref(), addr);
+        for warning in &self.resolved.warnings {
+            tracing::warn!("{warning}");
+        }
+        if self.print_start_messages {
+            let secret_configured = !self.resolved.secrets.is_empty();
+            let text = banner::start_messages(secret_configured, &base_url, &self.routes);
+            let mut stdout = std::io::stdout().lock();
+            // Flushed now, so a process reading our stdout through a pipe sees the URL at once.
+            let _ = stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush());
+        }
+        let app = self.into_app(&base_url, addr.ip().is_loopback(), deliveries, not_kept);
+        Ok(Started {
+            listener,
+            addr,
+            base_url,
+            app: Arc::new(app),
+        })
+    }
+
+    /// The request handling alone, without a socket: to mount the endpoints in a server of your
+    /// own (it is a [`tower_service::Service`], which axum's `Router::nest_service` takes), or to
+    /// call them in tests and benchmarks. Limits on connections and headers are the outer
+    /// server's business; the secret, routing, body limit, timeouts, handlers and the journal
+    /// apply, and background endpoints' workers run while the service is alive (from this call
+    /// when it is made inside a tokio runtime, else from the first request).
+    ///
+    /// It opens the journal on the calling thread.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Journal`] when the delivery journal cannot be opened.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let service = WebhooksServer::builder()
+    ///     .read_environment(false)
+    ///     .journal(false)
+    ///     .build()?
+    ///     .into_service()?;
+    /// // Clone it into each connection of your own server.
+    /// let _for_a_connection = service.clone();
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
+    pub fn into_service(self) -> Result<WebhooksService, Error> {
+        let base_url = banner::base_url(self.resolved.public_url.as_deref(), self.resolved.addr);
+        let loopback = self.resolved.addr.ip().is_loopback();
+        let not_kept = Counter::default();
+        let deliveries = self.journal_opening(&not_kept).open()?;
+        Ok(WebhooksService::new(
+            self.into_app(&base_url, loopback, deliveries, not_kept),
+        ))
+    }
+
+    /// What opening the journal needs, to do it on another thread.
+    fn journal_opening(&self, not_kept: &Counter) -> JournalOpening {
+        JournalOpening {
+            dir: self.resolved.data_dir.clone(),
+            settings: self.deliveries.clone(),
+            routes: Arc::clone(&self.routes),
+            not_kept: not_kept.clone(),
+        }
+    }
+}
+
+/// The journal to open, when it is on.
+struct JournalOpening {
+    dir: std::path::PathBuf,
+    settings: DeliverySettings,
+    routes: Arc<Routes>,
+    not_kept: Counter,
+}
+
+impl JournalOpening {
+    /// Opens it. Blocks on the disk.
+    fn open(self) -> Result<Option<Arc<Deliveries>>, Error> {
+        if !self.settings.journal {
+            return Ok(None);
+        }
+        let deliveries = Deliveries::open(&self.dir, self.settings, &self.routes, self.not_kept)?;
+        Ok(Some(Arc::new(deliveries)))
+    }
+}
+
+impl WebhooksServer {
+    /// What requests need, with the landing page and OpenAPI document rendered for `base_url`.
+    fn into_app(
+        self,
+        base_url: &str,
+        loopback: bool,
+        deliveries: Option<Arc<Deliveries>>,
+        journal_not_kept: Counter,
+    ) -> App {
+        let secret_configured = !self.resolved.secrets.is_empty();
+        let journal = self.deliveries.journal;
+        let landing = match self.landing_page {
+            Some(html) => html,
+            None => landing::render(&LandingContext {
+                base_url,
+                routes: &self.routes,
+                secret_configured,
+                on_space: self.resolved.on_space,
+                public: self.resolved.public_url.is_some(),
+                journal,
+            }),
+        };
+        let metrics = self
+            .resolved
+            .metrics
+            .then(|| Metrics::new(&self.routes, journal_not_kept));
+        let openapi = openapi::document(&self.routes, base_url, secret_configured);
+        App {
+            router: Router::new(&self.routes, metrics.is_some()),
+            routes: self.routes,
+            openapi: Bytes::from(openapi.to_string()),
+            metrics,
+            deliveries,
+            loopback,
+            admin_token: self.resolved.admin_token,
+            secrets: self.resolved.secrets,
+            landing: Bytes::from(landing),
+            limits: self.limits,
+            expose_handler_errors: self.expose_handler_errors,
+        }
+    }
+}

@@ -1,0 +1,35 @@
+//! Everything a request needs, built once at start and shared by all connections.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+
+use crate::delivery::Deliveries;
+use crate::endpoint::route::Routes;
+use crate::limits::Limits;
+use crate::ops::metrics::Metrics;
+use crate::web::router::Router;
+use crate::web::secret::{Secret, Secrets};
+
+/// The shared state of one server.
+pub(crate) struct App {
+    pub(crate) router: Router,
+    pub(crate) routes: Arc<Routes>,
+    /// Empty when no secret is configured.
+    pub(crate) secrets: Secrets,
+    /// The landing page, rendered once at start.
+    pub(crate) landing: Bytes,
+    pub(crate) limits: Limits,
+    pub(crate) expose_handler_errors: bool,
+    /// The OpenAPI document, rendered once at start.
+    pub(crate) openapi: Bytes,
+    /// The delivery journal, when enabled.
+    pub(crate) deliveries: Option<Arc<Deliveries>>,
+    /// Whether the server listens on loopback only (the delivery API is then open without a
+    /// credential when none is configured).
+    pub(crate) loopback: bool,
+    /// Opens the delivery API, besides the webhook secrets.
+    pub(crate) admin_token: Option<Secret>,
+    /// Served at `/metrics` when enabled.
+    pub(crate) metrics: Option<Metrics>,
+}

@@ -1,0 +1,230 @@
+//! The one router: every path the server answers (webhook routes, fixed pages, the delivery API)
+//! in one table, each entry declaring its methods, so that 404, 405 and `Allow` are decided here
+//! and nowhere else.
+
+use std::collections::HashMap;
+
+use http::Method;
+use webhooks_core::WebhookResponse;
+
+use crate::answers;
+use crate::endpoint::route::{RouteId, Routes};
+
+/// The path prefix of the delivery API.
+pub(crate) const DELIVERY_API: &str = "/api/deliveries";
+
+/// What a request asks for, once its path and method matched an entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Target<'a> {
+    /// `POST /webhooks/<path>`.
+    Webhook(RouteId),
+    /// `GET /`.
+    Landing,
+    /// `GET /healthz`.
+    Health,
+    /// `GET /openapi.json`.
+    OpenApi,
+    /// `GET /metrics`.
+    Metrics,
+    /// `GET /api/deliveries`.
+    ListDeliveries,
+    /// `GET /api/deliveries/{id}`.
+    ShowDelivery(&'a str),
+    /// `DELETE /api/deliveries/{id}`.
+    DeleteDelivery(&'a str),
+    /// `GET /api/deliveries/{id}/body`.
+    DeliveryBody(&'a str),
+    /// `POST /api/deliveries/{id}/replay`.
+    ReplayDelivery(&'a str),
+}
+
+/// Where a request goes: a target, or the refusal that says why none.
+#[derive(Debug)]
+pub(crate) enum Routed<'a> {
+    /// The path and method match.
+    To(Target<'a>),
+    /// 404 or 405, with `Allow`.
+    Refused(WebhookResponse),
+}
+
+/// The methods an entry takes, each with its target.
+struct Entry<'a> {
+    get: Option<Target<'a>>,
+    post: Option<Target<'a>>,
+    delete: Option<Target<'a>>,
+    /// The `Allow` header's value, for a 405.
+    allow: &'static str,
+}
+
+impl<'a> Entry<'a> {
+    fn get(target: Target<'a>) -> Self {
+        Entry {
+            get: Some(target),
+            post: None,
+            delete: None,
+            allow: "GET, HEAD",
+        }
+    }
+
+    fn post(target: Target<'a>) -> Self {
+        Entry {
+            get: None,
+            post: Some(target),
+            delete: None,
+            allow: "POST",
+        }
+    }
+
+    /// The target for `method`; `HEAD` goes where `GET` does.
+    fn target(&self, method: &Method) -> Option<Target<'a>> {
+        match *method {
+            Method::GET | Method::HEAD => self.get,
+            Method::POST => self.post,
+            Method::DELETE => self.delete,
+            _ => None,
+        }
+    }
+}
+
+/// The table, built once at start.
+#[derive(Debug)]
+pub(crate) struct Router {
+    /// `/webhooks/<path>` to its route.
+    webhooks: HashMap<Box<str>, RouteId>,
+    /// Whether `/metrics` is served.
+    metrics: bool,
+}
+
+impl Router {
+    /// The table for these routes; `/metrics` is in it only when `metrics` is on.
+    pub(crate) fn new(routes: &Routes, metrics: bool) -> Self {
+        let webhooks = routes
+            .iter()
+            .map(|route| (route.route_path.clone().into_boxed_str(), route.id))
+            .collect();
+        Router { webhooks, metrics }
+    }
+
+    /// Where `method` on `path` goes. A trailing `/` reaches the same entry.
+    pub(crate) fn route<'a>(&self, method: &Method, path: &'a str) -> Routed<'a> {
+        let path = match path.strip_suffix('/') {
+            Some(stripped) if !stripped.is_empty() => stripped,
+            _ => path,
+        };
+        let Some(entry) = self.entry(path) else {
+            return Routed::Refused(answers::NOT_FOUND.into_response());
+        };
+        match entry.target(method) {
+            Some(target) => Routed::To(target),
+            None => Routed::Refused(answers::method_not_allowed(entry.allow)),
+        }
+    }
+
+    /// The entry serving `path` (without a trailing `/`), if any.
+    fn entry<'a>(&self, path: &'a str) -> Option<Entry<'a>> {
+        if let Some(&id) = self.webhooks.get(path) {
+            return Some(Entry::post(Target::Webhook(id)));
+        }
+        match path {
+            "/" => Some(Entry::get(Target::Landing)),
+            "/healthz" => Some(Entry::get(Target::Health)),
+            "/openapi.json" => Some(Entry::get(Target::OpenApi)),
+            "/metrics" if self.metrics => Some(Entry::get(Target::Metrics)),
+            DELIVERY_API => Some(Entry::get(Target::ListDeliveries)),
+            _ => delivery_entry(path.strip_prefix(DELIVERY_API)?.strip_prefix('/')?),
+        }
+    }
+}
+
+/// The entries under `/api/deliveries/`: `{id}`, `{id}/body`, `{id}/replay`.
+fn delivery_entry(rest: &str) -> Option<Entry<'_>> {
+    let mut segments = rest.split('/');
+    let id = segments.next().filter(|id| !id.is_empty())?;
+    let entry = match segments.next() {
+        None => Entry {
+            get: Some(Target::ShowDelivery(id)),
+            post: None,
+            delete: Some(Target::DeleteDelivery(id)),
+            allow: "GET, HEAD, DELETE",
+        },
+        Some("body") => Entry::get(Target::DeliveryBody(id)),
+        Some("replay") => Entry::post(Target::ReplayDelivery(id)),
+        Some(_) => return None,
+    };
+    segments.next().is_none().then_some(entry)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn router() -> Router {
+        Router {
+            webhooks: [("/webhooks/a".into(), RouteId(0))].into_iter().collect(),
+            metrics: false,
+        }
+    }
+
+    fn allow(routed: Routed<'_>) -> Option<String> {
+        match routed {
+            Routed::Refused(response) if response.status() == 405 => Some(
+                response.headers()["allow"]
+                    .to_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            ),
+            _ => None,
+        }
+    }
+
+    fn status(routed: Routed<'_>) -> u16 {
+        match routed {
+            Routed::To(_) => 200,
+            Routed::Refused(response) => response.status().as_u16(),
+        }
+    }
+
+    #[test]
+    fn every_path_declares_its_methods() {
+        let router = router();
+        assert!(matches!(
+            router.route(&Method::POST, "/webhooks/a/"),
+            Routed::To(Target::Webhook(RouteId(0)))
+        ));
+        assert_eq!(
+            allow(router.route(&Method::GET, "/webhooks/a")).as_deref(),
+            Some("POST")
+        );
+        assert_eq!(
+            allow(router.route(&Method::POST, "/healthz")).as_deref(),
+            Some("GET, HEAD")
+        );
+        assert!(matches!(
+            router.route(&Method::HEAD, "/"),
+            Routed::To(Target::Landing)
+        ));
+        assert_eq!(
+            allow(router.route(&Method::PUT, "/api/deliveries/x")).as_deref(),
+            Some("GET, HEAD, DELETE")
+        );
+        assert!(matches!(
+            router.route(&Method::POST, "/api/deliveries/x/replay"),
+            Routed::To(Target::ReplayDelivery("x"))
+        ));
+    }
+
+    #[test]
+    fn unknown_paths_are_404_including_near_misses() {
+        let router = router();
+        for path in [
+            "/webhooks/b",
+            "/metrics",
+            "/api/deliveriesX",
+            "/api/deliveries/x/y",
+            "/api/deliveries/x/body/more",
+            "/api/deliveries//body",
+        ] {
+            assert_eq!(status(router.route(&Method::GET, path)), 404, "{path}");
+        }
+    }
+}

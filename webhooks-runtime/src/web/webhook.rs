@@ -1,0 +1,205 @@
+//! A webhook request's path: the method and secret (headers alone), the body within its limits,
+//! the payload's summary read once for the log span and the journal, then the handler: run now,
+//! answered as a duplicate, or queued for the background.
+
+use std::time::Instant;
+
+use http::{Request, StatusCode};
+use tracing::{Instrument, Span};
+use webhooks_core::{WebhookRequest, WebhookResponse};
+
+use crate::answers;
+use crate::delivery::Deliveries;
+use crate::delivery::journal::{DeliveryRecord, DeliveryStatus};
+use crate::delivery::summary::PayloadSummary;
+use crate::endpoint::invoke::{Invocation, Outcome, invoke};
+use crate::endpoint::route::Route;
+use crate::ops::metrics::RouteMetrics;
+use crate::web::app::App;
+use crate::web::body::{RequestBody, read_body};
+use crate::web::secret::{SECRET_HEADER, strip_query_secret};
+
+/// Answers a request routed to `route`, in a span of its own, and counts it in the metrics.
+pub(crate) async fn handle<B: RequestBody>(
+    app: &App,
+    route: &Route,
+    request: Request<B>,
+) -> WebhookResponse {
+    let span = tracing::info_span!(
+        "webhook",
+        method = %request.method(),
+        path = %route.route_path,
+        endpoint = %route.function,
+        status = tracing::field::Empty,
+        latency_ms = tracing::field::Empty,
+        scope = tracing::field::Empty,
+        action = tracing::field::Empty,
+        repo = tracing::field::Empty,
+    );
+    let started = Instant::now();
+    let metrics = app.metrics.as_ref().map(|metrics| metrics.route(route.id));
+    let in_flight = metrics.map(RouteMetrics::start);
+    let (response, outcome) = answer(app, route, request, &span)
+        .instrument(span.clone())
+        .await;
+    let latency = started.elapsed();
+    if let Some(metrics) = metrics {
+        metrics.record(response.status().as_u16(), outcome, latency.as_secs_f64());
+    }
+    drop(in_flight);
+    span.record("status", response.status().as_u16());
+    span.record("latency_ms", latency.as_secs_f64() * 1000.0);
+    span.in_scope(|| tracing::info!("answered"));
+    response
+}
+
+async fn answer<B: RequestBody>(
+    app: &App,
+    route: &Route,
+    request: Request<B>,
+    span: &Span,
+) -> (WebhookResponse, Outcome) {
+    // The secret is checked on the headers alone: no byte of an unauthenticated body is read.
+    if !app.secrets.is_empty() {
+        if let Err(refusal) = app.secrets.check(request.headers(), request.uri()) {
+            tracing::warn!(
+                status = refusal.status.as_u16(),
+                "refused: webhook secret missing or wrong"
+            );
+            return (refusal.into_response(), Outcome::Unauthorized);
+        }
+    }
+    let (mut parts, body) = request.into_parts();
+    let limits = &app.limits;
+    let body =
+        match tokio::time::timeout(limits.body_read_timeout, read_body(body, limits.body)).await {
+            Ok(Ok(body)) => body,
+            Ok(Err(refusal)) => return (refusal.into_response(), Outcome::Refused),
+            Err(_elapsed) => return (answers::BODY_TIMEOUT.into_response(), Outcome::Refused),
+        };
+    // Read once, for the span and the journal record alike; with the span filtered out, the
+    // journal writer reads it instead, off the response path.
+    let summary = if span.is_disabled() {
+        None
+    } else {
+        PayloadSummary::read(&body)
+    };
+    if let Some(summary) = &summary {
+        span.record("scope", summary.scope.as_str());
+        span.record("action", summary.action.as_str());
+        span.record("repo", summary.repo.as_str());
+    }
+    let summarized = !span.is_disabled();
+    // Whatever handlers do with the request, the secret is not in it.
+    parts.headers.remove(SECRET_HEADER);
+    let uri = strip_query_secret(parts.uri);
+    let request = WebhookRequest::new(parts.method, uri, parts.headers, body);
+    let Some(deliveries) = &app.deliveries else {
+        return run_now(app, route, request).await;
+    };
+    let mut received = Received {
+        route,
+        request,
+        summary,
+        summarized,
+    };
+    if route.dedupe {
+        match deliveries
+            .find_duplicate(route, received.request.body())
+            .await
+        {
+            Ok(Some(original)) => return answer_duplicate(deliveries, received, original),
+            Ok(None) => {}
+            Err(error) => {
+                tracing::error!(%error, "cannot look for a duplicate; handling the delivery")
+            }
+        }
+    }
+    if route.background {
+        return accept_in_background(deliveries, received).await;
+    }
+    if !deliveries.keeps_records() {
+        // The journal is behind (a flood): answering comes first.
+        deliveries.not_keeping();
+        return run_now(app, route, received.request).await;
+    }
+    let (mut record, summarized) = received.record(DeliveryStatus::Done);
+    let started = Instant::now();
+    let invocation = invoke(route, received.request, app.expose_handler_errors).await;
+    record.attempts = 1;
+    record.latency_ms = Some(started.elapsed().as_secs_f64() * 1000.0);
+    if !invocation.succeeded() {
+        record.status = DeliveryStatus::Failed;
+        record.last_error.clone_from(&invocation.error);
+    }
+    deliveries.record_later(record, summarized);
+    (invocation.response, invocation.outcome)
+}
+
+/// A request as received, before it is recorded.
+struct Received<'a> {
+    route: &'a Route,
+    request: WebhookRequest,
+    summary: Option<PayloadSummary>,
+    /// Whether `summary` was read (it is `None` for a body that is not a Hub payload, too).
+    summarized: bool,
+}
+
+impl Received<'_> {
+    /// The journal's record of it, and whether its summary was read.
+    fn record(&mut self, status: DeliveryStatus) -> (DeliveryRecord, bool) {
+        let summary = self.summary.take();
+        let record = DeliveryRecord::received(self.route, &self.request, summary, status);
+        (record, self.summarized)
+    }
+}
+
+/// Runs the handler while the client waits.
+async fn run_now(app: &App, route: &Route, request: WebhookRequest) -> (WebhookResponse, Outcome) {
+    let Invocation {
+        response, outcome, ..
+    } = invoke(route, request, app.expose_handler_errors).await;
+    (response, outcome)
+}
+
+/// A body this endpoint already accepted: recorded, answered 200 with the original's id, not
+/// handled again.
+fn answer_duplicate(
+    deliveries: &Deliveries,
+    mut received: Received<'_>,
+    original: String,
+) -> (WebhookResponse, Outcome) {
+    tracing::info!(original = %original, "duplicate of an accepted delivery: not handled again");
+    let (mut record, summarized) = received.record(DeliveryStatus::Duplicate);
+    record.original_id = Some(original.clone());
+    deliveries.record_later(record, summarized);
+    let body = serde_json::json!({ "delivery_id": original, "status": "duplicate" });
+    (answers::json(StatusCode::OK, &body), Outcome::Handled)
+}
+
+/// Checks the arguments, journals the delivery durably, and answers 202: workers run it.
+async fn accept_in_background(
+    deliveries: &Deliveries,
+    mut received: Received<'_>,
+) -> (WebhookResponse, Outcome) {
+    if let Err(refusal) = (received.route.check)(&received.request) {
+        return (refusal, Outcome::Rejected);
+    }
+    let route = received.route;
+    let (mut record, summarized) = received.record(DeliveryStatus::Queued);
+    if !summarized {
+        record.summarize();
+    }
+    let id = record.id.clone();
+    match deliveries.enqueue(route.id, record).await {
+        Ok(()) => {
+            tracing::info!(id = %id, "queued for background handling");
+            let body = serde_json::json!({ "delivery_id": id, "status": "queued" });
+            (answers::json(StatusCode::ACCEPTED, &body), Outcome::Handled)
+        }
+        Err(error) => {
+            tracing::error!(%error, "a background delivery could not be journaled");
+            (answers::NOT_JOURNALED.into_response(), Outcome::Refused)
+        }
+    }
+}
