@@ -41,7 +41,10 @@ async fn one_post_operation_per_endpoint_with_doc_security_and_statuses() {
         .keys()
         .map(String::as_str)
         .collect();
-    assert_eq!(statuses, ["200", "401", "403", "413", "422", "500"]);
+    assert_eq!(
+        statuses,
+        ["200", "401", "403", "405", "408", "413", "422", "500"]
+    );
     assert_eq!(
         document["paths"]["/webhooks/models/evaluate"]["post"]["summary"],
         "evaluate"
@@ -158,4 +161,26 @@ async fn the_fixtures_validate_against_the_generated_schema() {
     let result: Value = webhooks_runtime::serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(result["rejected_valid"], Value::Array(vec![]), "{result}");
     assert_eq!(result["accepted_invalid"], Value::Array(vec![]), "{result}");
+}
+
+#[tokio::test]
+async fn background_endpoints_declare_202_and_503_and_timeouts_504() {
+    let builder = WebhooksServer::builder()
+        .include_registered(false)
+        .add_background_webhook("evaluate", |_payload: WebhookPayload| async {})
+        .endpoint_timeout("evaluate", std::time::Duration::from_secs(60));
+    let server = TestServer::with(builder).await;
+    let document: Value = server.get("/openapi.json").send().await.json();
+    let statuses: Vec<String> = document["paths"]["/webhooks/evaluate"]["post"]["responses"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            "200", "202", "401", "403", "405", "408", "413", "422", "500", "503", "504"
+        ]
+    );
 }

@@ -5,13 +5,6 @@ mod args;
 mod doc;
 mod errors;
 mod expand;
-// Shared with webhooks-core, where the function is public API.
-#[allow(
-    unreachable_pub,
-    reason = "public in webhooks-core, which owns this file"
-)]
-#[path = "../../webhooks-core/src/path.rs"]
-mod path;
 mod validate;
 
 use proc_macro::TokenStream;

@@ -7,7 +7,6 @@ use syn::{FnArg, Ident, Item, ItemFn, Type};
 use crate::args::EndpointArgs;
 use crate::doc;
 use crate::errors::Errors;
-use crate::path;
 
 /// An endpoint that passed every check.
 pub(crate) struct CheckedEndpoint {
@@ -145,7 +144,7 @@ fn endpoint_path(given: Option<&syn::LitStr>, name: &Ident, errors: &mut Errors)
             name.span(),
         ),
     };
-    match path::normalize(&raw) {
+    match webhooks_core::path::normalize(&raw) {
         Ok(path) => path,
         Err(message) if given.is_none() => {
             errors.push(syn::Error::new(

@@ -64,6 +64,17 @@ impl ServerProcess {
 
     /// Starts `binary` as a server and reads its start messages.
     pub fn start_binary(binary: &Path, env: &[(&str, &str)]) -> Self {
+        Self::start_binary_until(binary, env, |line| {
+            line.starts_with("Go to https://huggingface.co/settings/webhooks")
+        })
+    }
+
+    /// Starts `binary` and reads what it prints up to the line `is_last` accepts.
+    pub fn start_binary_until(
+        binary: &Path,
+        env: &[(&str, &str)],
+        is_last: fn(&str) -> bool,
+    ) -> Self {
         let mut command = command_for(binary, env);
         let made_data_dir = made_data_dir(&command);
         let mut child = command
@@ -89,7 +100,7 @@ impl ServerProcess {
         };
         loop {
             let line = server.next_line();
-            let last = line.starts_with("Go to https://huggingface.co/settings/webhooks");
+            let last = is_last(&line);
             server.banner.push(line);
             if last {
                 break server;

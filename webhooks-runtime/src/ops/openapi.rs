@@ -5,7 +5,7 @@ use schemars::generate::SchemaSettings;
 use serde_json::{Map, Value, json};
 use webhooks_core::WebhookPayload;
 
-use crate::endpoint::route::Routes;
+use crate::endpoint::route::{Route, Routes};
 
 /// The security scheme's name in the document.
 const SECRET_SCHEME: &str = "webhookSecret";
@@ -42,7 +42,7 @@ pub(crate) fn document(routes: &Routes, base_url: &str, secret_configured: bool)
                     "content": { "application/json": { "schema": payload } },
                 },
                 "security": security,
-                "responses": responses(),
+                "responses": responses(route),
             });
             (route.route_path.clone(), json!({ "post": operation }))
         })
@@ -82,19 +82,60 @@ fn error_schema() -> Value {
     })
 }
 
-fn responses() -> Value {
+/// The answers `route` can give: its handler's, and the server's own before and around it.
+fn responses(route: &Route) -> Value {
     let error = |description: &str| {
         json!({
             "description": description,
             "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } },
         })
     };
-    json!({
-        "200": { "description": "The handler's answer.", "content": { "application/json": {} } },
-        "401": error("No `X-Webhook-Secret` header (nor `secret` query parameter)."),
-        "403": error("The secret is not the configured one."),
-        "413": error("The body is larger than the limit."),
-        "422": error("The body does not fit the handler's argument; `field` names the field."),
-        "500": error("The handler failed or panicked."),
-    })
+    let mut responses = Map::new();
+    let mut add = |status: &str, value: Value| {
+        responses.insert(status.to_owned(), value);
+    };
+    if route.background {
+        add(
+            "200",
+            json!({ "description": "A duplicate of a delivery already accepted: not handled again.", "content": { "application/json": {} } }),
+        );
+        add(
+            "202",
+            json!({ "description": "Accepted: journaled, the handler runs in the background.", "content": { "application/json": {} } }),
+        );
+    } else {
+        add(
+            "200",
+            json!({ "description": "The handler's answer.", "content": { "application/json": {} } }),
+        );
+    }
+    add(
+        "401",
+        error("No `X-Webhook-Secret` header (nor `secret` query parameter)."),
+    );
+    add("403", error("The secret is not the configured one."));
+    add("405", error("A method other than POST."));
+    add(
+        "408",
+        error("The body did not arrive within the body read timeout."),
+    );
+    add("413", error("The body is larger than the limit."));
+    add(
+        "422",
+        error("The body does not fit the handler's argument; `field` names the field."),
+    );
+    add("500", error("The handler failed or panicked."));
+    if route.background {
+        add(
+            "503",
+            error("The delivery could not be journaled; send it again."),
+        );
+    }
+    if route.timeout.is_some() {
+        add(
+            "504",
+            error("The handler did not finish within its timeout."),
+        );
+    }
+    Value::Object(responses)
 }
