@@ -18,14 +18,20 @@
 //!             respond(trigger_training(arg0).await)
 //!         })
 //!     }
+//!     fn __webhooks_check(request: &WebhookRequest) -> Result<(), WebhookResponse> {
+//!         let _ = extract::<WebhookPayload>(request)?;
+//!         Ok(())
+//!     }
 //!     inventory::submit! {
 //!         Endpoint::__new("trigger_training", "trigger_training", "Retrain when a dataset changes.",
-//!                         module_path!(), file!(), line!(), Handler::Async(__webhooks_handler))
+//!                         module_path!(), file!(), line!(), Handler::Async(__webhooks_handler),
+//!                         Delivery::Immediate, __webhooks_check)
 //!     }
 //! };
 //! ```
 //!
-//! A plain `fn` gets a plain wrapper registered as `Handler::Blocking`. Every runtime item is named
+//! A plain `fn` gets a plain wrapper registered as `Handler::Blocking`; `background` registers
+//! `Delivery::Background`. Every runtime item is named
 //! through `::webhooks_runtime::__private`, so users need no other dependency.
 
 use proc_macro2::TokenStream;

@@ -41,8 +41,11 @@ use proc_macro::TokenStream;
 /// #[webhook_endpoint]                          the path is the function's name
 /// #[webhook_endpoint("path")]                  leading and trailing `/` are stripped; `a/b` nests
 /// #[webhook_endpoint(path = "path")]           the same, named
+/// #[webhook_endpoint(background)]             journal the delivery, answer 202, run the handler
+///                                              afterwards with retries
 /// #[webhook_endpoint(crate = "renamed")]       the name `webhooks-runtime` has in your Cargo.toml,
 ///                                              when you renamed the dependency
+/// #[webhook_endpoint("path", background)]      the forms combine, separated by commas, each once
 /// ```
 ///
 /// A path may hold letters, digits and `-._~!$&'()*+,;=:@`, in `/`-separated segments.
@@ -62,9 +65,13 @@ use proc_macro::TokenStream;
 ///
 /// # Expansion
 ///
-/// The function, unchanged, then a wrapper that extracts each argument, calls the function, and
-/// converts its return value, registered with `inventory` as an `Endpoint` that records the path,
-/// the function's name, the first paragraph of its doc comment, and its source location.
+/// The function, unchanged, then, inside a `const _: () = { … };`, a wrapper that extracts each
+/// argument, calls the function and converts its return value (`Handler::Async` for an `async fn`,
+/// `Handler::Blocking` for a plain one), a check that builds the arguments without calling the
+/// function (what a background endpoint runs before it answers 202), and an `inventory::submit!`
+/// of an `Endpoint` that records the path, the function's name, the first paragraph of its doc
+/// comment, its module, file and line, the wrapper, `Delivery::Immediate` or `Delivery::Background`,
+/// and the check. Every runtime item is named through `webhooks_runtime::__private`.
 ///
 /// # Compile errors
 ///
