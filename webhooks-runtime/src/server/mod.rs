@@ -1,5 +1,7 @@
-//! The server: configuration in ([`builder`]), then binding, the start messages, accepting
-//! ([`accept`]) and stopping ([`handle`], [`shutdown`]); and `run()`, the whole of it in one call.
+//! The server and what surrounds it: configuring one ([`WebhooksServerBuilder`]), serving
+//! ([`WebhooksServer`]), a running one ([`ServerHandle`]), the same without a socket
+//! ([`WebhooksService`]), the endpoints it gathers ([`registered_endpoints`]) and the
+//! `healthcheck` mode ([`healthcheck()`]).
 
 pub(crate) mod accept;
 pub(crate) mod banner;

@@ -7,7 +7,7 @@ use crate::server::WebhooksServer;
 /// until SIGINT or SIGTERM. Blocks; builds its own async runtime.
 ///
 /// Started as `<binary> healthcheck`, it instead asks the server the same environment configures
-/// for `/healthz` and returns `Ok` only on a 200 (see [`healthcheck`](crate::healthcheck())), for a
+/// for `/healthz` and returns `Ok` only on a 200 (see [`healthcheck`](crate::server::healthcheck())), for a
 /// Dockerfile's `HEALTHCHECK`.
 ///
 /// ```no_run,standalone_crate
