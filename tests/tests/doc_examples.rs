@@ -4,7 +4,11 @@
 //! whose one-line doc says it all. Stable rustdoc has no lint for it (`missing_doc_code_examples`
 //! is nightly-only), so the sources are read.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
+
+use common::rust_files;
 
 /// Items exempt: not public API (hidden from the docs).
 const HIDDEN: &[(&str, &str)] = &[
@@ -30,17 +34,6 @@ fn is_plain_accessor(lines: &[&str], index: usize) -> bool {
     declaration.contains("(&self)")
         && declaration.trim_end().ends_with('{')
         && lines.get(index + 2).is_some_and(|line| line.trim() == "}")
-}
-
-fn rust_files(dir: &Path, found: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            rust_files(&path, found);
-        } else if path.extension().is_some_and(|ext| ext == "rs") {
-            found.push(path);
-        }
-    }
 }
 
 /// The name of the public item declared on `line`, if any.

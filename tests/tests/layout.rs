@@ -2,23 +2,16 @@
 //! only the modules listed before it, so there is no cycle between them.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
+
+use common::rust_files;
 
 /// `webhooks-runtime/src`'s top-level modules, lowest layer first.
 const LAYERS: &[&str] = &[
     "answers", "error", "limits", "endpoint", "delivery", "ops", "web", "server", "testing",
 ];
-
-fn rust_files(dir: &Path, found: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            rust_files(&path, found);
-        } else if path.extension().is_some_and(|ext| ext == "rs") {
-            found.push(path);
-        }
-    }
-}
 
 /// The top-level modules named by `crate::<module>` paths in `text`'s code (doc comments link to
 /// the facade's items, which is not a dependency).

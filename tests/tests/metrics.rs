@@ -116,3 +116,33 @@ async fn metrics_can_be_turned_off() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// Refuses every event with its own 422.
+#[webhook_endpoint]
+fn refusing() -> (StatusCode, &'static str) {
+    (StatusCode::UNPROCESSABLE_ENTITY, "not for me")
+}
+
+#[tokio::test]
+async fn a_handlers_own_422_is_not_a_parse_failure() {
+    let server = TestServer::with(WebhooksServer::builder().webhook_secret("m")).await;
+    let response = server
+        .post("/webhooks/refusing")
+        .body(BODY)
+        .secret("m")
+        .send()
+        .await;
+    assert_eq!(response.status(), 422);
+    let metrics = server.get("/metrics").send().await;
+    let text = metrics.text();
+    assert!(
+        text.contains(r#"webhooks_parse_failures_total{endpoint="/webhooks/refusing"} 0"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            r#"webhooks_requests_total{endpoint="/webhooks/refusing",status_class="4xx"} 1"#
+        ),
+        "{text}"
+    );
+}

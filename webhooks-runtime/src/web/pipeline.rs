@@ -11,7 +11,7 @@ use crate::ops::metrics;
 use crate::web::app::App;
 use crate::web::body::RequestBody;
 use crate::web::credentials::authorize_delivery_api;
-use crate::web::router::{Routed, Target};
+use crate::web::router::{DeliveryOperation, Routed, Target};
 use crate::web::webhook;
 
 /// Answers one request. Never fails and never panics: every problem is a status.
@@ -34,10 +34,9 @@ pub(crate) async fn handle<B: RequestBody>(app: &App, request: Request<B>) -> We
             }
             None => answers::NOT_FOUND.into_response(),
         },
-        delivery_api => {
+        Target::Deliveries(operation) => {
             let response =
-                answer_delivery_api(app, delivery_api, request.headers(), request.uri().query())
-                    .await;
+                answer_delivery_api(app, operation, request.headers(), request.uri().query()).await;
             tracing::info!(method = %request.method(), path = request.uri().path(), status = response.status().as_u16(), "delivery API");
             return response;
         }
@@ -49,7 +48,7 @@ pub(crate) async fn handle<B: RequestBody>(app: &App, request: Request<B>) -> We
 /// Runs a delivery API operation, once the credential is checked.
 async fn answer_delivery_api(
     app: &App,
-    target: Target<'_>,
+    operation: DeliveryOperation<'_>,
     headers: &HeaderMap,
     query: Option<&str>,
 ) -> WebhookResponse {
@@ -59,14 +58,13 @@ async fn answer_delivery_api(
     let Some(deliveries) = &app.deliveries else {
         return answers::JOURNAL_OFF.into_response();
     };
-    match target {
-        Target::ListDeliveries => api::list(deliveries, query).await,
-        Target::ShowDelivery(id) => api::show(deliveries, id).await,
-        Target::DeleteDelivery(id) => api::delete(deliveries, id).await,
-        Target::DeliveryBody(id) => api::body(deliveries, id).await,
-        Target::ReplayDelivery(id) => {
+    match operation {
+        DeliveryOperation::List => api::list(deliveries, query).await,
+        DeliveryOperation::Show(id) => api::show(deliveries, id).await,
+        DeliveryOperation::Delete(id) => api::delete(deliveries, id).await,
+        DeliveryOperation::Body(id) => api::body(deliveries, id).await,
+        DeliveryOperation::Replay(id) => {
             api::replay(deliveries, &app.routes, app.expose_handler_errors, id).await
         }
-        _ => answers::NOT_FOUND.into_response(),
     }
 }

@@ -26,16 +26,23 @@ pub(crate) enum Target<'a> {
     OpenApi,
     /// `GET /metrics`.
     Metrics,
+    /// Under `/api/deliveries`, which needs its own credential.
+    Deliveries(DeliveryOperation<'a>),
+}
+
+/// An operation of the delivery API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DeliveryOperation<'a> {
     /// `GET /api/deliveries`.
-    ListDeliveries,
+    List,
     /// `GET /api/deliveries/{id}`.
-    ShowDelivery(&'a str),
+    Show(&'a str),
     /// `DELETE /api/deliveries/{id}`.
-    DeleteDelivery(&'a str),
+    Delete(&'a str),
     /// `GET /api/deliveries/{id}/body`.
-    DeliveryBody(&'a str),
+    Body(&'a str),
     /// `POST /api/deliveries/{id}/replay`.
-    ReplayDelivery(&'a str),
+    Replay(&'a str),
 }
 
 /// Where a request goes: a target, or the refusal that says why none.
@@ -130,7 +137,7 @@ impl Router {
             "/healthz" => Some(Entry::get(Target::Health)),
             "/openapi.json" => Some(Entry::get(Target::OpenApi)),
             "/metrics" if self.metrics => Some(Entry::get(Target::Metrics)),
-            DELIVERY_API => Some(Entry::get(Target::ListDeliveries)),
+            DELIVERY_API => Some(Entry::get(Target::Deliveries(DeliveryOperation::List))),
             _ => delivery_entry(path.strip_prefix(DELIVERY_API)?.strip_prefix('/')?),
         }
     }
@@ -142,13 +149,13 @@ fn delivery_entry(rest: &str) -> Option<Entry<'_>> {
     let id = segments.next().filter(|id| !id.is_empty())?;
     let entry = match segments.next() {
         None => Entry {
-            get: Some(Target::ShowDelivery(id)),
+            get: Some(Target::Deliveries(DeliveryOperation::Show(id))),
             post: None,
-            delete: Some(Target::DeleteDelivery(id)),
+            delete: Some(Target::Deliveries(DeliveryOperation::Delete(id))),
             allow: "GET, HEAD, DELETE",
         },
-        Some("body") => Entry::get(Target::DeliveryBody(id)),
-        Some("replay") => Entry::post(Target::ReplayDelivery(id)),
+        Some("body") => Entry::get(Target::Deliveries(DeliveryOperation::Body(id))),
+        Some("replay") => Entry::post(Target::Deliveries(DeliveryOperation::Replay(id))),
         Some(_) => return None,
     };
     segments.next().is_none().then_some(entry)
@@ -209,7 +216,7 @@ mod tests {
         );
         assert!(matches!(
             router.route(&Method::POST, "/api/deliveries/x/replay"),
-            Routed::To(Target::ReplayDelivery("x"))
+            Routed::To(Target::Deliveries(DeliveryOperation::Replay("x")))
         ));
     }
 

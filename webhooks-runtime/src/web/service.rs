@@ -4,7 +4,7 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
@@ -57,17 +57,13 @@ pub struct WebhooksService {
     workers: Arc<ServiceWorkers>,
 }
 
-/// The background workers of a service, started inside the first async runtime that sees the
-/// service, and told to stop when its last clone is dropped.
-struct ServiceWorkers {
-    started: Mutex<Option<Workers>>,
-    /// Whether they were started already (or have nothing to run).
-    running: std::sync::atomic::AtomicBool,
-}
+/// The background workers of a service (`None` with the journal off), started inside the first
+/// async runtime that sees the service, and told to stop when its last clone is dropped.
+struct ServiceWorkers(OnceLock<Option<Workers>>);
 
 impl Drop for ServiceWorkers {
     fn drop(&mut self) {
-        if let Ok(Some(workers)) = self.started.get_mut().map(Option::take) {
+        if let Some(Some(workers)) = self.0.get() {
             workers.stop_now();
         }
     }
@@ -85,13 +81,9 @@ impl WebhooksService {
     /// A service for `app`; its workers start now when called inside a tokio runtime, else with
     /// the first request.
     pub(crate) fn new(app: App) -> Self {
-        let nothing_to_run = app.deliveries.is_none();
         let service = WebhooksService {
             app: Arc::new(app),
-            workers: Arc::new(ServiceWorkers {
-                started: Mutex::new(None),
-                running: nothing_to_run.into(),
-            }),
+            workers: Arc::new(ServiceWorkers(OnceLock::new())),
         };
         if tokio::runtime::Handle::try_current().is_ok() {
             service.start_workers();
@@ -99,24 +91,17 @@ impl WebhooksService {
         service
     }
 
+    /// Starts the workers the first time it is called (inside a tokio runtime); after that, one
+    /// atomic load.
     fn start_workers(&self) {
-        use std::sync::atomic::Ordering;
-        if self.workers.running.load(Ordering::Acquire) {
-            return;
-        }
-        let Ok(mut started) = self.workers.started.lock() else {
-            return;
-        };
-        if started.is_none() {
-            if let Some(deliveries) = &self.app.deliveries {
-                *started = Some(Workers::start(
-                    deliveries,
-                    &self.app.routes,
-                    self.app.expose_handler_errors,
-                ));
-            }
-        }
-        self.workers.running.store(true, Ordering::Release);
+        self.workers.0.get_or_init(|| {
+            let deliveries = self.app.deliveries.as_ref()?;
+            Some(Workers::start(
+                deliveries,
+                &self.app.routes,
+                self.app.expose_handler_errors,
+            ))
+        });
     }
 
     /// Answers one request whose body is already in memory.
