@@ -12,8 +12,8 @@ use common::rust_files;
 
 /// Items exempt: not public API (hidden from the docs).
 const HIDDEN: &[(&str, &str)] = &[
-    ("webhooks-runtime/src/private.rs", "extract"),
-    ("webhooks-runtime/src/private.rs", "respond"),
+    ("webhooks-runtime/src/endpoint/handler.rs", "start_async"),
+    ("webhooks-runtime/src/endpoint/handler.rs", "run_blocking"),
     ("webhooks-core/src/lib.rs", "repo"),
 ];
 

@@ -359,3 +359,23 @@ fn a_background_delivery_survives_kill_9_and_runs_to_done_after_a_restart() {
     drop(server);
     std::fs::remove_dir_all(&data_dir).unwrap();
 }
+
+#[test]
+fn an_unusable_data_dir_stops_the_server_before_it_says_it_is_ready() {
+    // A folder under a regular file cannot be made, whoever runs the test (root included).
+    let blocker = std::env::temp_dir().join(format!("webhooks-not-a-dir-{}", std::process::id()));
+    std::fs::write(&blocker, b"a file, not a folder").unwrap();
+    let data_dir = blocker.join("journal");
+    let output = command(&[("WEBHOOKS_DATA_DIR", data_dir.to_str().unwrap())])
+        .output()
+        .unwrap();
+    std::fs::remove_file(&blocker).unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stdout}\n{stderr}");
+    assert!(!stdout.contains("ready to use"), "{stdout}");
+    assert!(
+        stderr.contains(blocker.to_str().unwrap()),
+        "the error names the folder: {stderr}"
+    );
+}

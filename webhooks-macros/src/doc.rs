@@ -1,4 +1,5 @@
-//! The first paragraph of a function's doc comment, for the landing page.
+//! The first paragraph of a function's doc comment, for the landing page and the OpenAPI
+//! document: plain text, without rustdoc's link syntax.
 
 use syn::{Attribute, Expr, ExprLit, Lit, Meta};
 
@@ -25,7 +26,32 @@ pub(crate) fn first_paragraph(attrs: &[Attribute]) -> String {
         }
         paragraph.push(line.to_owned());
     }
-    paragraph.join(" ")
+    without_links(&paragraph.join(" "))
+}
+
+/// `[text](target)`, `[text][target]` and intra-doc `[text]` become `text`: a reader of the landing
+/// page or of `/openapi.json` cannot follow rustdoc's links.
+fn without_links(text: &str) -> String {
+    let mut plain = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('[') {
+        let Some(close) = rest[open..].find(']').map(|at| open + at) else {
+            break;
+        };
+        plain.push_str(&rest[..open]);
+        plain.push_str(&rest[open + 1..close]);
+        rest = &rest[close + 1..];
+        for (opening, closing) in [('(', ')'), ('[', ']')] {
+            if rest.starts_with(opening) {
+                if let Some(end) = rest.find(closing) {
+                    rest = &rest[end + 1..];
+                }
+                break;
+            }
+        }
+    }
+    plain.push_str(rest);
+    plain
 }
 
 #[cfg(test)]
@@ -46,6 +72,18 @@ mod tests {
         assert_eq!(
             first_paragraph(&item.attrs),
             "Retrain the model when the dataset changes."
+        );
+    }
+
+    #[test]
+    fn links_keep_only_their_text() {
+        let item: syn::ItemFn = parse_quote! {
+            /// Answers [`WebhookPayload`]s, see [the Hub](https://hf.co/docs) and [`Json`][json], [x].
+            fn f() {}
+        };
+        assert_eq!(
+            first_paragraph(&item.attrs),
+            "Answers `WebhookPayload`s, see the Hub and `Json`, x."
         );
     }
 

@@ -13,14 +13,13 @@
 //! ```text
 //! const _: () = {
 //!     fn __webhooks_handler(request: WebhookRequest) -> BoxFuture {
-//!         Box::pin(async move {
-//!             let arg0 = match extract::<WebhookPayload>(&request) { Ok(v) => v, Err(response) => return response };
-//!             respond(trigger_training(arg0).await)
-//!         })
+//!         start_async::<(WebhookPayload,), _>(
+//!             &trigger_training,
+//!             <(WebhookPayload,) as HandlerArguments>::extract(&request),
+//!         )
 //!     }
 //!     fn __webhooks_check(request: &WebhookRequest) -> Result<(), WebhookResponse> {
-//!         let _ = extract::<WebhookPayload>(request)?;
-//!         Ok(())
+//!         <(WebhookPayload,) as HandlerArguments>::extract(request).map(drop)
 //!     }
 //!     inventory::submit! {
 //!         Endpoint::__new("trigger_training", "trigger_training", "Retrain when a dataset changes.",
@@ -30,12 +29,15 @@
 //! };
 //! ```
 //!
-//! A plain `fn` gets a plain wrapper registered as `Handler::Blocking`; `background` registers
-//! `Delivery::Background`. Every runtime item is named
-//! through `::webhooks_runtime::__private`, so users need no other dependency.
+//! `HandlerArguments` and `AsyncHandler` (through `start_async`) are the traits
+//! `WebhooksServerBuilder::add_webhook` uses, so an annotated function and one added by hand build
+//! their arguments and answers the same way. A plain `fn` goes through `BlockingHandler` (with
+//! `run_blocking`) and is registered as `Handler::Blocking`; `background` registers
+//! `Delivery::Background`. Every runtime item is named through `::webhooks_runtime::__private`, so
+//! users need no other dependency.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote, quote_spanned};
+use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use crate::args::EndpointArgs;
@@ -72,97 +74,60 @@ fn expand(endpoint: &CheckedEndpoint) -> TokenStream {
     let private = quote!(#krate::__private);
     let name = &function.sig.ident;
     let function_name = name.to_string().trim_start_matches("r#").to_owned();
-    let args: Vec<_> = (0..arg_types.len())
-        .map(|index| format_ident!("__webhooks_arg{index}"))
-        .collect();
+    let sig = &function.sig;
 
-    // Each extraction is spanned on the argument's type, so a type that is not an extractor gets
-    // its "cannot be a webhook handler argument" error right under it.
-    let extractions = arg_types.iter().zip(&args).map(|(ty, arg)| {
-        quote_spanned! {ty.span()=>
-            let #arg = match #private::extract::<#ty>(&__webhooks_request) {
-                ::core::result::Result::Ok(value) => value,
-                ::core::result::Result::Err(response) => return response,
-            };
-        }
-    });
-
-    // The same extractions, without the call: what a background endpoint checks before it accepts
-    // a delivery.
-    let checks = arg_types.iter().map(|ty| {
-        quote_spanned! {ty.span()=>
-            let _ = #private::extract::<#ty>(__webhooks_request)?;
-        }
-    });
+    // The handler traits `add_webhook` uses do the work; the code here only names them. Where
+    // rustc reports an unmet bound of theirs is the span of the tokens naming them: an argument
+    // that is not an extractor under the argument list (the type itself when it is the only one),
+    // a return value that is not a response under the return type, a future that is not `Send`
+    // under the return type or, when there is none, under `async`.
+    let arguments_span = match arg_types.as_slice() {
+        [only] => only.span(),
+        _ => sig.paren_token.span.join(),
+    };
+    let output_span = match (&sig.output, &sig.asyncness) {
+        (syn::ReturnType::Type(_, ty), _) => ty.span(),
+        (syn::ReturnType::Default, Some(async_token)) => async_token.span(),
+        (syn::ReturnType::Default, None) => name.span(),
+    };
+    let arguments = quote_spanned!(arguments_span=> (#(#arg_types,)*));
+    let extract =
+        quote_spanned!(arguments_span=> <#arguments as #private::HandlerArguments>::extract);
+    let (run, signature, handler) = match &sig.asyncness {
+        Some(_) => (
+            quote!(start_async),
+            quote!(#private::BoxFuture),
+            quote!(Async),
+        ),
+        None => (
+            quote!(run_blocking),
+            quote!(#private::WebhookResponse),
+            quote!(Blocking),
+        ),
+    };
+    let run = quote_spanned!(output_span=> #private::#run::<#arguments, _>);
     let delivery = if *background {
         quote!(Background)
     } else {
         quote!(Immediate)
     };
-
-    let call = match &function.sig.asyncness {
-        Some(_) => quote!(#name(#(#args),*).await),
-        None => quote!(#name(#(#args),*)),
-    };
-    // Spanned on the return type, so a type that is not a response gets its error there.
-    let output_span = match &function.sig.output {
-        syn::ReturnType::Default => name.span(),
-        syn::ReturnType::Type(_, ty) => ty.span(),
-    };
-    // The callee and its argument carry the return type's span, so that is where rustc reports
-    // a return type that does not implement `IntoWebhookResponse`.
-    let output = quote_spanned!(output_span=> __webhooks_output);
-    let respond = quote! {
-        let #output = #call;
-        #private::respond(#output)
-    };
-
-    let (signature, body, handler) = match &function.sig.asyncness {
-        Some(async_token) => {
-            // Spanned on `async`, so a handler whose future is not `Send` is reported there.
-            let boxed = quote_spanned! {async_token.span()=>
-                ::std::boxed::Box::pin(async move {
-                    #(#extractions)*
-                    #respond
-                })
-            };
-            (
-                quote!(-> #private::BoxFuture),
-                boxed,
-                quote!(#private::Handler::Async(__webhooks_handler)),
-            )
-        }
-        None => (
-            quote!(-> #private::WebhookResponse),
-            quote!({ #(#extractions)* #respond }),
-            quote!(#private::Handler::Blocking(__webhooks_handler)),
-        ),
-    };
     // `line!()` takes the line of its own span: the function's name, not the attribute.
     let line = quote_spanned!(name.span()=> ::core::line!());
-    let unused_request = if arg_types.is_empty() {
-        quote!(let _ = __webhooks_request;)
-    } else {
-        quote!()
-    };
 
     quote! {
         #function
 
         const _: () = {
             #[doc(hidden)]
-            fn __webhooks_handler(__webhooks_request: #private::WebhookRequest) #signature {
-                #unused_request
-                #body
+            fn __webhooks_handler(__webhooks_request: #private::WebhookRequest) -> #signature {
+                #run(&#name, #extract(&__webhooks_request))
             }
 
             #[doc(hidden)]
             fn __webhooks_check(
                 __webhooks_request: &#private::WebhookRequest,
             ) -> ::core::result::Result<(), #private::WebhookResponse> {
-                #(#checks)*
-                let _ = __webhooks_request;
-                ::core::result::Result::Ok(())
+                #extract(__webhooks_request).map(::core::mem::drop)
             }
 
             #private::inventory::submit! {
@@ -173,7 +138,7 @@ fn expand(endpoint: &CheckedEndpoint) -> TokenStream {
                     ::core::module_path!(),
                     ::core::file!(),
                     #line,
-                    #handler,
+                    #private::Handler::#handler(__webhooks_handler),
                     #private::Delivery::#delivery,
                     __webhooks_check,
                 )

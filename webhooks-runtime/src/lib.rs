@@ -61,7 +61,7 @@ pub mod deliveries {
 /// [`WebhooksServerBuilder::add_webhook`](crate::WebhooksServerBuilder::add_webhook) and its
 /// siblings.
 pub mod handler {
-    pub use crate::endpoint::handler::{AsyncHandler, BlockingHandler};
+    pub use crate::endpoint::handler::{AsyncHandler, BlockingHandler, HandlerArguments};
 }
 
 pub use error::Error;

@@ -4,7 +4,8 @@ use std::future::Future;
 use std::sync::Arc;
 
 use webhooks_core::{
-    BoxFuture, FromWebhookRequest, Handler, IntoWebhookResponse, WebhookRequest, WebhookResponse,
+    BoxFuture, FromWebhookRequest, Handler, IntoWebhookResponse, Rejection, WebhookRequest,
+    WebhookResponse,
 };
 
 /// Builds a handler's arguments without running it: what a background endpoint checks before it
@@ -29,8 +30,39 @@ impl From<Handler> for ErasedHandler {
     }
 }
 
+/// A handler's arguments, built from the request in order: a tuple of [`FromWebhookRequest`]
+/// types. `#[webhook_endpoint]` and `add_webhook` both build them with this trait.
+///
+/// ```
+/// use webhooks_runtime::handler::HandlerArguments;
+/// use webhooks_runtime::{WebhookPayload, WebhookRequest, http};
+///
+/// let request = WebhookRequest::new(
+///     http::Method::POST,
+///     "/webhooks/echo".parse().unwrap(),
+///     http::HeaderMap::new(),
+///     "hi".into(),
+/// );
+/// // "hi" is not a Hub payload: the first argument refuses it.
+/// let refusal = <(WebhookPayload,)>::extract(&request).unwrap_err();
+/// assert_eq!(refusal.status(), 422);
+/// ```
+pub trait HandlerArguments: Sized {
+    /// Builds every argument, or the response refusing the request at the first one that fails.
+    ///
+    /// # Errors
+    ///
+    /// The response refusing the request, when an argument cannot be built from it.
+    #[allow(
+        clippy::result_large_err,
+        reason = "the response is answered at once, never stored or passed along"
+    )]
+    fn extract(request: &WebhookRequest) -> Result<Self, WebhookResponse>;
+}
+
 /// An `async` function or closure usable as a webhook handler: its arguments implement
-/// [`FromWebhookRequest`] and its output [`IntoWebhookResponse`], as with `#[webhook_endpoint]`.
+/// [`FromWebhookRequest`] and its output [`IntoWebhookResponse`], as with `#[webhook_endpoint]`,
+/// whose generated code calls this trait too.
 ///
 /// `Args` is the tuple of argument types; you never name it.
 ///
@@ -48,7 +80,10 @@ impl From<Handler> for ErasedHandler {
 /// # drop(server);
 /// ```
 pub trait AsyncHandler<Args>: Send + Sync + 'static {
-    /// Extracts the arguments and starts the handler.
+    /// Starts the handler with its arguments already built; the future converts its output.
+    fn invoke(&self, args: Args) -> BoxFuture;
+
+    /// Builds the arguments and starts the handler.
     ///
     /// ```
     /// use webhooks_runtime::bytes::Bytes;
@@ -68,36 +103,12 @@ pub trait AsyncHandler<Args>: Send + Sync + 'static {
     /// assert_eq!(response.body().as_ref(), b"hi");
     /// # }
     /// ```
-    fn call(&self, request: WebhookRequest) -> BoxFuture;
-
-    /// Extracts the arguments without starting the handler.
-    ///
-    /// # Errors
-    ///
-    /// The response refusing the request, when an argument cannot be built from it.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use webhooks_runtime::handler::AsyncHandler;
-    /// use webhooks_runtime::{WebhookPayload, WebhookRequest, http};
-    ///
-    /// async fn on_event(_payload: WebhookPayload) {}
-    ///
-    /// let request = WebhookRequest::new(
-    ///     http::Method::POST,
-    ///     "/webhooks/echo".parse().unwrap(),
-    ///     http::HeaderMap::new(),
-    ///     "hi".into(),
-    /// );
-    /// /// The status refusing `request` before `handler` would run, if any.
-    /// fn refusal<Args, H: AsyncHandler<Args>>(_handler: &H, request: &WebhookRequest) -> Option<u16> {
-    ///     H::check(request).err().map(|response| response.status().as_u16())
-    /// }
-    /// // "hi" is not a Hub payload.
-    /// assert_eq!(refusal(&on_event, &request), Some(422));
-    /// ```
-    fn check(request: &WebhookRequest) -> Result<(), WebhookResponse>;
+    fn call(&self, request: WebhookRequest) -> BoxFuture
+    where
+        Args: HandlerArguments,
+    {
+        start_async(self, Args::extract(&request))
+    }
 }
 
 /// A plain function or closure usable as a webhook handler, run on a blocking thread.
@@ -116,7 +127,10 @@ pub trait AsyncHandler<Args>: Send + Sync + 'static {
 /// # drop(server);
 /// ```
 pub trait BlockingHandler<Args>: Send + Sync + 'static {
-    /// Extracts the arguments and runs the handler.
+    /// Runs the handler with its arguments already built and converts its output.
+    fn invoke(&self, args: Args) -> WebhookResponse;
+
+    /// Builds the arguments and runs the handler.
     ///
     /// ```
     /// use webhooks_runtime::bytes::Bytes;
@@ -133,63 +147,33 @@ pub trait BlockingHandler<Args>: Send + Sync + 'static {
     /// let response = length.call(request);
     /// assert_eq!(response.body().as_ref(), b"2");
     /// ```
-    fn call(&self, request: WebhookRequest) -> WebhookResponse;
-
-    /// Extracts the arguments without running the handler.
-    ///
-    /// # Errors
-    ///
-    /// The response refusing the request, when an argument cannot be built from it.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use webhooks_runtime::handler::BlockingHandler;
-    /// use webhooks_runtime::{WebhookPayload, WebhookRequest, http};
-    ///
-    /// fn on_event(_payload: WebhookPayload) {}
-    ///
-    /// let request = WebhookRequest::new(
-    ///     http::Method::POST,
-    ///     "/webhooks/echo".parse().unwrap(),
-    ///     http::HeaderMap::new(),
-    ///     "hi".into(),
-    /// );
-    /// let refusal = <fn(WebhookPayload) as BlockingHandler<(WebhookPayload,)>>::check(&request).unwrap_err();
-    /// # let _ = on_event;
-    /// assert_eq!(refusal.status(), 422);
-    /// ```
-    fn check(request: &WebhookRequest) -> Result<(), WebhookResponse>;
+    fn call(&self, request: WebhookRequest) -> WebhookResponse
+    where
+        Args: HandlerArguments,
+    {
+        run_blocking(self, Args::extract(&request))
+    }
 }
 
 macro_rules! impl_handlers {
     ($($arg:ident),*) => {
+        impl<$($arg: FromWebhookRequest,)*> HandlerArguments for ($($arg,)*) {
+            #[allow(unused_variables, reason = "a handler without arguments reads nothing")]
+            fn extract(request: &WebhookRequest) -> Result<Self, WebhookResponse> {
+                Ok(($($arg::from_webhook_request(request).map_err(Rejection::into_response)?,)*))
+            }
+        }
+
         impl<F, Fut, Out, $($arg,)*> AsyncHandler<($($arg,)*)> for F
         where
             F: Fn($($arg),*) -> Fut + Send + Sync + 'static,
             Fut: Future<Output = Out> + Send + 'static,
             Out: IntoWebhookResponse,
-            $($arg: FromWebhookRequest,)*
         {
-            #[allow(non_snake_case, unused_variables, reason = "argument names are the type parameters")]
-            fn call(&self, request: WebhookRequest) -> BoxFuture {
-                $(
-                    let $arg = match $arg::from_webhook_request(&request) {
-                        Ok(value) => value,
-                        Err(rejection) => {
-                            let response = rejection.into_response();
-                            return Box::pin(async move { response });
-                        }
-                    };
-                )*
+            #[allow(non_snake_case, reason = "argument names are the type parameters")]
+            fn invoke(&self, ($($arg,)*): ($($arg,)*)) -> BoxFuture {
                 let future = self($($arg),*);
                 Box::pin(async move { future.await.into_webhook_response() })
-            }
-
-            #[allow(unused_variables, reason = "a handler without arguments checks nothing")]
-            fn check(request: &WebhookRequest) -> Result<(), WebhookResponse> {
-                $( $arg::from_webhook_request(request).map_err(webhooks_core::Rejection::into_response)?; )*
-                Ok(())
             }
         }
 
@@ -197,23 +181,10 @@ macro_rules! impl_handlers {
         where
             F: Fn($($arg),*) -> Out + Send + Sync + 'static,
             Out: IntoWebhookResponse,
-            $($arg: FromWebhookRequest,)*
         {
-            #[allow(non_snake_case, unused_variables, reason = "argument names are the type parameters")]
-            fn call(&self, request: WebhookRequest) -> WebhookResponse {
-                $(
-                    let $arg = match $arg::from_webhook_request(&request) {
-                        Ok(value) => value,
-                        Err(rejection) => return rejection.into_response(),
-                    };
-                )*
+            #[allow(non_snake_case, reason = "argument names are the type parameters")]
+            fn invoke(&self, ($($arg,)*): ($($arg,)*)) -> WebhookResponse {
                 self($($arg),*).into_webhook_response()
-            }
-
-            #[allow(unused_variables, reason = "a handler without arguments checks nothing")]
-            fn check(request: &WebhookRequest) -> Result<(), WebhookResponse> {
-                $( $arg::from_webhook_request(request).map_err(webhooks_core::Rejection::into_response)?; )*
-                Ok(())
             }
         }
     };
@@ -229,18 +200,58 @@ impl_handlers!(A1, A2, A3, A4, A5, A6);
 impl_handlers!(A1, A2, A3, A4, A5, A6, A7);
 impl_handlers!(A1, A2, A3, A4, A5, A6, A7, A8);
 
-pub(crate) fn erase_async<Args, H: AsyncHandler<Args>>(handler: H) -> (ErasedHandler, Check) {
-    let check: Check = Arc::new(|request| H::check(request));
+/// Starts an async handler with its arguments, or answers the refusal that building them gave.
+/// Not public API: `AsyncHandler::call` and the code `#[webhook_endpoint]` generates use it.
+#[doc(hidden)]
+pub fn start_async<Args, H: AsyncHandler<Args> + ?Sized>(
+    handler: &H,
+    args: Result<Args, WebhookResponse>,
+) -> BoxFuture {
+    match args {
+        Ok(args) => handler.invoke(args),
+        Err(response) => Box::pin(std::future::ready(response)),
+    }
+}
+
+/// Runs a plain handler with its arguments, or answers the refusal that building them gave.
+/// Not public API: `BlockingHandler::call` and the code `#[webhook_endpoint]` generates use it.
+#[doc(hidden)]
+pub fn run_blocking<Args, H: BlockingHandler<Args> + ?Sized>(
+    handler: &H,
+    args: Result<Args, WebhookResponse>,
+) -> WebhookResponse {
+    match args {
+        Ok(args) => handler.invoke(args),
+        Err(response) => response,
+    }
+}
+
+/// Builds the arguments without running the handler: what a background endpoint checks before it
+/// accepts a delivery.
+#[allow(
+    clippy::result_large_err,
+    reason = "the response is answered at once, never stored or passed along"
+)]
+pub(crate) fn check_arguments<Args: HandlerArguments>(
+    request: &WebhookRequest,
+) -> Result<(), WebhookResponse> {
+    Args::extract(request).map(drop)
+}
+
+pub(crate) fn erase_async<Args: HandlerArguments + 'static, H: AsyncHandler<Args>>(
+    handler: H,
+) -> (ErasedHandler, Check) {
     (
         ErasedHandler::Async(Arc::new(move |request| handler.call(request))),
-        check,
+        Arc::new(check_arguments::<Args>),
     )
 }
 
-pub(crate) fn erase_blocking<Args, H: BlockingHandler<Args>>(handler: H) -> (ErasedHandler, Check) {
-    let check: Check = Arc::new(|request| H::check(request));
+pub(crate) fn erase_blocking<Args: HandlerArguments + 'static, H: BlockingHandler<Args>>(
+    handler: H,
+) -> (ErasedHandler, Check) {
     (
         ErasedHandler::Blocking(Arc::new(move |request| handler.call(request))),
-        check,
+        Arc::new(check_arguments::<Args>),
     )
 }

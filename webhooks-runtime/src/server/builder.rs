@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use crate::delivery::settings::DeliverySettings;
 use crate::endpoint::handler::{
-    AsyncHandler, BlockingHandler, Check, ErasedHandler, erase_async, erase_blocking,
+    AsyncHandler, BlockingHandler, Check, ErasedHandler, HandlerArguments, erase_async,
+    erase_blocking,
 };
 use crate::endpoint::registry::registered_endpoints;
 use crate::endpoint::route::{Route, RouteId, Routes};
@@ -222,7 +223,11 @@ impl WebhooksServerBuilder {
     /// # Ok::<(), webhooks_runtime::Error>(())
     /// ```
     #[track_caller]
-    pub fn add_webhook<Args, H: AsyncHandler<Args>>(self, path: &str, handler: H) -> Self {
+    pub fn add_webhook<Args: HandlerArguments + 'static, H: AsyncHandler<Args>>(
+        self,
+        path: &str,
+        handler: H,
+    ) -> Self {
         let name = handler_name::<H>();
         self.add(path, name, Location::caller(), erase_async(handler), false)
     }
@@ -246,7 +251,7 @@ impl WebhooksServerBuilder {
     /// # Ok::<(), webhooks_runtime::Error>(())
     /// ```
     #[track_caller]
-    pub fn add_background_webhook<Args, H: AsyncHandler<Args>>(
+    pub fn add_background_webhook<Args: HandlerArguments + 'static, H: AsyncHandler<Args>>(
         self,
         path: &str,
         handler: H,
@@ -272,7 +277,7 @@ impl WebhooksServerBuilder {
     /// # Ok::<(), webhooks_runtime::Error>(())
     /// ```
     #[track_caller]
-    pub fn add_blocking_webhook<Args, H: BlockingHandler<Args>>(
+    pub fn add_blocking_webhook<Args: HandlerArguments + 'static, H: BlockingHandler<Args>>(
         self,
         path: &str,
         handler: H,
