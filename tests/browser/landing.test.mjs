@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
 import { createInterface } from 'node:readline';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,8 @@ let baseUrl;
 let endpoints;
 let browser;
 let dataDir;
+/** Every line the quickstart printed. */
+const printed = [];
 
 /** Starts the quickstart on a free loopback port and reads its URLs from the start messages. */
 function startQuickstart() {
@@ -33,6 +36,7 @@ function startQuickstart() {
     const timer = setTimeout(() => reject(new Error('the quickstart printed no URL within 30 s')), 30_000);
     child.on('exit', (code) => reject(new Error(`the quickstart exited with ${code}`)));
     createInterface({ input: child.stdout }).on('line', (line) => {
+      printed.push(line);
       const match = line.match(/^ {2}- POST (http:\/\/[^/]+)(\/webhooks\/\S+)$/);
       if (match) urls.push(match);
       if (line.startsWith('Go to https://huggingface.co/settings/webhooks')) {
@@ -138,4 +142,60 @@ test('recent deliveries are listed and can be replayed from the page', async () 
   await page.screenshot({ path: join(screenshots, 'landing-deliveries.png'), fullPage: true });
   assert.deepEqual(problems, []);
   await page.close();
+});
+
+/** Serves `html` at `/` from another loopback address than the server's: another site. */
+function serveElsewhere(html) {
+  return new Promise((resolveServe) => {
+    const site = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      response.end(html);
+    });
+    site.listen(0, '127.0.0.2', () => resolveServe({ site, url: `http://127.0.0.2:${site.address().port}/` }));
+  });
+}
+
+test('a page of another site can neither run a handler nor replay a delivery', async () => {
+  const body = await import('node:fs').then((fs) => fs.readFileSync(join(root, 'fixtures', '19-discussion-comment-update-hidden-no-content.json'), 'utf8'));
+  // A delivery to try to replay, posted as the Hub does.
+  const posted = await fetch(`${baseUrl}${endpoints[0]}`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+  assert.equal(posted.status, 200);
+  let listed;
+  for (let tries = 0; ; tries++) {
+    listed = (await (await fetch(`${baseUrl}/api/deliveries?limit=100`)).json()).deliveries;
+    if (listed.some((d) => d.endpoint === endpoints[0])) break;
+    assert.ok(tries < 500, 'the delivery was never journaled');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const id = listed[0].id;
+  const trainingLines = () => printed.filter((line) => line.includes('a training job would start here')).length;
+  const trainingBefore = trainingLines();
+  // The attacks: a "simple" cross-site post needs no preflight, and a form needs no script at all.
+  const attack = `<!doctype html><body>
+<iframe name="sink"></iframe>
+<form id="replay" method="POST" action="${baseUrl}/api/deliveries/${encodeURIComponent(id)}/replay" target="sink" enctype="text/plain">
+<input name="x" value="y"></form>
+<script>
+window.attack = async () => {
+  await fetch(${JSON.stringify(baseUrl + endpoints[0])}, { method: 'POST', mode: 'no-cors', body: ${JSON.stringify(body)} });
+  const loaded = new Promise((resolve) => document.querySelector('iframe').addEventListener('load', resolve, { once: true }));
+  document.getElementById('replay').submit();
+  await loaded;
+  return 'done';
+};
+</script></body>`;
+  const { site, url } = await serveElsewhere(attack);
+  const page = await browser.newPage();
+  try {
+    await page.goto(url);
+    assert.equal(await page.evaluate(() => window.attack()), 'done');
+  } finally {
+    await page.close();
+    site.close();
+  }
+  // What the server did is visible from here: nothing ran, nothing was replayed.
+  const after = (await (await fetch(`${baseUrl}/api/deliveries?limit=100`)).json()).deliveries;
+  assert.equal(after.filter((d) => d.original_id === id).length, 0, 'no replay of the delivery');
+  assert.equal(after.length, listed.length, 'no new delivery');
+  assert.equal(trainingLines(), trainingBefore, 'the handler did not run');
 });

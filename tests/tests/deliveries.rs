@@ -146,7 +146,7 @@ async fn a_handler_that_always_fails_ends_dead_and_a_replay_after_the_fix_ends_d
     BROKEN.store(false, Ordering::SeqCst);
     let replay = server
         .post(&format!("/api/deliveries/{id}/replay"))
-        .secret(SECRET)
+        .header("authorization", "Bearer admin-token")
         .send()
         .await;
     assert_eq!(replay.status(), StatusCode::ACCEPTED, "{}", replay.text());
@@ -266,7 +266,7 @@ async fn ordinary_deliveries_are_journaled_and_their_body_can_be_fetched_and_del
             webhooks_runtime::http::Method::DELETE,
             &format!("/api/deliveries/{id}"),
         )
-        .secret(SECRET)
+        .header("authorization", "Bearer admin-token")
         .send()
         .await;
     assert_eq!(deleted.status(), StatusCode::OK);
@@ -279,25 +279,43 @@ async fn ordinary_deliveries_are_journaled_and_their_body_can_be_fetched_and_del
 }
 
 #[tokio::test]
-async fn the_delivery_api_needs_the_secret_or_the_admin_token() {
+async fn with_an_admin_token_only_the_token_opens_the_delivery_api() {
     let server = server().await;
     let no_credential = server.get("/api/deliveries").send().await;
     assert_eq!(no_credential.status(), StatusCode::UNAUTHORIZED);
-    let wrong = server.get("/api/deliveries").secret("nope").send().await;
-    assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
-    assert_eq!(
-        server
-            .get("/api/deliveries")
-            .secret(SECRET)
-            .send()
-            .await
-            .status(),
-        StatusCode::OK
+    // The webhook secret travels with every delivery: with a token set, it opens nothing.
+    let secret = server.get("/api/deliveries").secret(SECRET).send().await;
+    assert_eq!(secret.status(), StatusCode::UNAUTHORIZED);
+    assert!(
+        secret.text().contains("Authorization: Bearer"),
+        "{}",
+        secret.text()
     );
+    let secret_as_bearer = server
+        .get("/api/deliveries")
+        .header("authorization", &format!("Bearer {SECRET}"))
+        .send()
+        .await;
+    assert_eq!(secret_as_bearer.status(), StatusCode::FORBIDDEN);
     assert_eq!(
         api(&server, "/api/deliveries").await.status(),
         StatusCode::OK
     );
+}
+
+#[tokio::test]
+async fn without_an_admin_token_the_webhook_secret_opens_the_delivery_api() {
+    let server = TestServer::with(WebhooksServer::builder().webhook_secret(SECRET)).await;
+    let wrong = server.get("/api/deliveries").secret("nope").send().await;
+    assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
+    for request in [
+        server.get("/api/deliveries").secret(SECRET),
+        server
+            .get("/api/deliveries")
+            .header("authorization", &format!("Bearer {SECRET}")),
+    ] {
+        assert_eq!(request.send().await.status(), StatusCode::OK);
+    }
 }
 
 #[tokio::test]

@@ -125,7 +125,7 @@ async fn raw_exchange(server: &TestServer, request: &[u8]) -> String {
 async fn headers_too_large_get_431() {
     let server = TestServer::with(WebhooksServer::builder().max_header_size(8 * 1024)).await;
     let request = format!(
-        "POST /webhooks/target HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\nContent-Length: 2\r\n\r\n{{}}",
+        "POST /webhooks/target HTTP/1.1\r\nHost: localhost\r\nX-Big: {}\r\nContent-Length: 2\r\n\r\n{{}}",
         "a".repeat(9000)
     );
     let answer = raw_exchange(&server, request.as_bytes()).await;
@@ -140,7 +140,7 @@ async fn too_many_headers_get_431() {
     let server = TestServer::with(WebhooksServer::builder().max_headers(8)).await;
     let headers: String = (0..20).map(|i| format!("X-H{i}: v\r\n")).collect();
     let request = format!(
-        "POST /webhooks/target HTTP/1.1\r\nHost: x\r\n{headers}Content-Length: 2\r\n\r\n{{}}"
+        "POST /webhooks/target HTTP/1.1\r\nHost: localhost\r\n{headers}Content-Length: 2\r\n\r\n{{}}"
     );
     let answer = raw_exchange(&server, request.as_bytes()).await;
     assert!(
@@ -156,7 +156,7 @@ async fn a_client_slow_to_send_headers_is_disconnected() {
             .await;
     let mut stream = TcpStream::connect(server.addr()).await.unwrap();
     stream
-        .write_all(b"POST /webhooks/target HTTP/1.1\r\nHost: x\r\n")
+        .write_all(b"POST /webhooks/target HTTP/1.1\r\nHost: localhost\r\n")
         .await
         .unwrap();
     // The rest of the headers never come: the server closes the connection.
@@ -178,7 +178,7 @@ async fn a_client_slow_to_send_the_body_gets_408() {
     let mut stream = TcpStream::connect(server.addr()).await.unwrap();
     stream
         .write_all(
-            b"POST /webhooks/target HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"a\":",
+            b"POST /webhooks/target HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\n{\"a\":",
         )
         .await
         .unwrap();

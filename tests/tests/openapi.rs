@@ -43,7 +43,9 @@ async fn one_post_operation_per_endpoint_with_doc_security_and_statuses() {
         .collect();
     assert_eq!(
         statuses,
-        ["200", "401", "403", "405", "408", "413", "422", "500"]
+        [
+            "200", "401", "403", "405", "408", "413", "415", "422", "500"
+        ]
     );
     assert_eq!(
         document["paths"]["/webhooks/models/evaluate"]["post"]["summary"],
@@ -180,7 +182,60 @@ async fn background_endpoints_declare_202_and_503_and_timeouts_504() {
     assert_eq!(
         statuses,
         [
-            "200", "202", "401", "403", "405", "408", "413", "422", "500", "503", "504"
+            "200", "202", "401", "403", "405", "408", "413", "415", "422", "500", "503", "504"
         ]
     );
+}
+
+#[tokio::test]
+async fn the_request_body_is_what_the_handler_reads() {
+    use webhooks_runtime::bytes::Bytes;
+    use webhooks_runtime::http::HeaderMap;
+    use webhooks_runtime::serde_json::json;
+    use webhooks_runtime::{Json, WebhookRequest};
+
+    #[derive(serde::Deserialize)]
+    struct Ping {
+        _zen: String,
+    }
+
+    let builder = WebhooksServer::builder()
+        .include_registered(false)
+        .add_webhook("payload", |_: HeaderMap, _: WebhookPayload| async {})
+        .add_webhook("own_json", |_: Json<Ping>| async {})
+        .add_webhook("raw", |_: Bytes| async {})
+        .add_webhook("request", |_: WebhookRequest| async {})
+        .add_webhook("headers_only", |_: HeaderMap| async {})
+        .add_blocking_webhook("nothing", || ());
+    let server = TestServer::with(builder).await;
+    let document: Value = server.get("/openapi.json").send().await.json();
+    let operation = |path: &str| document["paths"][format!("/webhooks/{path}")]["post"].clone();
+    let content_types = |path: &str| {
+        operation(path)["requestBody"]["content"]
+            .as_object()
+            .map(|content| content.keys().cloned().collect::<Vec<_>>())
+    };
+    let statuses = |path: &str| {
+        let responses = operation(path)["responses"].clone();
+        (
+            responses.get("415").is_some(),
+            responses.get("422").is_some(),
+        )
+    };
+    assert_eq!(
+        operation("payload")["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+        json!("#/components/schemas/WebhookPayload")
+    );
+    assert_eq!(
+        operation("own_json")["requestBody"]["content"]["application/json"]["schema"],
+        json!({})
+    );
+    assert_eq!(content_types("raw"), Some(vec!["*/*".to_owned()]));
+    assert_eq!(content_types("request"), Some(vec!["*/*".to_owned()]));
+    assert_eq!(content_types("headers_only"), None);
+    assert_eq!(content_types("nothing"), None);
+    assert_eq!(statuses("payload"), (true, true));
+    assert_eq!(statuses("own_json"), (true, true));
+    assert_eq!(statuses("raw"), (false, true));
+    assert_eq!(statuses("nothing"), (false, false));
 }

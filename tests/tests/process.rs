@@ -379,3 +379,18 @@ fn an_unusable_data_dir_stops_the_server_before_it_says_it_is_ready() {
         "the error names the folder: {stderr}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn the_journal_is_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let dir = common::process::fresh_data_dir();
+    let server = ServerProcess::start(&[("WEBHOOKS_DATA_DIR", dir.to_str().unwrap())]);
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&dir), 0o700, "the data dir");
+    assert_eq!(mode(&dir.join("deliveries.sqlite3")), 0o600, "the database");
+    drop(server);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

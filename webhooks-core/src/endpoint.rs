@@ -4,6 +4,7 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 
+use crate::extract::BodyUse;
 use crate::request::WebhookRequest;
 use crate::response::WebhookResponse;
 
@@ -111,6 +112,7 @@ pub struct Endpoint {
     handler: Handler,
     delivery: Delivery,
     check: ArgumentCheck,
+    body: BodyUse,
 }
 
 inventory::collect!(Endpoint);
@@ -142,6 +144,7 @@ impl Endpoint {
         handler: Handler,
         delivery: Delivery,
         check: ArgumentCheck,
+        body: BodyUse,
     ) -> Self {
         Self {
             path,
@@ -153,6 +156,7 @@ impl Endpoint {
             handler,
             delivery,
             check,
+            body,
         }
     }
 
@@ -169,16 +173,6 @@ impl Endpoint {
     }
 
     /// The path under `/webhooks/`, without leading or trailing `/` (`say_hello`, `a/b`).
-    ///
-    /// ```
-    /// # use webhooks_core::{Delivery, Endpoint, Handler, WebhookRequest, WebhookResponse};
-    /// # fn say_hello(_: WebhookRequest) -> WebhookResponse { WebhookResponse::default() }
-    /// # static SAY_HELLO: Endpoint = Endpoint::__new("say_hello", "say_hello", "Says hello to new discussions.",
-    /// #     "my_bot::handlers", "src/handlers.rs", 12, Handler::Blocking(say_hello), Delivery::Immediate, |_| Ok(()));
-    /// // An endpoint as `#[webhook_endpoint] fn say_hello(..)` in src/handlers.rs registers it.
-    /// # let endpoint = &SAY_HELLO;
-    /// assert_eq!(endpoint.path(), "say_hello");
-    /// ```
     pub fn path(&self) -> &'static str {
         self.path
     }
@@ -186,10 +180,10 @@ impl Endpoint {
     /// The full route: `/webhooks/<path>`.
     ///
     /// ```
-    /// # use webhooks_core::{Delivery, Endpoint, Handler, WebhookRequest, WebhookResponse};
+    /// # use webhooks_core::{BodyUse, Delivery, Endpoint, Handler, WebhookRequest, WebhookResponse};
     /// # fn say_hello(_: WebhookRequest) -> WebhookResponse { WebhookResponse::default() }
     /// # static SAY_HELLO: Endpoint = Endpoint::__new("say_hello", "say_hello", "Says hello to new discussions.",
-    /// #     "my_bot::handlers", "src/handlers.rs", 12, Handler::Blocking(say_hello), Delivery::Immediate, |_| Ok(()));
+    /// #     "my_bot::handlers", "src/handlers.rs", 12, Handler::Blocking(say_hello), Delivery::Immediate, |_| Ok(()), BodyUse::Raw);
     /// // An endpoint as `#[webhook_endpoint] fn say_hello(..)` in src/handlers.rs registers it.
     /// # let endpoint = &SAY_HELLO;
     /// assert_eq!(endpoint.route(), "/webhooks/say_hello");
@@ -199,76 +193,26 @@ impl Endpoint {
     }
 
     /// The annotated function's name.
-    ///
-    /// ```
-    /// # use webhooks_core::{Delivery, Endpoint, Handler, WebhookRequest, WebhookResponse};
-    /// # fn say_hello(_: WebhookRequest) -> WebhookResponse { WebhookResponse::default() }
-    /// # static SAY_HELLO: Endpoint = Endpoint::__new("say_hello", "say_hello", "Says hello to new discussions.",
-    /// #     "my_bot::handlers", "src/handlers.rs", 12, Handler::Blocking(say_hello), Delivery::Immediate, |_| Ok(()));
-    /// // An endpoint as `#[webhook_endpoint] fn say_hello(..)` in src/handlers.rs registers it.
-    /// # let endpoint = &SAY_HELLO;
-    /// assert_eq!(endpoint.function(), "say_hello");
-    /// ```
     pub fn function(&self) -> &'static str {
         self.function
     }
 
     /// The first paragraph of the function's doc comment, on one line (empty when undocumented).
-    ///
-    /// ```
-    /// # use webhooks_core::{Delivery, Endpoint, Handler, WebhookRequest, WebhookResponse};
-    /// # fn say_hello(_: WebhookRequest) -> WebhookResponse { WebhookResponse::default() }
-    /// # static SAY_HELLO: Endpoint = Endpoint::__new("say_hello", "say_hello", "Says hello to new discussions.",
-    /// #     "my_bot::handlers", "src/handlers.rs", 12, Handler::Blocking(say_hello), Delivery::Immediate, |_| Ok(()));
-    /// // An endpoint as `#[webhook_endpoint] fn say_hello(..)` in src/handlers.rs registers it.
-    /// # let endpoint = &SAY_HELLO;
-    /// assert_eq!(endpoint.doc(), "Says hello to new discussions.");
-    /// ```
     pub fn doc(&self) -> &'static str {
         self.doc
     }
 
     /// The module the function is defined in (`my_bot::handlers`).
-    ///
-    /// ```
-    /// # use webhooks_core::{Delivery, Endpoint, Handler, WebhookRequest, WebhookResponse};
-    /// # fn say_hello(_: WebhookRequest) -> WebhookResponse { WebhookResponse::default() }
-    /// # static SAY_HELLO: Endpoint = Endpoint::__new("say_hello", "say_hello", "Says hello to new discussions.",
-    /// #     "my_bot::handlers", "src/handlers.rs", 12, Handler::Blocking(say_hello), Delivery::Immediate, |_| Ok(()));
-    /// // An endpoint as `#[webhook_endpoint] fn say_hello(..)` in src/handlers.rs registers it.
-    /// # let endpoint = &SAY_HELLO;
-    /// assert_eq!(endpoint.module_path(), "my_bot::handlers");
-    /// ```
     pub fn module_path(&self) -> &'static str {
         self.module_path
     }
 
     /// The source file the function is defined in.
-    ///
-    /// ```
-    /// # use webhooks_core::{Delivery, Endpoint, Handler, WebhookRequest, WebhookResponse};
-    /// # fn say_hello(_: WebhookRequest) -> WebhookResponse { WebhookResponse::default() }
-    /// # static SAY_HELLO: Endpoint = Endpoint::__new("say_hello", "say_hello", "Says hello to new discussions.",
-    /// #     "my_bot::handlers", "src/handlers.rs", 12, Handler::Blocking(say_hello), Delivery::Immediate, |_| Ok(()));
-    /// // An endpoint as `#[webhook_endpoint] fn say_hello(..)` in src/handlers.rs registers it.
-    /// # let endpoint = &SAY_HELLO;
-    /// assert_eq!(endpoint.file(), "src/handlers.rs");
-    /// ```
     pub fn file(&self) -> &'static str {
         self.file
     }
 
     /// The line of the function's name in [`Self::file`].
-    ///
-    /// ```
-    /// # use webhooks_core::{Delivery, Endpoint, Handler, WebhookRequest, WebhookResponse};
-    /// # fn say_hello(_: WebhookRequest) -> WebhookResponse { WebhookResponse::default() }
-    /// # static SAY_HELLO: Endpoint = Endpoint::__new("say_hello", "say_hello", "Says hello to new discussions.",
-    /// #     "my_bot::handlers", "src/handlers.rs", 12, Handler::Blocking(say_hello), Delivery::Immediate, |_| Ok(()));
-    /// // An endpoint as `#[webhook_endpoint] fn say_hello(..)` in src/handlers.rs registers it.
-    /// # let endpoint = &SAY_HELLO;
-    /// assert_eq!(endpoint.line(), 12);
-    /// ```
     pub fn line(&self) -> u32 {
         self.line
     }
@@ -276,10 +220,10 @@ impl Endpoint {
     /// `file:line`, for messages.
     ///
     /// ```
-    /// # use webhooks_core::{Delivery, Endpoint, Handler, WebhookRequest, WebhookResponse};
+    /// # use webhooks_core::{BodyUse, Delivery, Endpoint, Handler, WebhookRequest, WebhookResponse};
     /// # fn say_hello(_: WebhookRequest) -> WebhookResponse { WebhookResponse::default() }
     /// # static SAY_HELLO: Endpoint = Endpoint::__new("say_hello", "say_hello", "Says hello to new discussions.",
-    /// #     "my_bot::handlers", "src/handlers.rs", 12, Handler::Blocking(say_hello), Delivery::Immediate, |_| Ok(()));
+    /// #     "my_bot::handlers", "src/handlers.rs", 12, Handler::Blocking(say_hello), Delivery::Immediate, |_| Ok(()), BodyUse::Raw);
     /// // An endpoint as `#[webhook_endpoint] fn say_hello(..)` in src/handlers.rs registers it.
     /// # let endpoint = &SAY_HELLO;
     /// assert_eq!(endpoint.location(), "src/handlers.rs:12");
@@ -289,31 +233,11 @@ impl Endpoint {
     }
 
     /// What the server runs for a request.
-    ///
-    /// ```
-    /// # use webhooks_core::{Delivery, Endpoint, Handler, WebhookRequest, WebhookResponse};
-    /// # fn say_hello(_: WebhookRequest) -> WebhookResponse { WebhookResponse::default() }
-    /// # static SAY_HELLO: Endpoint = Endpoint::__new("say_hello", "say_hello", "Says hello to new discussions.",
-    /// #     "my_bot::handlers", "src/handlers.rs", 12, Handler::Blocking(say_hello), Delivery::Immediate, |_| Ok(()));
-    /// // An endpoint as `#[webhook_endpoint] fn say_hello(..)` in src/handlers.rs registers it.
-    /// # let endpoint = &SAY_HELLO;
-    /// assert!(matches!(endpoint.handler(), Handler::Blocking(_)));
-    /// ```
     pub fn handler(&self) -> Handler {
         self.handler
     }
 
     /// Whether the handler runs while the Hub waits or in the background.
-    ///
-    /// ```
-    /// # use webhooks_core::{Delivery, Endpoint, Handler, WebhookRequest, WebhookResponse};
-    /// # fn say_hello(_: WebhookRequest) -> WebhookResponse { WebhookResponse::default() }
-    /// # static SAY_HELLO: Endpoint = Endpoint::__new("say_hello", "say_hello", "Says hello to new discussions.",
-    /// #     "my_bot::handlers", "src/handlers.rs", 12, Handler::Blocking(say_hello), Delivery::Immediate, |_| Ok(()));
-    /// // An endpoint as `#[webhook_endpoint] fn say_hello(..)` in src/handlers.rs registers it.
-    /// # let endpoint = &SAY_HELLO;
-    /// assert_eq!(endpoint.delivery(), Delivery::Immediate);
-    /// ```
     pub fn delivery(&self) -> Delivery {
         self.delivery
     }
@@ -321,10 +245,10 @@ impl Endpoint {
     /// Checks a request's arguments without running the handler.
     ///
     /// ```
-    /// # use webhooks_core::{Delivery, Endpoint, Handler, WebhookRequest, WebhookResponse};
+    /// # use webhooks_core::{BodyUse, Delivery, Endpoint, Handler, WebhookRequest, WebhookResponse};
     /// # fn say_hello(_: WebhookRequest) -> WebhookResponse { WebhookResponse::default() }
     /// # static SAY_HELLO: Endpoint = Endpoint::__new("say_hello", "say_hello", "Says hello to new discussions.",
-    /// #     "my_bot::handlers", "src/handlers.rs", 12, Handler::Blocking(say_hello), Delivery::Immediate, |_| Ok(()));
+    /// #     "my_bot::handlers", "src/handlers.rs", 12, Handler::Blocking(say_hello), Delivery::Immediate, |_| Ok(()), BodyUse::Raw);
     /// // An endpoint as `#[webhook_endpoint] fn say_hello(..)` in src/handlers.rs registers it.
     /// # let endpoint = &SAY_HELLO;
     /// let request = WebhookRequest::new(http::Method::POST, "/webhooks/say_hello".parse().unwrap(),
@@ -333,5 +257,10 @@ impl Endpoint {
     /// ```
     pub fn check(&self) -> ArgumentCheck {
         self.check
+    }
+
+    /// What the handler's arguments read of the body, all arguments together.
+    pub fn body(&self) -> BodyUse {
+        self.body
     }
 }

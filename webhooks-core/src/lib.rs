@@ -23,7 +23,7 @@ mod request;
 pub mod response;
 
 pub use endpoint::{ArgumentCheck, BoxFuture, Delivery, Endpoint, Handler};
-pub use extract::FromWebhookRequest;
+pub use extract::{BodyUse, FromWebhookRequest};
 pub use json::Json;
 pub use rejection::Rejection;
 pub use request::WebhookRequest;

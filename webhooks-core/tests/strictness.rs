@@ -34,9 +34,40 @@ fn string_for_number_is_a_type_error() {
     body["discussion"]["num"] = json!("19");
     let err = parse(&body).unwrap_err();
     assert!(
-        err.starts_with("discussion.num: invalid type: string \"19\", expected u64"),
+        err.starts_with(
+            "discussion.num: invalid type: string \"19\", expected a whole number from 0 to 18446744073709551615"
+        ),
         "{err}"
     );
+}
+
+#[test]
+fn whole_number_floats_are_integers_as_json_schema_says() {
+    let mut body = base();
+    body["discussion"]["num"] = json!(19.0);
+    body["webhook"]["version"] = json!(3.0);
+    let payload = WebhookPayload::from_slice(body.to_string().as_bytes()).unwrap();
+    assert_eq!(payload.discussion.unwrap().num, 19);
+}
+
+#[test]
+fn fractions_and_out_of_range_numbers_name_the_field() {
+    for (value, found) in [
+        (
+            json!(19.5),
+            "discussion.num: invalid value: floating point `19.5`",
+        ),
+        (json!(-3), "discussion.num: invalid value: integer `-3`"),
+        (
+            json!(1e20),
+            "discussion.num: invalid value: floating point `1e+20`",
+        ),
+    ] {
+        let mut body = base();
+        body["discussion"]["num"] = value;
+        let err = parse(&body).unwrap_err();
+        assert!(err.starts_with(found), "{err}");
+    }
 }
 
 #[test]

@@ -24,7 +24,8 @@
 //!     inventory::submit! {
 //!         Endpoint::__new("trigger_training", "trigger_training", "Retrain when a dataset changes.",
 //!                         module_path!(), file!(), line!(), Handler::Async(__webhooks_handler),
-//!                         Delivery::Immediate, __webhooks_check)
+//!                         Delivery::Immediate, __webhooks_check,
+//!                         <(WebhookPayload,) as HandlerArguments>::BODY)
 //!     }
 //! };
 //! ```
@@ -93,6 +94,7 @@ fn expand(endpoint: &CheckedEndpoint) -> TokenStream {
     let arguments = quote_spanned!(arguments_span=> (#(#arg_types,)*));
     let extract =
         quote_spanned!(arguments_span=> <#arguments as #private::HandlerArguments>::extract);
+    let body = quote_spanned!(arguments_span=> <#arguments as #private::HandlerArguments>::BODY);
     let (run, signature, handler) = match &sig.asyncness {
         Some(_) => (
             quote!(start_async),
@@ -141,6 +143,7 @@ fn expand(endpoint: &CheckedEndpoint) -> TokenStream {
                     #private::Handler::#handler(__webhooks_handler),
                     #private::Delivery::#delivery,
                     __webhooks_check,
+                    #body,
                 )
             }
         };

@@ -43,6 +43,25 @@ pub(crate) const PAYLOAD_TOO_LARGE: Answer = Answer {
     body: r#"{"error":"Payload Too Large"}"#,
 };
 
+/// A body parsed as JSON whose `Content-Type` is missing or not JSON: a browser page can send
+/// `text/plain` or a form cross-site without asking first, but never `application/json`.
+pub(crate) const NOT_JSON: Answer = Answer {
+    status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+    body: r#"{"error":"Unsupported Media Type: this endpoint reads JSON; send the body with `Content-Type: application/json`."}"#,
+};
+
+/// A replay or delete from a page of another origin.
+pub(crate) const CROSS_ORIGIN: Answer = Answer {
+    status: StatusCode::FORBIDDEN,
+    body: r#"{"error":"Refused: this request comes from a page of another origin. Replay and delete deliveries from this server's own page, the API, or hf-webhooks."}"#,
+};
+
+/// No admin token on a delivery API request while one is configured.
+pub(crate) const API_TOKEN_MISSING: Answer = Answer {
+    status: StatusCode::UNAUTHORIZED,
+    body: r#"{"error":"Send the admin token as Authorization: Bearer <token> (WEBHOOKS_ADMIN_TOKEN is set, so the webhook secret does not open the delivery API)."}"#,
+};
+
 /// A body that could not be read to its end.
 pub(crate) const BODY_NOT_READ: Answer = Answer {
     status: StatusCode::BAD_REQUEST,
@@ -152,8 +171,19 @@ pub(crate) fn json(status: StatusCode, value: &serde_json::Value) -> WebhookResp
 }
 
 /// An HTML page.
-pub(crate) fn html(page: Bytes) -> WebhookResponse {
-    with_content_type(page, "text/html; charset=utf-8")
+pub(crate) fn html(page: Bytes, content_security_policy: &HeaderValue) -> WebhookResponse {
+    let mut response = with_content_type(page, "text/html; charset=utf-8");
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        content_security_policy.clone(),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    response
 }
 
 /// A 200 with this body and content type.

@@ -62,6 +62,7 @@ pub mod deliveries {
 /// siblings.
 pub mod handler {
     pub use crate::endpoint::handler::{AsyncHandler, BlockingHandler, HandlerArguments};
+    pub use webhooks_core::BodyUse;
 }
 
 pub use error::Error;

@@ -151,7 +151,7 @@ fn post(path: &str, secret: Option<&str>, body: &[u8]) -> Vec<u8> {
         .map(|secret| format!("X-Webhook-Secret: {secret}\r\n"))
         .unwrap_or_default();
     let mut request = format!(
-        "POST {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n{secret}Content-Length: {}\r\n\r\n",
+        "POST {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n{secret}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
         body.len()
     )
     .into_bytes();
@@ -173,7 +173,7 @@ fn faults() -> Vec<(&'static str, Vec<u8>, Option<u16>)> {
         // Only the head: the server must answer from the declared length, before any body byte.
         (
             "oversize body",
-            format!("POST /webhooks/hub HTTP/1.1\r\nHost: x\r\nX-Webhook-Secret: {SECRET}\r\nContent-Length: {}\r\n\r\n", 2 * 1024 * 1024).into_bytes(),
+            format!("POST /webhooks/hub HTTP/1.1\r\nHost: x\r\nX-Webhook-Secret: {SECRET}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n", 2 * 1024 * 1024).into_bytes(),
             Some(413),
         ),
         ("handler panic", post("/webhooks/panic", Some(SECRET), b"{}"), Some(500)),

@@ -178,7 +178,8 @@ fn made_data_dir(command: &Command) -> Option<PathBuf> {
     name.starts_with(MADE_DATA_DIR_PREFIX).then_some(dir)
 }
 
-/// Sends one HTTP/1.1 request on a new connection; the status and body of the answer.
+/// Sends one HTTP/1.1 request on a new connection; the status and body of the answer. A `POST`
+/// says `Content-Type: application/json` unless `headers` has a content type.
 pub fn request(
     addr: SocketAddr,
     method: &str,
@@ -193,6 +194,14 @@ pub fn request(
     );
     for (name, value) in headers {
         head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    // As the Hub sends it, unless the test says otherwise.
+    if method == "POST"
+        && !headers
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+    {
+        head.push_str("Content-Type: application/json\r\n");
     }
     head.push_str("\r\n");
     stream

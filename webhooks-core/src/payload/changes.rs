@@ -134,7 +134,12 @@ pub struct WebhookPayloadUpdatedFile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub xet_hash: Option<String>,
     /// The file's size in bytes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::whole_number::optional"
+    )]
+    #[schemars(extend("maximum" = u64::MAX))]
     pub size: Option<u64>,
     /// Every other key the Hub sent, as sent.
     #[serde(flatten)]

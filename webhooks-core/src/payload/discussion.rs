@@ -29,6 +29,8 @@ pub struct WebhookPayloadDiscussion {
     /// The discussion's id.
     pub id: String,
     /// Its number in the repo (`/discussions/19`).
+    #[serde(deserialize_with = "super::whole_number::required")]
+    #[schemars(extend("maximum" = u64::MAX))]
     pub num: u64,
     /// Who opened it.
     pub author: ObjectId,

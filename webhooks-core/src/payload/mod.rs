@@ -12,6 +12,7 @@ mod open_enum;
 pub mod parse;
 mod repo;
 mod webhook;
+mod whole_number;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

@@ -47,7 +47,7 @@ pub struct WebhookPayloadWebhook {
 }
 
 fn supported_version<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
-    let version = u32::deserialize(deserializer)?;
+    let version: u32 = super::whole_number::required(deserializer)?;
     if version == SUPPORTED_PAYLOAD_VERSION {
         Ok(version)
     } else {

@@ -1,7 +1,7 @@
 //! A delivery as the journal keeps it: made from a request, and made back into one to run again.
 
 use bytes::Bytes;
-use http::{HeaderMap, HeaderName, HeaderValue, Method, Uri};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Uri, header};
 use webhooks_core::WebhookRequest;
 
 use crate::delivery::journal::{DeliveryRecord, DeliveryStatus, new_id, now_ms};
@@ -109,9 +109,20 @@ impl DeliveryRecord {
     }
 }
 
+/// Headers that carry a credential: never stored, so never shown by the delivery API or resent
+/// by a replay. (The webhook secret and the delivery id are removed before a request reaches
+/// here.)
+const CREDENTIAL_HEADERS: [header::HeaderName; 3] = [
+    header::AUTHORIZATION,
+    header::PROXY_AUTHORIZATION,
+    header::COOKIE,
+];
+
+/// The headers a replay resends: all of them but credentials.
 fn stored_headers(headers: &HeaderMap) -> Vec<(String, String)> {
     headers
         .iter()
+        .filter(|(name, _)| !CREDENTIAL_HEADERS.contains(name))
         .map(|(name, value)| {
             (
                 name.as_str().to_owned(),

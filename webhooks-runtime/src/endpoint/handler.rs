@@ -4,8 +4,8 @@ use std::future::Future;
 use std::sync::Arc;
 
 use webhooks_core::{
-    BoxFuture, FromWebhookRequest, Handler, IntoWebhookResponse, Rejection, WebhookRequest,
-    WebhookResponse,
+    BodyUse, BoxFuture, FromWebhookRequest, Handler, IntoWebhookResponse, Rejection,
+    WebhookRequest, WebhookResponse,
 };
 
 /// Builds a handler's arguments without running it: what a background endpoint checks before it
@@ -58,6 +58,9 @@ pub trait HandlerArguments: Sized {
         reason = "the response is answered at once, never stored or passed along"
     )]
     fn extract(request: &WebhookRequest) -> Result<Self, WebhookResponse>;
+
+    /// What the arguments read of the body, all together.
+    const BODY: BodyUse;
 }
 
 /// An `async` function or closure usable as a webhook handler: its arguments implement
@@ -158,6 +161,8 @@ pub trait BlockingHandler<Args>: Send + Sync + 'static {
 macro_rules! impl_handlers {
     ($($arg:ident),*) => {
         impl<$($arg: FromWebhookRequest,)*> HandlerArguments for ($($arg,)*) {
+            const BODY: BodyUse = BodyUse::Ignored$(.and($arg::BODY))*;
+
             #[allow(unused_variables, reason = "a handler without arguments reads nothing")]
             fn extract(request: &WebhookRequest) -> Result<Self, WebhookResponse> {
                 Ok(($($arg::from_webhook_request(request).map_err(Rejection::into_response)?,)*))
@@ -240,18 +245,27 @@ pub(crate) fn check_arguments<Args: HandlerArguments>(
 
 pub(crate) fn erase_async<Args: HandlerArguments + 'static, H: AsyncHandler<Args>>(
     handler: H,
-) -> (ErasedHandler, Check) {
-    (
-        ErasedHandler::Async(Arc::new(move |request| handler.call(request))),
-        Arc::new(check_arguments::<Args>),
-    )
+) -> Erased {
+    Erased {
+        handler: ErasedHandler::Async(Arc::new(move |request| handler.call(request))),
+        check: Arc::new(check_arguments::<Args>),
+        body: Args::BODY,
+    }
 }
 
 pub(crate) fn erase_blocking<Args: HandlerArguments + 'static, H: BlockingHandler<Args>>(
     handler: H,
-) -> (ErasedHandler, Check) {
-    (
-        ErasedHandler::Blocking(Arc::new(move |request| handler.call(request))),
-        Arc::new(check_arguments::<Args>),
-    )
+) -> Erased {
+    Erased {
+        handler: ErasedHandler::Blocking(Arc::new(move |request| handler.call(request))),
+        check: Arc::new(check_arguments::<Args>),
+        body: Args::BODY,
+    }
+}
+
+/// A handler added with `add_webhook`, its types erased.
+pub(crate) struct Erased {
+    pub(crate) handler: ErasedHandler,
+    pub(crate) check: Check,
+    pub(crate) body: BodyUse,
 }

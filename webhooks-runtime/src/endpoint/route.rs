@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use std::sync::Arc;
 
-use webhooks_core::{Delivery, Endpoint};
+use webhooks_core::{BodyUse, Delivery, Endpoint};
 
 use crate::endpoint::handler::{Check, ErasedHandler};
 use crate::error::{DuplicatePath, Error};
@@ -32,6 +32,8 @@ pub(crate) struct Route {
     pub(crate) handler: ErasedHandler,
     /// Builds the handler's arguments without running it.
     pub(crate) check: Check,
+    /// What the handler's arguments read of the body.
+    pub(crate) body: BodyUse,
     /// Whether deliveries are journaled, answered 202 and handled in the background.
     pub(crate) background: bool,
     /// Whether a body already accepted recently is answered as a duplicate; resolved at build
@@ -53,6 +55,7 @@ impl Route {
             location: endpoint.location(),
             handler: endpoint.handler().into(),
             check: Arc::new(endpoint.check()),
+            body: endpoint.body(),
             background: endpoint.delivery() == Delivery::Background,
             dedupe: false,
             timeout: None,

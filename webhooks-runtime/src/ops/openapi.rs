@@ -3,7 +3,7 @@
 
 use schemars::generate::SchemaSettings;
 use serde_json::{Map, Value, json};
-use webhooks_core::WebhookPayload;
+use webhooks_core::{BodyUse, WebhookPayload};
 
 use crate::endpoint::route::{Route, Routes};
 
@@ -15,7 +15,7 @@ pub(crate) fn document(routes: &Routes, base_url: &str, secret_configured: bool)
     let mut generator = SchemaSettings::draft2020_12()
         .with(|settings| settings.definitions_path = "/components/schemas".into())
         .into_generator();
-    let payload = generator.subschema_for::<WebhookPayload>();
+    let payload = generator.subschema_for::<WebhookPayload>().to_value();
     let mut schemas: Map<String, Value> = generator.take_definitions(true).into_iter().collect();
     schemas.insert("Error".to_owned(), error_schema());
 
@@ -36,14 +36,13 @@ pub(crate) fn document(routes: &Routes, base_url: &str, secret_configured: bool)
                 "operationId": route.function,
                 "summary": summary,
                 "description": route.doc,
-                "requestBody": {
-                    "required": true,
-                    "description": "The webhook payload the Hugging Face Hub sends.",
-                    "content": { "application/json": { "schema": payload } },
-                },
                 "security": security,
                 "responses": responses(route),
             });
+            let mut operation = operation;
+            if let Some(body) = request_body(route.body, &payload) {
+                operation["requestBody"] = body;
+            }
             (route.route_path.clone(), json!({ "post": operation }))
         })
         .collect();
@@ -69,6 +68,28 @@ pub(crate) fn document(routes: &Routes, base_url: &str, secret_configured: bool)
             },
         },
     })
+}
+
+/// The request body as the handler's arguments read it; none when they do not read it.
+fn request_body(body: BodyUse, payload: &Value) -> Option<Value> {
+    match body {
+        BodyUse::Ignored => None,
+        BodyUse::Raw => Some(json!({
+            "required": false,
+            "description": "Read as raw bytes by the handler, whatever its type.",
+            "content": { "*/*": { "schema": {} } },
+        })),
+        BodyUse::ParsedJson => Some(json!({
+            "required": true,
+            "description": "JSON the handler parses into its own type.",
+            "content": { "application/json": { "schema": {} } },
+        })),
+        BodyUse::HubPayload => Some(json!({
+            "required": true,
+            "description": "The webhook payload the Hugging Face Hub sends.",
+            "content": { "application/json": { "schema": payload } },
+        })),
+    }
 }
 
 fn error_schema() -> Value {
@@ -120,10 +141,18 @@ fn responses(route: &Route) -> Value {
         error("The body did not arrive within the body read timeout."),
     );
     add("413", error("The body is larger than the limit."));
-    add(
-        "422",
-        error("The body does not fit the handler's argument; `field` names the field."),
-    );
+    if route.body.parses_json() {
+        add(
+            "415",
+            error("The `Content-Type` is missing or not JSON (`application/json` or `…+json`)."),
+        );
+    }
+    if route.body != BodyUse::Ignored {
+        add(
+            "422",
+            error("The body does not fit the handler's argument; `field` names the field."),
+        );
+    }
     add("500", error("The handler failed or panicked."));
     if route.background {
         add(

@@ -8,8 +8,7 @@ use std::time::Duration;
 
 use crate::delivery::settings::DeliverySettings;
 use crate::endpoint::handler::{
-    AsyncHandler, BlockingHandler, Check, ErasedHandler, HandlerArguments, erase_async,
-    erase_blocking,
+    AsyncHandler, BlockingHandler, Erased, HandlerArguments, erase_async, erase_blocking,
 };
 use crate::endpoint::registry::registered_endpoints;
 use crate::endpoint::route::{Route, RouteId, Routes};
@@ -188,6 +187,26 @@ impl WebhooksServerBuilder {
         self
     }
 
+    /// Host names (or addresses) answered while no webhook secret is set, besides loopback ones,
+    /// the host of the public URL and `SPACE_HOST`; `"*"` answers any host (overrides
+    /// `WEBHOOKS_ALLOWED_HOSTS`). Without a secret, any other `Host` gets 403: a web page whose
+    /// name was rebound to this machine cannot reach the server.
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// // Reached as http://devbox.lan:7860 from other machines of a trusted network.
+    /// let server = WebhooksServer::builder()
+    ///     .host("0.0.0.0".parse().unwrap())
+    ///     .allowed_hosts(["devbox.lan"])
+    ///     .build()?;
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
+    pub fn allowed_hosts<I: IntoIterator<Item = S>, S: Into<String>>(mut self, hosts: I) -> Self {
+        self.requested.allowed_hosts = Some(hosts.into_iter().map(Into::into).collect());
+        self
+    }
+
     /// Serves this HTML at `GET /` instead of the default landing page.
     ///
     /// ```
@@ -297,7 +316,11 @@ impl WebhooksServerBuilder {
         path: &str,
         function: String,
         location: &Location<'_>,
-        (handler, check): (ErasedHandler, Check),
+        Erased {
+            handler,
+            check,
+            body,
+        }: Erased,
         background: bool,
     ) -> Self {
         match webhooks_core::path::normalize(path) {
@@ -310,6 +333,7 @@ impl WebhooksServerBuilder {
                 location: format!("{}:{}", location.file(), location.line()),
                 handler,
                 check,
+                body,
                 background,
                 dedupe: false,
                 timeout: None,

@@ -4,6 +4,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
+use crate::web::hosts::{AllowedHosts, url_host};
 use crate::web::secret::{Secret, Secrets};
 
 /// The port the Python reference (Gradio) and Docker Spaces use.
@@ -28,6 +29,8 @@ pub(crate) struct Requested {
     pub(crate) metrics: Option<bool>,
     pub(crate) data_dir: Option<PathBuf>,
     pub(crate) admin_token: Option<Secret>,
+    /// Hosts answered without a secret, besides loopback; `None` means "ask the environment".
+    pub(crate) allowed_hosts: Option<Vec<String>>,
 }
 
 /// The settings the server runs with.
@@ -46,6 +49,8 @@ pub(crate) struct Resolved {
     pub(crate) data_dir: PathBuf,
     /// Opens the delivery API besides the webhook secret.
     pub(crate) admin_token: Option<Secret>,
+    /// The hosts answered while no secret is configured.
+    pub(crate) allowed_hosts: AllowedHosts,
     /// Warnings to print at start (never containing the secret).
     pub(crate) warnings: Vec<String>,
 }
@@ -125,7 +130,21 @@ pub(crate) fn resolve(requested: Requested, env: Env<'_>) -> Result<Resolved, Er
     let admin_token = requested
         .admin_token
         .or_else(|| first_set(env, &["WEBHOOKS_ADMIN_TOKEN"]).map(|(_, token)| Secret::new(token)));
+    let listed = requested.allowed_hosts.unwrap_or_else(|| {
+        first_set(env, &["WEBHOOKS_ALLOWED_HOSTS"])
+            .map(|(_, hosts)| hosts.split(',').map(str::to_owned).collect())
+            .unwrap_or_default()
+    });
+    // The server's own names: where the public URL points, the Space's host, and the address it
+    // is bound to when that is one address rather than all of them.
+    let own = [
+        public_url.as_deref().and_then(url_host).map(str::to_owned),
+        first_set(env, &["SPACE_HOST"]).map(|(_, host)| host),
+        (!host.is_unspecified()).then(|| host.to_string()),
+    ];
+    let allowed_hosts = AllowedHosts::new(listed.into_iter().chain(own.into_iter().flatten()));
     Ok(Resolved {
+        allowed_hosts,
         data_dir,
         admin_token,
         metrics,
@@ -258,6 +277,33 @@ mod tests {
     }
 
     #[test]
+    fn allowed_hosts_gather_the_list_the_public_url_and_the_space_host() {
+        let resolved = resolve_with(
+            Requested::default(),
+            &[
+                ("WEBHOOKS_ALLOWED_HOSTS", " bot.example , 10.0.0.5"),
+                ("WEBHOOKS_PUBLIC_URL", "https://tunnel.example:8443/hooks"),
+                ("SPACE_HOST", "acme-bot.hf.space"),
+                ("WEBHOOKS_HOST", "192.168.1.5"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            resolved.allowed_hosts,
+            AllowedHosts::new(
+                [
+                    "bot.example",
+                    "10.0.0.5",
+                    "tunnel.example",
+                    "acme-bot.hf.space",
+                    "192.168.1.5"
+                ]
+                .map(str::to_owned)
+            )
+        );
+    }
+
+    #[test]
     fn webhooks_variables_win_over_gradio_ones() {
         let resolved = resolve_with(
             Requested::default(),
@@ -278,6 +324,7 @@ mod tests {
             host: Some(IpAddr::V4(Ipv4Addr::LOCALHOST)),
             port: Some(0),
             public_url: None,
+            allowed_hosts: None,
             metrics: None,
             data_dir: None,
             admin_token: None,

@@ -29,6 +29,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use http::HeaderValue;
 use prometheus_client::metrics::counter::Counter;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -305,6 +306,12 @@ impl WebhooksServer {
     ) -> App {
         let secret_configured = !self.resolved.secrets.is_empty();
         let journal = self.deliveries.journal;
+        let default_policy = landing::content_security_policy();
+        let landing_policy = HeaderValue::from_str(match &self.landing_page {
+            Some(_) => landing::CUSTOM_PAGE_POLICY,
+            None => &default_policy,
+        })
+        .expect("the policy is ASCII");
         let landing = match self.landing_page {
             Some(html) => html,
             None => landing::render(&LandingContext {
@@ -329,8 +336,10 @@ impl WebhooksServer {
             deliveries,
             loopback,
             admin_token: self.resolved.admin_token,
+            hosts: (!secret_configured).then_some(self.resolved.allowed_hosts),
             secrets: self.resolved.secrets,
             landing: Bytes::from(landing),
+            landing_policy,
             limits: self.limits,
             expose_handler_errors: self.expose_handler_errors,
         }

@@ -3,11 +3,13 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
+use http::HeaderValue;
 
 use crate::delivery::Deliveries;
 use crate::endpoint::route::Routes;
 use crate::limits::Limits;
 use crate::ops::metrics::Metrics;
+use crate::web::hosts::AllowedHosts;
 use crate::web::router::Router;
 use crate::web::secret::{Secret, Secrets};
 
@@ -17,8 +19,12 @@ pub(crate) struct App {
     pub(crate) routes: Arc<Routes>,
     /// Empty when no secret is configured.
     pub(crate) secrets: Secrets,
+    /// The hosts answered, when no secret is configured (`None` with a secret: any host).
+    pub(crate) hosts: Option<AllowedHosts>,
     /// The landing page, rendered once at start.
     pub(crate) landing: Bytes,
+    /// The landing page's Content-Security-Policy.
+    pub(crate) landing_policy: HeaderValue,
     pub(crate) limits: Limits,
     pub(crate) expose_handler_errors: bool,
     /// The OpenAPI document, rendered once at start.

@@ -2,6 +2,8 @@
 //! handler ([`webhook`](crate::web::webhook)), a fixed page is served, or the delivery API
 //! answers.
 
+use std::borrow::Cow;
+
 use http::{HeaderMap, Request};
 use webhooks_core::WebhookResponse;
 
@@ -16,16 +18,25 @@ use crate::web::webhook;
 
 /// Answers one request. Never fails and never panics: every problem is a status.
 pub(crate) async fn handle<B: RequestBody>(app: &App, request: Request<B>) -> WebhookResponse {
-    let target = match app.router.route(request.method(), request.uri().path()) {
+    let Some(path) = decoded_path(request.uri().path()) else {
+        return answers::NOT_FOUND.into_response();
+    };
+    let target = match app.router.route(request.method(), &path) {
         Routed::To(target) => target,
         Routed::Refused(response) => {
             tracing::debug!(method = %request.method(), status = response.status().as_u16(), "answered");
             return response;
         }
     };
+    // `/healthz` says nothing an attacker could use, and platform probes may not send our name.
+    if let (Some(hosts), false) = (&app.hosts, target == Target::Health) {
+        if let Err(refusal) = hosts.check(request.headers(), request.uri()) {
+            return refusal;
+        }
+    }
     let response = match target {
         Target::Webhook(id) => return webhook::handle(app, app.routes.get(id), request).await,
-        Target::Landing => answers::html(app.landing.clone()),
+        Target::Landing => answers::html(app.landing.clone(), &app.landing_policy),
         Target::Health => answers::HEALTHY.into_response(),
         Target::OpenApi => answers::with_content_type(app.openapi.clone(), "application/json"),
         Target::Metrics => match &app.metrics {
@@ -45,6 +56,17 @@ pub(crate) async fn handle<B: RequestBody>(app: &App, request: Request<B>) -> We
     response
 }
 
+/// The path with its `%XX` escapes decoded, as routes are written (`/webhooks/test%5Fwebhook` is
+/// `/webhooks/test_webhook`); `None` when the escapes do not decode to UTF-8.
+fn decoded_path(path: &str) -> Option<Cow<'_, str>> {
+    if !path.contains('%') {
+        return Some(Cow::Borrowed(path));
+    }
+    percent_encoding::percent_decode_str(path)
+        .decode_utf8()
+        .ok()
+}
+
 /// Runs a delivery API operation, once the credential is checked.
 async fn answer_delivery_api(
     app: &App,
@@ -52,7 +74,11 @@ async fn answer_delivery_api(
     headers: &HeaderMap,
     query: Option<&str>,
 ) -> WebhookResponse {
-    if let Err(refusal) = authorize_delivery_api(app, headers) {
+    let changes_state = matches!(
+        operation,
+        DeliveryOperation::Delete(_) | DeliveryOperation::Replay(_)
+    );
+    if let Err(refusal) = authorize_delivery_api(app, headers, changes_state) {
         return refusal;
     }
     let Some(deliveries) = &app.deliveries else {

@@ -4,13 +4,14 @@
 
 use std::time::Instant;
 
-use http::{Request, StatusCode};
+use http::{HeaderMap, Request, StatusCode, header};
 use tracing::{Instrument, Span};
 use webhooks_core::{WebhookRequest, WebhookResponse};
 
 use crate::answers;
 use crate::delivery::Deliveries;
 use crate::delivery::journal::{DeliveryRecord, DeliveryStatus};
+use crate::delivery::record::DELIVERY_ID_HEADER;
 use crate::delivery::summary::PayloadSummary;
 use crate::endpoint::invoke::{Invocation, Outcome, invoke};
 use crate::endpoint::route::Route;
@@ -69,6 +70,10 @@ async fn answer<B: RequestBody>(
             return (refusal.into_response(), Outcome::Unauthorized);
         }
     }
+    if route.body.parses_json() && !declares_json(request.headers()) {
+        tracing::info!("refused: the body is not declared JSON");
+        return (answers::NOT_JSON.into_response(), Outcome::Refused);
+    }
     let (mut parts, body) = request.into_parts();
     let limits = &app.limits;
     let body =
@@ -90,8 +95,10 @@ async fn answer<B: RequestBody>(
         span.record("repo", summary.repo.as_str());
     }
     let summarized = !span.is_disabled();
-    // Whatever handlers do with the request, the secret is not in it.
+    // Whatever handlers do with the request, the secret is not in it; and the delivery id is the
+    // server's to give, not the client's.
     parts.headers.remove(SECRET_HEADER);
+    parts.headers.remove(DELIVERY_ID_HEADER);
     let uri = strip_query_secret(parts.uri);
     let request = WebhookRequest::new(parts.method, uri, parts.headers, body);
     let Some(deliveries) = &app.deliveries else {
@@ -134,6 +141,26 @@ async fn answer<B: RequestBody>(
     }
     deliveries.record_later(record, summarized);
     (invocation.response, invocation.outcome)
+}
+
+/// Whether the `Content-Type` is JSON: `application/json` or any `type/subtype+json`, with or
+/// without parameters, in any case.
+fn declares_json(headers: &HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or_default().trim();
+    let Some((kind, subtype)) = essence.split_once('/') else {
+        return false;
+    };
+    let subtype = subtype.to_ascii_lowercase();
+    !kind.is_empty()
+        && !kind.contains(char::is_whitespace)
+        && (kind.eq_ignore_ascii_case("application") && subtype == "json"
+            || subtype.ends_with("+json"))
 }
 
 /// A request as received, before it is recorded.
@@ -201,5 +228,47 @@ async fn accept_in_background(
             tracing::error!(%error, "a background delivery could not be journaled");
             (answers::NOT_JOURNALED.into_response(), Outcome::Refused)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::declares_json;
+    use http::{HeaderMap, HeaderValue, header};
+
+    fn with_type(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_str(value).unwrap());
+        headers
+    }
+
+    #[test]
+    fn json_types_with_parameters_and_suffixes_are_json() {
+        for value in [
+            "application/json",
+            "application/json; charset=utf-8",
+            "Application/JSON",
+            "application/vnd.hf.webhook+json",
+            "text/x.custom+JSON;v=1",
+        ] {
+            assert!(declares_json(&with_type(value)), "{value}");
+        }
+    }
+
+    #[test]
+    fn what_a_browser_sends_without_asking_is_not_json() {
+        for value in [
+            "text/plain",
+            "text/plain; charset=utf-8",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+            "application/jsonp",
+            "json",
+            "/json",
+            "",
+        ] {
+            assert!(!declares_json(&with_type(value)), "{value}");
+        }
+        assert!(!declares_json(&HeaderMap::new()), "missing");
     }
 }

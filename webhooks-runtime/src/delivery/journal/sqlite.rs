@@ -61,13 +61,39 @@ fn body_hash(body: &[u8]) -> Vec<u8> {
     Sha256::digest(body).to_vec()
 }
 
+/// Creates `dir` readable by its owner only (`0700`); an existing folder is left as it is.
+fn private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// Creates the database file readable by its owner only (`0600`), or makes an existing one so:
+/// it holds every delivery's body. SQLite gives its `-wal` and `-shm` files the same mode.
+fn private_file(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options.open(path)?;
+    #[cfg(unix)]
+    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+    drop(file);
+    Ok(())
+}
+
 impl SqliteJournal {
     /// Opens (or creates) `deliveries.sqlite3` in `dir`.
     pub(crate) fn open(dir: &Path) -> Result<Self, JournalError> {
-        std::fs::create_dir_all(dir).map_err(|e| {
+        private_dir(dir).map_err(|e| {
             JournalError::new(format!("cannot create {}", dir.display())).with_source(e)
         })?;
         let path = dir.join("deliveries.sqlite3");
+        private_file(&path).map_err(|e| {
+            JournalError::new(format!("cannot create {}", path.display())).with_source(e)
+        })?;
         let connection = Connection::open(&path).map_err(|e| {
             JournalError::new(format!("cannot open {}", path.display())).with_source(e)
         })?;
