@@ -1,0 +1,193 @@
+//! The command line: commands, arguments, and the examples `--help` shows.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+const EXAMPLES: &str = "\
+Examples:
+  hf-webhooks events
+  hf-webhooks send repo.content.update --repo-type dataset --url http://127.0.0.1:7860/webhooks/trigger_training
+  hf-webhooks send discussion.comment.create --url http://127.0.0.1:7860/webhooks/say_hello --set comment.content='/eval'
+  hf-webhooks post fixtures/07-repo-create-model.json --url http://127.0.0.1:7860/webhooks/say_hello
+  hf-webhooks deliveries list --url http://127.0.0.1:7860
+  hf-webhooks completions bash > ~/.local/share/bash-completion/completions/hf-webhooks";
+
+/// Try Hugging Face Hub webhooks locally: send realistic events of every kind to your server,
+/// post saved bodies, and read or replay its delivery journal.
+#[derive(Debug, Parser)]
+#[command(name = "hf-webhooks", version, after_help = EXAMPLES)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// List every kind of event the Hub sends, one per line
+    Events,
+    /// Send a realistic Hub event of one kind to an endpoint
+    #[command(after_help = "\
+Examples:
+  hf-webhooks send repo.content.update --repo-type dataset --url http://127.0.0.1:7860/webhooks/trigger_training
+  hf-webhooks send repo.content.update --ref refs/tags/v1.0 --url http://127.0.0.1:7860/webhooks/release
+  hf-webhooks send discussion.create --pull-request --url http://127.0.0.1:7860/webhooks/review
+  hf-webhooks send repo.config.update --set updatedConfig.private=false --url …
+  hf-webhooks send repo.create --print      # the body only, nothing sent")]
+    Send(SendArgs),
+    /// Post a saved body (a fixture, or one downloaded with `deliveries body`) to an endpoint
+    #[command(after_help = "\
+Examples:
+  hf-webhooks post fixtures/05-docs-repo-content-branch-updated-and-tag-created.json --url http://127.0.0.1:7860/webhooks/trigger_training")]
+    Post(PostArgs),
+    /// Read and replay the server's delivery journal
+    #[command(subcommand)]
+    Deliveries(DeliveriesCommand),
+    /// Print a completion script for your shell
+    #[command(after_help = "\
+Examples:
+  hf-webhooks completions bash > ~/.local/share/bash-completion/completions/hf-webhooks
+  hf-webhooks completions zsh > ~/.zfunc/_hf-webhooks
+  hf-webhooks completions fish > ~/.config/fish/completions/hf-webhooks.fish")]
+    Completions {
+        /// The shell
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Where a body goes.
+#[derive(Debug, Args)]
+pub(crate) struct Endpoint {
+    /// The endpoint's URL, e.g. http://127.0.0.1:7860/webhooks/trigger_training
+    #[arg(long)]
+    pub(crate) url: String,
+    /// The webhook secret, sent as X-Webhook-Secret
+    #[arg(long, env = "WEBHOOK_SECRET", hide_env_values = true)]
+    pub(crate) secret: Option<String>,
+    /// Seconds to wait for the answer
+    #[arg(long, default_value_t = 60)]
+    pub(crate) timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SendArgs {
+    /// The kind of event, as `hf-webhooks events` lists them (e.g. repo.content.update)
+    pub(crate) kind: String,
+    #[command(flatten)]
+    pub(crate) endpoint: OptionalEndpoint,
+    /// The repo the event is about, owner/name
+    #[arg(long, default_value = "acme/sentiment-data")]
+    pub(crate) repo: String,
+    /// The repo's type: model, dataset, space or bucket
+    #[arg(long, default_value = "model")]
+    pub(crate) repo_type: String,
+    /// The ref a repo.content.update moved (refs/heads/…, refs/tags/…, refs/pr/N)
+    #[arg(long = "ref", default_value = "refs/heads/main")]
+    pub(crate) git_ref: String,
+    /// Make the discussion of a discussion event a pull request (merged on discussion.update)
+    #[arg(long)]
+    pub(crate) pull_request: bool,
+    /// Override a field: a dotted path in the Hub's key names, and a JSON value or text
+    /// (repeatable), e.g. --set repo.private=true --set updatedRefs.0.ref=refs/tags/v1
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub(crate) overrides: Vec<String>,
+    /// Print the body instead of sending it
+    #[arg(long)]
+    pub(crate) print: bool,
+}
+
+/// `--url` and the secret, where `--print` makes the URL unnecessary.
+#[derive(Debug, Args)]
+pub(crate) struct OptionalEndpoint {
+    /// The endpoint's URL, e.g. http://127.0.0.1:7860/webhooks/trigger_training
+    #[arg(long, required_unless_present = "print")]
+    pub(crate) url: Option<String>,
+    /// The webhook secret, sent as X-Webhook-Secret
+    #[arg(long, env = "WEBHOOK_SECRET", hide_env_values = true)]
+    pub(crate) secret: Option<String>,
+    /// Seconds to wait for the answer
+    #[arg(long, default_value_t = 60)]
+    pub(crate) timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PostArgs {
+    /// The JSON file to post
+    pub(crate) file: PathBuf,
+    #[command(flatten)]
+    pub(crate) endpoint: Endpoint,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum DeliveriesCommand {
+    /// The most recent deliveries, newest first, as a table
+    #[command(after_help = "\
+Examples:
+  hf-webhooks deliveries list --url http://127.0.0.1:7860
+  hf-webhooks deliveries list --status dead --endpoint /webhooks/evaluate --url https://acme-bot.hf.space --token $WEBHOOKS_ADMIN_TOKEN")]
+    List {
+        #[command(flatten)]
+        api: Api,
+        /// Only deliveries to this route, e.g. /webhooks/evaluate
+        #[arg(long)]
+        endpoint: Option<String>,
+        /// Only deliveries with this status (queued, running, done, failed, dead, duplicate)
+        #[arg(long)]
+        status: Option<String>,
+        /// At most this many
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+        /// Print the API's JSON instead of a table
+        #[arg(long)]
+        json: bool,
+    },
+    /// One delivery, as JSON
+    Show {
+        /// The delivery's id
+        id: String,
+        #[command(flatten)]
+        api: Api,
+    },
+    /// The body a delivery was posted with, as saved (to replay it with `post`)
+    Body {
+        /// The delivery's id
+        id: String,
+        #[command(flatten)]
+        api: Api,
+    },
+    /// Run a delivery's handler again, as a new delivery linked to it
+    Replay {
+        /// The delivery's id
+        id: String,
+        #[command(flatten)]
+        api: Api,
+    },
+}
+
+/// The server and the delivery API's credential.
+#[derive(Debug, Args)]
+pub(crate) struct Api {
+    /// The server's base URL, e.g. http://127.0.0.1:7860
+    #[arg(long)]
+    pub(crate) url: String,
+    /// The admin token, sent as Authorization: Bearer
+    #[arg(long, env = "WEBHOOKS_ADMIN_TOKEN", hide_env_values = true)]
+    pub(crate) token: Option<String>,
+    /// The webhook secret, sent as X-Webhook-Secret (when the server has no admin token)
+    #[arg(long, env = "WEBHOOK_SECRET", hide_env_values = true)]
+    pub(crate) secret: Option<String>,
+    /// Seconds to wait for the answer
+    #[arg(long, default_value_t = 60)]
+    pub(crate) timeout: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

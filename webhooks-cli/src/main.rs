@@ -1,0 +1,285 @@
+//! `hf-webhooks`: try Hugging Face Hub webhooks from a terminal. It sends realistic events of
+//! every kind to a local server, posts saved bodies, and reads or replays the delivery journal.
+//! Every command prints the HTTP status and the answer, and exits 0 only on a 2xx.
+
+mod body;
+mod cli;
+mod deliveries;
+mod events;
+mod http;
+mod output;
+mod report;
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{CommandFactory, Parser};
+use webhooks_core::{RepoType, WebhookPayload};
+
+use crate::cli::{Api, Cli, Command, DeliveriesCommand, PostArgs, SendArgs};
+use crate::events::{KINDS, Kind};
+use crate::http::{Answer, Request};
+use crate::report::Audience;
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, String> {
+    match cli.command {
+        Command::Events => {
+            let width = KINDS
+                .iter()
+                .map(|kind| kind.name().len())
+                .max()
+                .unwrap_or(0);
+            for kind in KINDS {
+                output::line(format_args!(
+                    "{:<width$}  {}",
+                    kind.name(),
+                    kind.description
+                ));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Send(args) => send(args),
+        Command::Post(args) => post(args),
+        Command::Deliveries(command) => deliveries(command),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "hf-webhooks",
+                &mut std::io::stdout(),
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn send(args: SendArgs) -> Result<ExitCode, String> {
+    let kind = Kind::named(&args.kind).ok_or_else(|| {
+        let known: Vec<String> = KINDS.iter().map(Kind::name).collect();
+        format!(
+            "unknown event kind `{}`; the Hub sends: {}",
+            args.kind,
+            known.join(", ")
+        )
+    })?;
+    let repo_type: RepoType = serde_json::from_value(args.repo_type.clone().into())
+        .map_err(|error| format!("--repo-type {}: {error}", args.repo_type))?;
+    if !repo_type.is_known() {
+        return Err(format!(
+            "--repo-type {}: expected model, dataset, space or bucket",
+            args.repo_type
+        ));
+    }
+    let options = body::EventOptions {
+        repo: args.repo,
+        repo_type,
+        git_ref: args.git_ref,
+        pull_request: args.pull_request,
+    };
+    let payload = body::build(kind, &options, &mut body::Ids::fresh());
+    let mut value = serde_json::to_value(&payload).map_err(|error| error.to_string())?;
+    for assignment in &args.overrides {
+        body::set(&mut value, assignment)?;
+    }
+    let bytes = serde_json::to_vec(&value).map_err(|error| error.to_string())?;
+    if !args.overrides.is_empty() {
+        if let Err(error) = WebhookPayload::from_slice(&bytes) {
+            eprintln!("warning: with --set, the body is no longer a valid Hub payload: {error}");
+        }
+    }
+    if args.print {
+        output::line(report::pretty(&String::from_utf8_lossy(&bytes)));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let endpoint = args.endpoint;
+    let url = endpoint.url.ok_or("--url is required to send")?;
+    deliver(&url, endpoint.secret, bytes, endpoint.timeout)
+}
+
+fn post(args: PostArgs) -> Result<ExitCode, String> {
+    let bytes = std::fs::read(&args.file)
+        .map_err(|error| format!("cannot read {}: {error}", args.file.display()))?;
+    if let Err(error) = serde_json::from_slice::<serde_json::Value>(&bytes) {
+        eprintln!(
+            "warning: {} is not JSON ({error}); posting it anyway",
+            args.file.display()
+        );
+    }
+    let endpoint = args.endpoint;
+    deliver(&endpoint.url, endpoint.secret, bytes, endpoint.timeout)
+}
+
+/// Posts a body to a webhook endpoint as the Hub does, and reports the answer.
+fn deliver(
+    url: &str,
+    secret: Option<String>,
+    body: Vec<u8>,
+    timeout: u64,
+) -> Result<ExitCode, String> {
+    let headers = secret
+        .into_iter()
+        .map(|secret| ("x-webhook-secret", secret))
+        .collect();
+    let answer = http::send(
+        Request {
+            method: "POST",
+            url,
+            headers,
+            body: Some(body),
+        },
+        Duration::from_secs(timeout),
+    )?;
+    report::print(&answer, Audience::Webhook);
+    Ok(exit_code(&answer))
+}
+
+fn deliveries(command: DeliveriesCommand) -> Result<ExitCode, String> {
+    match command {
+        DeliveriesCommand::List {
+            api,
+            endpoint,
+            status,
+            limit,
+            json,
+        } => {
+            let mut query = form_query(&[
+                ("limit", Some(limit.to_string())),
+                ("endpoint", endpoint),
+                ("status", status),
+            ]);
+            query.insert(0, '?');
+            let answer = call_api(&api, "GET", &format!("/api/deliveries{query}"))?;
+            if json || !answer.succeeded() {
+                report::print(&answer, Audience::DeliveryApi);
+            } else {
+                let listing: serde_json::Value =
+                    serde_json::from_str(&answer.body).map_err(|error| {
+                        format!(
+                            "the delivery API answered something else than its listing: {error}"
+                        )
+                    })?;
+                output::line(format_args!("{} {}", answer.status, answer.reason));
+                output::write(deliveries::table(&listing, now_ms()));
+            }
+            Ok(exit_code(&answer))
+        }
+        DeliveriesCommand::Show { id, api } => {
+            api_command(&api, "GET", &format!("/api/deliveries/{}", escape(&id)))
+        }
+        DeliveriesCommand::Body { id, api } => {
+            let answer = call_api(
+                &api,
+                "GET",
+                &format!("/api/deliveries/{}/body", escape(&id)),
+            )?;
+            if answer.succeeded() {
+                // The body exactly as saved, ready for `> saved.json`.
+                output::write(&answer.body);
+            } else {
+                report::print(&answer, Audience::DeliveryApi);
+            }
+            Ok(exit_code(&answer))
+        }
+        DeliveriesCommand::Replay { id, api } => api_command(
+            &api,
+            "POST",
+            &format!("/api/deliveries/{}/replay", escape(&id)),
+        ),
+    }
+}
+
+fn api_command(api: &Api, method: &str, path: &str) -> Result<ExitCode, String> {
+    let answer = call_api(api, method, path)?;
+    report::print(&answer, Audience::DeliveryApi);
+    Ok(exit_code(&answer))
+}
+
+/// One delivery API request with the credential given: the token wins over the secret.
+fn call_api(api: &Api, method: &str, path: &str) -> Result<Answer, String> {
+    let mut headers = Vec::new();
+    if let Some(token) = &api.token {
+        headers.push(("authorization", format!("Bearer {token}")));
+    } else if let Some(secret) = &api.secret {
+        headers.push(("x-webhook-secret", secret.clone()));
+    }
+    let url = format!("{}{path}", api.url.trim_end_matches('/'));
+    http::send(
+        Request {
+            method,
+            url: &url,
+            headers,
+            body: (method == "POST").then(|| b"{}".to_vec()),
+        },
+        Duration::from_secs(api.timeout),
+    )
+}
+
+/// `key=value&…` for the pairs that have a value, percent-encoded.
+fn form_query(pairs: &[(&str, Option<String>)]) -> String {
+    pairs
+        .iter()
+        .filter_map(|(key, value)| {
+            value
+                .as_ref()
+                .map(|value| format!("{key}={}", escape(value)))
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Percent-encodes everything but unreserved characters and `/` (routes are paths).
+fn escape(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                char::from(byte).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+fn exit_code(answer: &Answer) -> ExitCode {
+    if answer.succeeded() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| {
+            i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_keep_only_given_values_escaped() {
+        assert_eq!(
+            form_query(&[
+                ("limit", Some("20".into())),
+                ("endpoint", Some("/webhooks/a b".into())),
+                ("status", None)
+            ]),
+            "limit=20&endpoint=/webhooks/a%20b"
+        );
+        assert_eq!(escape("01a-b_c.d~e"), "01a-b_c.d~e");
+        assert_eq!(escape("a?b#c"), "a%3Fb%23c");
+    }
+}
