@@ -16,7 +16,7 @@ pub(crate) fn write(text: impl Display) {
     }
 }
 
-/// [`write`], then a line break.
+/// [`write()`], then a line break.
 pub(crate) fn line(text: impl Display) {
     write(format_args!("{text}\n"));
 }
