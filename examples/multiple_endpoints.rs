@@ -1,20 +1,25 @@
 //! Run with `cargo run --example multiple_endpoints`.
 //!
-//! Several endpoints in one server, each its own function: one for datasets, one for community
-//! events, one that does blocking work on a plain `fn`.
+//! Several endpoints in one server, each its own function and each for the events it wants: one
+//! for pushes to datasets, one for new comments, one that does blocking work on a plain `fn`.
+//! Events an endpoint's filter does not take are answered 200 `{"processed": false, …}` without
+//! running it.
 
 use webhooks_runtime::serde_json::{Value, json};
-use webhooks_runtime::{Scope, WebhookPayload, webhook_endpoint};
+use webhooks_runtime::{WebhookPayload, webhook_endpoint};
 
-/// Retrain when a dataset's content changes.
-#[webhook_endpoint]
+/// Retrain when a dataset's main branch moves.
+#[webhook_endpoint(
+    scope = "repo.content",
+    repo_type = "dataset",
+    updated_ref = "refs/heads/main"
+)]
 async fn trigger_training(payload: WebhookPayload) -> Value {
-    let is_content_update = payload.event.known_scope() == Some(Scope::RepoContent);
-    json!({ "processed": is_content_update, "dataset": payload.repo.name })
+    json!({ "processed": true, "dataset": payload.repo.name })
 }
 
-/// Answer a comment that mentions the bot.
-#[webhook_endpoint]
+/// Answer a new comment that mentions the bot.
+#[webhook_endpoint(scope = "discussion.comment", action = "create")]
 async fn discussion_bot(payload: WebhookPayload) -> Value {
     let mentioned = payload
         .comment

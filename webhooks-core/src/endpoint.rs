@@ -5,6 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use crate::extract::BodyUse;
+use crate::filter::EventFilter;
 use crate::request::WebhookRequest;
 use crate::response::WebhookResponse;
 
@@ -113,6 +114,7 @@ pub struct Endpoint {
     delivery: Delivery,
     check: ArgumentCheck,
     body: BodyUse,
+    filter: EventFilter,
 }
 
 inventory::collect!(Endpoint);
@@ -145,6 +147,7 @@ impl Endpoint {
         delivery: Delivery,
         check: ArgumentCheck,
         body: BodyUse,
+        filter: EventFilter,
     ) -> Self {
         Self {
             path,
@@ -157,6 +160,7 @@ impl Endpoint {
             delivery,
             check,
             body,
+            filter,
         }
     }
 
@@ -180,10 +184,11 @@ impl Endpoint {
     /// The full route: `/webhooks/<path>`.
     ///
     /// ```
-    /// # use webhooks_core::{BodyUse, Delivery, Endpoint, Handler, WebhookRequest, WebhookResponse};
+    /// # use webhooks_core::{BodyUse, Delivery, Endpoint, EventFilter, Handler, WebhookRequest, WebhookResponse};
     /// # fn say_hello(_: WebhookRequest) -> WebhookResponse { WebhookResponse::default() }
     /// # static SAY_HELLO: Endpoint = Endpoint::__new("say_hello", "say_hello", "Says hello to new discussions.",
-    /// #     "my_bot::handlers", "src/handlers.rs", 12, Handler::Blocking(say_hello), Delivery::Immediate, |_| Ok(()), BodyUse::Raw);
+    /// #     "my_bot::handlers", "src/handlers.rs", 12, Handler::Blocking(say_hello), Delivery::Immediate, |_| Ok(()), BodyUse::Raw,
+    /// #     EventFilter::new());
     /// // An endpoint as `#[webhook_endpoint] fn say_hello(..)` in src/handlers.rs registers it.
     /// # let endpoint = &SAY_HELLO;
     /// assert_eq!(endpoint.route(), "/webhooks/say_hello");
@@ -220,10 +225,11 @@ impl Endpoint {
     /// `file:line`, for messages.
     ///
     /// ```
-    /// # use webhooks_core::{BodyUse, Delivery, Endpoint, Handler, WebhookRequest, WebhookResponse};
+    /// # use webhooks_core::{BodyUse, Delivery, Endpoint, EventFilter, Handler, WebhookRequest, WebhookResponse};
     /// # fn say_hello(_: WebhookRequest) -> WebhookResponse { WebhookResponse::default() }
     /// # static SAY_HELLO: Endpoint = Endpoint::__new("say_hello", "say_hello", "Says hello to new discussions.",
-    /// #     "my_bot::handlers", "src/handlers.rs", 12, Handler::Blocking(say_hello), Delivery::Immediate, |_| Ok(()), BodyUse::Raw);
+    /// #     "my_bot::handlers", "src/handlers.rs", 12, Handler::Blocking(say_hello), Delivery::Immediate, |_| Ok(()), BodyUse::Raw,
+    /// #     EventFilter::new());
     /// // An endpoint as `#[webhook_endpoint] fn say_hello(..)` in src/handlers.rs registers it.
     /// # let endpoint = &SAY_HELLO;
     /// assert_eq!(endpoint.location(), "src/handlers.rs:12");
@@ -245,10 +251,11 @@ impl Endpoint {
     /// Checks a request's arguments without running the handler.
     ///
     /// ```
-    /// # use webhooks_core::{BodyUse, Delivery, Endpoint, Handler, WebhookRequest, WebhookResponse};
+    /// # use webhooks_core::{BodyUse, Delivery, Endpoint, EventFilter, Handler, WebhookRequest, WebhookResponse};
     /// # fn say_hello(_: WebhookRequest) -> WebhookResponse { WebhookResponse::default() }
     /// # static SAY_HELLO: Endpoint = Endpoint::__new("say_hello", "say_hello", "Says hello to new discussions.",
-    /// #     "my_bot::handlers", "src/handlers.rs", 12, Handler::Blocking(say_hello), Delivery::Immediate, |_| Ok(()), BodyUse::Raw);
+    /// #     "my_bot::handlers", "src/handlers.rs", 12, Handler::Blocking(say_hello), Delivery::Immediate, |_| Ok(()), BodyUse::Raw,
+    /// #     EventFilter::new());
     /// // An endpoint as `#[webhook_endpoint] fn say_hello(..)` in src/handlers.rs registers it.
     /// # let endpoint = &SAY_HELLO;
     /// let request = WebhookRequest::new(http::Method::POST, "/webhooks/say_hello".parse().unwrap(),
@@ -262,5 +269,10 @@ impl Endpoint {
     /// What the handler's arguments read of the body, all arguments together.
     pub fn body(&self) -> BodyUse {
         self.body
+    }
+
+    /// The events the endpoint handles (`scope = …`, `action = …` in the attribute).
+    pub fn filter(&self) -> EventFilter {
+        self.filter
     }
 }

@@ -15,6 +15,7 @@
 
 pub mod endpoint;
 pub mod extract;
+pub mod filter;
 mod json;
 pub mod path;
 pub mod payload;
@@ -24,6 +25,7 @@ pub mod response;
 
 pub use endpoint::{ArgumentCheck, BoxFuture, Delivery, Endpoint, Handler};
 pub use extract::{BodyUse, FromWebhookRequest};
+pub use filter::EventFilter;
 pub use json::Json;
 pub use rejection::Rejection;
 pub use request::WebhookRequest;

@@ -3,6 +3,8 @@
 use syn::parse::{Parse, ParseStream};
 use syn::{Expr, ExprLit, Ident, Lit, LitStr, Token};
 
+use webhooks_core::filter::{self, FilterKey};
+
 use crate::errors::Errors;
 
 /// What the attribute was given.
@@ -14,15 +16,31 @@ pub(crate) struct EndpointArgs {
     pub(crate) krate: Option<syn::Path>,
     /// `background`: journal the delivery, answer 202, run the handler afterwards.
     pub(crate) background: Option<Ident>,
+    /// The events the endpoint handles.
+    pub(crate) filter: FilterArgs,
 }
 
-const ACCEPTED: &str = "accepted: a path string such as `\"say_hello\"`, `path = \"say_hello\"`, `background`, or `crate = \"renamed_webhooks_runtime\"`";
+/// `scope = …`, `action = …`, `repo_type = …`, `repo = …`, `updated_ref = …`, `filter = path`.
+#[derive(Default)]
+pub(crate) struct FilterArgs {
+    pub(crate) scope: Option<LitStr>,
+    pub(crate) actions: Vec<LitStr>,
+    pub(crate) repo_types: Vec<LitStr>,
+    pub(crate) repos: Vec<LitStr>,
+    pub(crate) updated_refs: Vec<LitStr>,
+    pub(crate) function: Option<syn::Path>,
+}
+
+const ACCEPTED: &str = "accepted: a path string such as `\"say_hello\"`, `path = \"say_hello\"`, `background`, `crate = \"renamed_webhooks_runtime\"`, and the event filters `scope`, `action`, `repo_type`, `repo`, `updated_ref`, `filter`";
 
 // Accepts, in any combination, separated by commas:
 //   "path"
 //   path = "path"
 //   background
 //   crate = "path::to::webhooks_runtime"
+//   scope = "repo.content"
+//   action = "update" | action = ["create", "delete"]   (so do repo_type, repo, updated_ref)
+//   filter = path::to::function
 // Every problem is reported, each at its own tokens.
 impl Parse for EndpointArgs {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
@@ -67,7 +85,10 @@ impl EndpointArgs {
     ) -> syn::Result<()> {
         if !input.peek(Token![=]) {
             let message = match key.to_string().as_str() {
-                "path" | "crate" => format!("expected `= \"…\"` after `{key}`"),
+                "path" | "crate" | "scope" | "action" | "repo_type" | "repo" | "updated_ref" => {
+                    format!("expected `= \"…\"` after `{key}`")
+                }
+                "filter" => "expected `= path::to::function` after `filter`".to_owned(),
                 name => {
                     format!("the path must be a string literal: `#[webhook_endpoint(\"{name}\")]`")
                 }
@@ -85,6 +106,36 @@ impl EndpointArgs {
                 ),
             },
             "crate" => self.set_crate(&value, errors),
+            "scope" => self.filter.set_scope(&key, &value, errors),
+            "action" => set_list(
+                &key,
+                &value,
+                FilterKey::Action,
+                &mut self.filter.actions,
+                errors,
+            ),
+            "repo_type" => set_list(
+                &key,
+                &value,
+                FilterKey::RepoType,
+                &mut self.filter.repo_types,
+                errors,
+            ),
+            "repo" => set_list(
+                &key,
+                &value,
+                FilterKey::Repo,
+                &mut self.filter.repos,
+                errors,
+            ),
+            "updated_ref" => set_list(
+                &key,
+                &value,
+                FilterKey::UpdatedRef,
+                &mut self.filter.updated_refs,
+                errors,
+            ),
+            "filter" => self.filter.set_function(&key, value, errors),
             other => errors.at(&key, format!("unknown argument `{other}`; {ACCEPTED}")),
         }
         Ok(())
@@ -109,6 +160,90 @@ impl EndpointArgs {
             ),
         }
     }
+}
+
+impl FilterArgs {
+    fn set_scope(&mut self, key: &Ident, value: &Expr, errors: &mut Errors) {
+        if self.scope.is_some() {
+            return errors.at(key, "`scope` is given twice; keep one");
+        }
+        match string_literal(value) {
+            Some(literal) => {
+                if let Some(problem) = filter::problem(FilterKey::Scope, &literal.value()) {
+                    errors.at(&literal, problem);
+                }
+                self.scope = Some(literal);
+            }
+            None => errors.at(
+                value,
+                "`scope` takes one string, e.g. `scope = \"repo.content\"`",
+            ),
+        }
+    }
+
+    fn set_function(&mut self, key: &Ident, value: Expr, errors: &mut Errors) {
+        if self.function.is_some() {
+            return errors.at(key, "`filter` is given twice; keep one");
+        }
+        match value {
+            Expr::Path(path) if path.qself.is_none() => self.function = Some(path.path),
+            other => errors.at(
+                &other,
+                "`filter` names a function `fn(&WebhookPayload) -> bool`, e.g. `filter = is_main_branch`",
+            ),
+        }
+    }
+}
+
+/// `key = "value"` or `key = ["a", "b"]`, each value checked.
+fn set_list(
+    key: &Ident,
+    value: &Expr,
+    checked_as: FilterKey,
+    values: &mut Vec<LitStr>,
+    errors: &mut Errors,
+) {
+    if !values.is_empty() {
+        return errors.at(
+            key,
+            format!("`{key}` is given twice; list the values once: `{key} = [\"a\", \"b\"]`"),
+        );
+    }
+    let literals: Vec<LitStr> = match value {
+        Expr::Array(array) => {
+            let mut literals = Vec::new();
+            for element in &array.elems {
+                match string_literal(element) {
+                    Some(literal) => literals.push(literal),
+                    None => errors.at(element, format!("`{key}` takes strings")),
+                }
+            }
+            if array.elems.is_empty() {
+                errors.at(
+                    value,
+                    format!("`{key} = []` matches nothing; remove it to take every event"),
+                );
+            }
+            literals
+        }
+        other => {
+            match string_literal(other) {
+                Some(literal) => vec![literal],
+                None => {
+                    return errors.at(
+                    other,
+                    format!("`{key}` takes a string or a list of strings, e.g. `{key} = [\"a\", \"b\"]`"),
+                );
+                }
+            }
+        }
+    };
+    for literal in &literals {
+        if let Some(problem) = filter::problem(checked_as, &literal.value()) {
+            errors.at(literal, problem);
+        }
+    }
+    *values = literals;
 }
 
 fn string_literal(value: &Expr) -> Option<LitStr> {

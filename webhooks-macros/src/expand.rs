@@ -42,6 +42,7 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use crate::args::EndpointArgs;
+use crate::args::FilterArgs;
 use crate::validate::{self, CheckedEndpoint};
 
 /// The attribute's whole expansion; on error, the user's function is kept beside the errors so
@@ -71,6 +72,7 @@ fn expand(endpoint: &CheckedEndpoint) -> TokenStream {
         arg_types,
         krate,
         background,
+        filter,
     } = endpoint;
     let private = quote!(#krate::__private);
     let name = &function.sig.ident;
@@ -113,6 +115,7 @@ fn expand(endpoint: &CheckedEndpoint) -> TokenStream {
     } else {
         quote!(Immediate)
     };
+    let filter = event_filter(filter, &private);
     // `line!()` takes the line of its own span: the function's name, not the attribute.
     let line = quote_spanned!(name.span()=> ::core::line!());
 
@@ -144,10 +147,42 @@ fn expand(endpoint: &CheckedEndpoint) -> TokenStream {
                     #private::Delivery::#delivery,
                     __webhooks_check,
                     #body,
+                    #filter,
                 )
             }
         };
     }
+}
+
+/// The `EventFilter` the attribute's filter keys describe, as a constant expression.
+fn event_filter(filter: &FilterArgs, private: &TokenStream) -> TokenStream {
+    let mut built = quote!(#private::EventFilter::new());
+    if let Some(scope) = &filter.scope {
+        built = quote!(#built.scope(#scope));
+    }
+    for (method, values) in [
+        (quote!(actions), &filter.actions),
+        (quote!(repo_types), &filter.repo_types),
+        (quote!(repos), &filter.repos),
+        (quote!(updated_refs), &filter.updated_refs),
+    ] {
+        if !values.is_empty() {
+            built = quote!(#built.#method(&[#(#values),*]));
+        }
+    }
+    if let Some(function) = &filter.function {
+        let name = function
+            .segments
+            .iter()
+            .map(|segment| segment.ident.to_string())
+            .collect::<Vec<_>>()
+            .join("::");
+        // Spanned on the path, so a path to something else than `fn(&WebhookPayload) -> bool`
+        // is reported there.
+        let function = quote_spanned!(function.span()=> #function);
+        built = quote!(#built.custom(#name, #function));
+    }
+    built
 }
 
 #[cfg(test)]

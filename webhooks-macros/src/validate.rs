@@ -4,7 +4,7 @@ use proc_macro2::Span;
 use quote::ToTokens;
 use syn::{FnArg, Ident, Item, ItemFn, Type};
 
-use crate::args::EndpointArgs;
+use crate::args::{EndpointArgs, FilterArgs};
 use crate::doc;
 use crate::errors::Errors;
 
@@ -22,6 +22,8 @@ pub(crate) struct CheckedEndpoint {
     pub(crate) krate: syn::Path,
     /// Whether the handler runs in the background.
     pub(crate) background: bool,
+    /// The events it handles.
+    pub(crate) filter: FilterArgs,
 }
 
 /// Argument types that are the same value however many times they are taken.
@@ -46,7 +48,9 @@ pub(crate) fn check(args: EndpointArgs, item: Item) -> syn::Result<CheckedEndpoi
         .unwrap_or_else(|| syn::parse_quote!(::webhooks_runtime));
     let doc = doc::first_paragraph(&function.attrs);
     let background = args.background.is_some();
+    let filter = args.filter;
     errors.finish(CheckedEndpoint {
+        filter,
         function,
         path,
         doc,

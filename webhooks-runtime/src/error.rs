@@ -212,6 +212,9 @@ pub enum SettingError {
         /// The paths no endpoint has, sorted.
         paths: Vec<String>,
     },
+    /// `filter` was called before any `add_webhook` (or after one whose path was invalid).
+    #[error("`filter` applies to the endpoint added just before it: call it after `add_webhook`")]
+    FilterWithoutEndpoint,
     /// An endpoint needs the delivery journal, which is turned off.
     #[error(
         "{route} needs the delivery journal (background handling or duplicate detection), which is turned off"

@@ -69,10 +69,10 @@ pub use error::Error;
 pub use server::run::{run, serve};
 pub use server::{WebhooksServer, WebhooksServerBuilder};
 pub use webhooks_core::{
-    DiscussionStatus, EventAction, FromWebhookRequest, HandlerFailure, IntoWebhookResponse, Json,
-    ObjectId, PayloadError, Rejection, RepoType, Scope, WebhookPayload, WebhookPayloadComment,
-    WebhookPayloadDiscussion, WebhookPayloadDiscussionChanges, WebhookPayloadEvent,
-    WebhookPayloadMovedTo, WebhookPayloadRepo, WebhookPayloadUpdatedConfig,
+    DiscussionStatus, EventAction, EventFilter, FromWebhookRequest, HandlerFailure,
+    IntoWebhookResponse, Json, ObjectId, PayloadError, Rejection, RepoType, Scope, WebhookPayload,
+    WebhookPayloadComment, WebhookPayloadDiscussion, WebhookPayloadDiscussionChanges,
+    WebhookPayloadEvent, WebhookPayloadMovedTo, WebhookPayloadRepo, WebhookPayloadUpdatedConfig,
     WebhookPayloadUpdatedFile, WebhookPayloadUpdatedRef, WebhookPayloadUrl, WebhookPayloadWebhook,
     WebhookRequest, WebhookResponse,
 };

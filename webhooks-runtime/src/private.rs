@@ -2,6 +2,8 @@
 //! needs through here so that users depend on `webhooks-runtime` alone.
 
 pub use inventory;
-pub use webhooks_core::{BoxFuture, Delivery, Endpoint, Handler, WebhookRequest, WebhookResponse};
+pub use webhooks_core::{
+    BoxFuture, Delivery, Endpoint, EventFilter, Handler, WebhookRequest, WebhookResponse,
+};
 
 pub use crate::endpoint::handler::{HandlerArguments, run_blocking, start_async};

@@ -117,7 +117,7 @@ pub(crate) async fn replay(
         Ok(original) => original,
         Err(response) => return response,
     };
-    let Some(route) = routes.at(&original.endpoint) else {
+    let Some(route) = routes.by_journal_key(&original.endpoint) else {
         return answers::ENDPOINT_GONE.into_response();
     };
     let original_id = original.id.clone();

@@ -109,7 +109,7 @@ impl Deliveries {
         body: &Bytes,
     ) -> Result<Option<String>, JournalError> {
         let since = self.settings.duplicate_cutoff_ms();
-        let endpoint = route.route_path.clone();
+        let endpoint = route.journal_key.clone();
         let body = body.clone();
         self.run(move |journal| journal.find_duplicate(&endpoint, &body, since))
             .await
@@ -135,14 +135,14 @@ impl Deliveries {
         route: &Route,
         limit: usize,
     ) -> Result<Vec<DeliveryRecord>, JournalError> {
-        let endpoint = route.route_path.clone();
+        let endpoint = route.journal_key.clone();
         self.run(move |journal| journal.claim_due(&endpoint, now_ms(), limit))
             .await
     }
 
     /// When the next queued delivery to `route` is due, if any is queued.
     pub(crate) async fn next_due(&self, route: &Route) -> Result<Option<i64>, JournalError> {
-        let endpoint = route.route_path.clone();
+        let endpoint = route.journal_key.clone();
         self.run(move |journal| journal.next_due(&endpoint)).await
     }
 

@@ -41,7 +41,7 @@ impl DeliveryRecord {
         };
         DeliveryRecord {
             id: new_id(),
-            endpoint: route.route_path.clone(),
+            endpoint: route.journal_key.clone(),
             received_at_ms: now_ms(),
             status,
             attempts: 0,

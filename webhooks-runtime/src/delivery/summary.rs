@@ -25,6 +25,7 @@ struct Repo<'a> {
 }
 
 /// A Hub payload's scope, action and repo name.
+#[derive(Clone)]
 pub(crate) struct PayloadSummary {
     pub(crate) scope: String,
     pub(crate) action: String,

@@ -29,6 +29,8 @@ pub(crate) enum Outcome {
     Panicked,
     /// The handler ran past its timeout.
     TimedOut,
+    /// No endpoint's event filter took the event: answered 200, nothing ran.
+    Skipped,
 }
 
 /// A handler run: the answer for the client, and how it went.

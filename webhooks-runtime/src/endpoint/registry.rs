@@ -2,6 +2,7 @@
 
 use webhooks_core::Endpoint;
 
+use crate::endpoint::route::clash_key;
 use crate::error::{DuplicatePath, Error};
 
 /// Every endpoint registered with `#[webhook_endpoint]` in the crates linked into this binary,
@@ -9,8 +10,8 @@ use crate::error::{DuplicatePath, Error};
 ///
 /// # Errors
 ///
-/// [`Error::DuplicatePaths`] when two endpoints share a path, naming both functions and their
-/// source locations, for every clash at once.
+/// [`Error::DuplicatePaths`] when two endpoints share a path with the same event filter (or
+/// none), naming both functions and their source locations, for every clash at once.
 ///
 /// ```standalone_crate
 /// use webhooks_runtime::webhook_endpoint;
@@ -26,9 +27,17 @@ use crate::error::{DuplicatePath, Error};
 pub fn registered_endpoints() -> Result<Vec<&'static Endpoint>, Error> {
     let mut endpoints: Vec<&'static Endpoint> = Endpoint::registered().collect();
     endpoints.sort_by(|a, b| (a.path(), a.file(), a.line()).cmp(&(b.path(), b.file(), b.line())));
-    let duplicates = DuplicatePath::find(&endpoints, |endpoint| {
+    let mut by_clash = endpoints.clone();
+    by_clash.sort_by_cached_key(|endpoint| {
         (
-            endpoint.route(),
+            clash_key(&endpoint.route(), &endpoint.filter()),
+            endpoint.file(),
+            endpoint.line(),
+        )
+    });
+    let duplicates = DuplicatePath::find(&by_clash, |endpoint| {
+        (
+            clash_key(&endpoint.route(), &endpoint.filter()),
             endpoint.function().to_owned(),
             endpoint.location(),
         )

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use std::sync::Arc;
 
-use webhooks_core::{BodyUse, Delivery, Endpoint};
+use webhooks_core::{BodyUse, Delivery, Endpoint, EventFilter};
 
 use crate::endpoint::handler::{Check, ErasedHandler};
 use crate::error::{DuplicatePath, Error};
@@ -23,6 +23,11 @@ pub(crate) struct Route {
     pub(crate) path: String,
     /// `/webhooks/<path>`, the route requests are matched against.
     pub(crate) route_path: String,
+    /// What the journal files its deliveries under: the route path, followed by `#<function>`
+    /// when several endpoints share the path (set when the table is built).
+    pub(crate) journal_key: String,
+    /// The events it handles.
+    pub(crate) filter: EventFilter,
     /// The function's name (for `add_webhook`, the name given or the path).
     pub(crate) function: String,
     /// The first paragraph of its doc comment.
@@ -49,6 +54,8 @@ impl Route {
         Route {
             id: RouteId(0),
             route_path: endpoint.route(),
+            journal_key: String::new(),
+            filter: endpoint.filter(),
             path: endpoint.path().to_owned(),
             function: endpoint.function().to_owned(),
             doc: endpoint.doc().to_owned(),
@@ -72,6 +79,16 @@ impl std::fmt::Debug for Route {
     }
 }
 
+/// What two endpoints must not share: a route and an event filter, as a clash names them
+/// (`/webhooks/hub`, or `/webhooks/hub for scope = "repo"`).
+pub(crate) fn clash_key(route_path: &str, filter: &EventFilter) -> String {
+    if filter.is_empty() {
+        route_path.to_owned()
+    } else {
+        format!("{route_path} for {filter}")
+    }
+}
+
 /// Every route, sorted by path; a route's [`RouteId`] is its index here.
 pub(crate) struct Routes {
     sorted: Vec<Route>,
@@ -86,12 +103,22 @@ impl std::fmt::Debug for Routes {
 }
 
 impl Routes {
-    /// Sorts the routes, refuses duplicate paths naming every clash, and numbers them.
+    /// Sorts the routes (by path, then function), refuses two on one path with the same filter,
+    /// naming every clash, and numbers them. Routes sharing a path end up side by side.
     pub(crate) fn new(mut routes: Vec<Route>) -> Result<Self, Error> {
-        routes.sort_by(|a, b| (&a.path, &a.location).cmp(&(&b.path, &b.location)));
-        let duplicates = DuplicatePath::find(&routes, |route| {
+        routes.sort_by(|a, b| {
+            (&a.path, &a.function, &a.location).cmp(&(&b.path, &b.function, &b.location))
+        });
+        let mut by_clash: Vec<&Route> = routes.iter().collect();
+        by_clash.sort_by_cached_key(|route| {
             (
-                route.route_path.clone(),
+                clash_key(&route.route_path, &route.filter),
+                route.location.clone(),
+            )
+        });
+        let duplicates = DuplicatePath::find(&by_clash, |route| {
+            (
+                clash_key(&route.route_path, &route.filter),
                 route.function.clone(),
                 route.location.clone(),
             )
@@ -99,10 +126,52 @@ impl Routes {
         if !duplicates.is_empty() {
             return Err(Error::DuplicatePaths(duplicates));
         }
-        for (index, route) in routes.iter_mut().enumerate() {
+        // Within a shared path, the function's name tells endpoints apart; two closures from one
+        // function get a number after the first.
+        let keys: Vec<String> = (0..routes.len())
+            .map(|index| {
+                let route = &routes[index];
+                let same_path = |other: &&Route| other.route_path == route.route_path;
+                let shared = routes.iter().filter(same_path).count() > 1;
+                if !shared {
+                    return route.route_path.clone();
+                }
+                let earlier_namesakes = routes[..index]
+                    .iter()
+                    .filter(same_path)
+                    .filter(|other| other.function == route.function)
+                    .count();
+                match earlier_namesakes {
+                    0 => format!("{}#{}", route.route_path, route.function),
+                    n => format!("{}#{}-{}", route.route_path, route.function, n + 1),
+                }
+            })
+            .collect();
+        for ((index, route), key) in routes.iter_mut().enumerate().zip(keys) {
             route.id = RouteId(index);
+            route.journal_key = key;
         }
         Ok(Routes { sorted: routes })
+    }
+
+    /// The routes served at the path of the route `id`, `id` first: one, or several with
+    /// different filters.
+    pub(crate) fn sharing_path(&self, id: RouteId) -> &[Route] {
+        let path = &self.sorted[id.0].route_path;
+        let end = self.sorted[id.0..]
+            .iter()
+            .position(|route| &route.route_path != path)
+            .map_or(self.sorted.len(), |offset| id.0 + offset);
+        &self.sorted[id.0..end]
+    }
+
+    /// The route whose deliveries the journal files under `key` (see [`Route::journal_key`]);
+    /// a path alone names the first route on it, as journals written before paths were shared do.
+    pub(crate) fn by_journal_key(&self, key: &str) -> Option<&Route> {
+        self.sorted
+            .iter()
+            .find(|route| route.journal_key == key)
+            .or_else(|| self.at(key))
     }
 
     /// The route with this id.
@@ -110,12 +179,16 @@ impl Routes {
         &self.sorted[id.0]
     }
 
-    /// The route served at `route_path` (`/webhooks/<path>`), exactly.
+    /// The first route served at `route_path` (`/webhooks/<path>`), exactly.
     pub(crate) fn at(&self, route_path: &str) -> Option<&Route> {
         self.sorted
-            .binary_search_by(|route| route.route_path.as_str().cmp(route_path))
-            .ok()
-            .map(|index| &self.sorted[index])
+            .iter()
+            .find(|route| route.route_path == route_path)
+    }
+
+    /// The routes of each path, one slice per path, sorted by path.
+    pub(crate) fn by_path(&self) -> impl Iterator<Item = &[Route]> {
+        self.sorted.chunk_by(|a, b| a.route_path == b.route_path)
     }
 
     /// Every route, sorted by path.

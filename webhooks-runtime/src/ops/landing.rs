@@ -219,7 +219,15 @@ fn write_endpoints(page: &mut String, context: &LandingContext<'_>) {
         if !route.doc.is_empty() {
             let _ = write!(page, " · {}", escape(&route.doc));
         }
-        page.push_str("</div></li>\n");
+        page.push_str("</div>");
+        if !route.filter.is_empty() {
+            let _ = write!(
+                page,
+                "<div class=\"muted\">takes <code class=\"filter\">{}</code></div>",
+                escape(&route.filter.to_string())
+            );
+        }
+        page.push_str("</li>\n");
     }
     page.push_str("</ul>\n");
 }

@@ -34,6 +34,7 @@ pub(crate) struct RouteMetrics {
     handler_errors: Counter,
     handler_panics: Counter,
     handler_timeouts: Counter,
+    skipped: Counter,
     latency: Histogram,
     in_flight: Gauge,
 }
@@ -56,6 +57,7 @@ impl RouteMetrics {
             Outcome::Failed => self.handler_errors.inc(),
             Outcome::Panicked => self.handler_panics.inc(),
             Outcome::TimedOut => self.handler_timeouts.inc(),
+            Outcome::Skipped => self.skipped.inc(),
         };
     }
 }
@@ -85,6 +87,7 @@ impl Metrics {
         let handler_errors = Family::<Labels, Counter>::default();
         let handler_panics = Family::<Labels, Counter>::default();
         let handler_timeouts = Family::<Labels, Counter>::default();
+        let skipped = Family::<Labels, Counter>::default();
         let latency =
             Family::<Labels, Histogram>::new_with_constructor(|| Histogram::new(LATENCY_BUCKETS));
         let in_flight = Family::<Labels, Gauge>::default();
@@ -119,6 +122,11 @@ impl Metrics {
             handler_timeouts.clone(),
         );
         registry.register(
+            "skipped",
+            "Events no endpoint's filter took: answered 200, not handled",
+            skipped.clone(),
+        );
+        registry.register(
             "request_duration_seconds",
             "Time to answer a webhook request",
             latency.clone(),
@@ -151,6 +159,7 @@ impl Metrics {
                     handler_errors: handler_errors.get_or_create(&endpoint()).clone(),
                     handler_panics: handler_panics.get_or_create(&endpoint()).clone(),
                     handler_timeouts: handler_timeouts.get_or_create(&endpoint()).clone(),
+                    skipped: skipped.get_or_create(&endpoint()).clone(),
                     latency: latency.get_or_create(&endpoint()).clone(),
                     in_flight: in_flight.get_or_create(&endpoint()).clone(),
                 }

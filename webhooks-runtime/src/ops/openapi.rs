@@ -19,31 +19,17 @@ pub(crate) fn document(routes: &Routes, base_url: &str, secret_configured: bool)
     let mut schemas: Map<String, Value> = generator.take_definitions(true).into_iter().collect();
     schemas.insert("Error".to_owned(), error_schema());
 
+    let security = if secret_configured {
+        json!([{ SECRET_SCHEME: [] }])
+    } else {
+        json!([])
+    };
     let paths: Map<String, Value> = routes
-        .iter()
-        .map(|route| {
-            let summary = if route.doc.is_empty() {
-                route.function.clone()
-            } else {
-                route.doc.clone()
-            };
-            let security = if secret_configured {
-                json!([{ SECRET_SCHEME: [] }])
-            } else {
-                json!([])
-            };
-            let operation = json!({
-                "operationId": route.function,
-                "summary": summary,
-                "description": route.doc,
-                "security": security,
-                "responses": responses(route),
-            });
-            let mut operation = operation;
-            if let Some(body) = request_body(route.body, &payload) {
-                operation["requestBody"] = body;
-            }
-            (route.route_path.clone(), json!({ "post": operation }))
+        .by_path()
+        .map(|group| {
+            let mut operation = operation(group, &payload);
+            operation["security"] = security.clone();
+            (group[0].route_path.clone(), json!({ "post": operation }))
         })
         .collect();
 
@@ -68,6 +54,75 @@ pub(crate) fn document(routes: &Routes, base_url: &str, secret_configured: bool)
             },
         },
     })
+}
+
+/// The operation of one path: its endpoint, or the several that share it with event filters.
+fn operation(group: &[Route], payload: &Value) -> Value {
+    let filtered = group.iter().any(|route| !route.filter.is_empty());
+    let (operation_id, summary, description) = match group {
+        [route] => {
+            let summary = if route.doc.is_empty() {
+                route.function.clone()
+            } else {
+                route.doc.clone()
+            };
+            let description = if filtered {
+                format!(
+                    "{} Takes the events of `{}`; others are answered 200 with `processed: false`.",
+                    route.doc, route.filter
+                )
+                .trim_start()
+                .to_owned()
+            } else {
+                route.doc.clone()
+            };
+            (route.function.clone(), summary, description)
+        }
+        several => {
+            let functions: Vec<&str> = several
+                .iter()
+                .map(|route| route.function.as_str())
+                .collect();
+            let lines: Vec<String> = several
+                .iter()
+                .map(|route| format!("- `{}`: {} ({})", route.function, route.filter, route.doc))
+                .collect();
+            (
+                functions.join("_and_"),
+                format!("Endpoints {}", functions.join(", ")),
+                format!(
+                    "Several endpoints share this path; each runs for the events its filter takes, as its own delivery:\n{}",
+                    lines.join("\n")
+                ),
+            )
+        }
+    };
+    let mut responses = Map::new();
+    for route in group {
+        if let Value::Object(each) = self::responses(route) {
+            responses.extend(each);
+        }
+    }
+    if filtered {
+        responses.insert(
+            "200".to_owned(),
+            json!({ "description": "The handler's answer; `{\"processed\": false, \"reason\": …}` for an event no filter takes; with several handlers, `{\"processed\": true, \"handlers\": [...]}`.", "content": { "application/json": {} } }),
+        );
+    }
+    let mut operation = json!({
+        "operationId": operation_id,
+        "summary": summary,
+        "description": description,
+        "responses": responses,
+    });
+    let body = group
+        .iter()
+        .map(|route| route.body)
+        .fold(BodyUse::Ignored, BodyUse::and);
+    if let Some(body) = request_body(body, payload) {
+        operation["requestBody"] = body;
+    }
+    operation
 }
 
 /// The request body as the handler's arguments read it; none when they do not read it.

@@ -38,8 +38,14 @@ pub(crate) fn start_messages(secret_configured: bool, base_url: &str, routes: &R
             "  (no endpoint is registered: annotate a function with #[webhook_endpoint])\n",
         );
     }
-    for route in routes.iter() {
-        let _ = writeln!(text, "  - POST {base_url}{}", route.route_path);
+    for group in routes.by_path() {
+        let _ = writeln!(text, "  - POST {base_url}{}", group[0].route_path);
+        // Endpoints with event filters: which function takes which events.
+        if group.iter().any(|route| !route.filter.is_empty()) {
+            for route in group {
+                let _ = writeln!(text, "      {}: {}", route.function, route.filter);
+            }
+        }
     }
     text.push_str("Go to https://huggingface.co/settings/webhooks to setup your webhooks.\n");
     text
@@ -69,6 +75,39 @@ mod tests {
                 "0.0.0.0:7860".parse().unwrap()
             ),
             "https://acme-bot.hf.space"
+        );
+    }
+}
+
+#[cfg(test)]
+mod filter_tests {
+    use super::start_messages;
+    use crate::server::WebhooksServer;
+    use webhooks_core::{EventFilter, WebhookPayload};
+
+    async fn on_push(_: WebhookPayload) {}
+
+    async fn plain() {}
+
+    #[test]
+    fn a_path_with_filtered_endpoints_is_printed_once_with_each_filter() {
+        let server = WebhooksServer::builder()
+            .read_environment(false)
+            .include_registered(false)
+            .add_webhook("hub", on_push)
+            .filter(EventFilter::new().scope("repo.content"))
+            .add_webhook("plain", plain)
+            .build()
+            .unwrap();
+        let text = start_messages(true, "http://127.0.0.1:7860", &server.routes);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[3..6],
+            [
+                "  - POST http://127.0.0.1:7860/webhooks/hub",
+                "      on_push: scope = \"repo.content\"",
+                "  - POST http://127.0.0.1:7860/webhooks/plain",
+            ]
         );
     }
 }

@@ -11,6 +11,8 @@ use crate::endpoint::handler::{
     AsyncHandler, BlockingHandler, Erased, HandlerArguments, erase_async, erase_blocking,
 };
 use crate::endpoint::registry::registered_endpoints;
+use webhooks_core::EventFilter;
+
 use crate::endpoint::route::{Route, RouteId, Routes};
 use crate::error::{Error, SettingError};
 use crate::limits::{Limits, MIN_HEADER_SIZE};
@@ -50,6 +52,8 @@ pub struct WebhooksServerBuilder {
     read_environment: bool,
     print_start_messages: bool,
     errors: Vec<SettingError>,
+    /// Whether the last `add_*webhook` call added a route (`filter` applies to it).
+    last_added: bool,
 }
 
 impl Default for WebhooksServerBuilder {
@@ -66,6 +70,7 @@ impl Default for WebhooksServerBuilder {
             read_environment: true,
             print_start_messages: true,
             errors: Vec::new(),
+            last_added: false,
         }
     }
 }
@@ -323,25 +328,55 @@ impl WebhooksServerBuilder {
         }: Erased,
         background: bool,
     ) -> Self {
+        self.last_added = false;
         match webhooks_core::path::normalize(path) {
-            Ok(path) => self.added.push(Route {
-                id: RouteId(0),
-                route_path: format!("{}{path}", webhooks_core::endpoint::ROUTE_PREFIX),
-                path,
-                function,
-                doc: String::new(),
-                location: format!("{}:{}", location.file(), location.line()),
-                handler,
-                check,
-                body,
-                background,
-                dedupe: false,
-                timeout: None,
-            }),
+            Ok(path) => {
+                self.last_added = true;
+                self.added.push(Route {
+                    id: RouteId(0),
+                    route_path: format!("{}{path}", webhooks_core::endpoint::ROUTE_PREFIX),
+                    journal_key: String::new(),
+                    filter: EventFilter::new(),
+                    path,
+                    function,
+                    doc: String::new(),
+                    location: format!("{}:{}", location.file(), location.line()),
+                    handler,
+                    check,
+                    body,
+                    background,
+                    dedupe: false,
+                    timeout: None,
+                });
+            }
             Err(reason) => self.errors.push(SettingError::InvalidPath {
                 path: path.to_owned(),
                 reason,
             }),
+        }
+        self
+    }
+
+    /// The events the endpoint added just before handles, as `scope = …`, `action = …` do in
+    /// `#[webhook_endpoint]`. Other events are answered 200 `{"processed": false, "reason": …}`
+    /// without running it; several endpoints with different filters may share one path.
+    ///
+    /// ```
+    /// use webhooks_runtime::{EventFilter, WebhookPayload, WebhooksServer};
+    ///
+    /// let server = WebhooksServer::builder()
+    ///     .include_registered(false)
+    ///     .add_webhook("hub", |payload: WebhookPayload| async move { payload.repo.name })
+    ///     .filter(EventFilter::new().scope("repo.content").repo_types(&["dataset"]))
+    ///     .add_webhook("hub", |payload: WebhookPayload| async move { payload.event.scope })
+    ///     .filter(EventFilter::new().scope("discussion").actions(&["create"]))
+    ///     .build()?;
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
+    pub fn filter(mut self, filter: EventFilter) -> Self {
+        match (self.last_added, self.added.last_mut()) {
+            (true, Some(route)) => route.filter = filter,
+            _ => self.errors.push(SettingError::FilterWithoutEndpoint),
         }
         self
     }

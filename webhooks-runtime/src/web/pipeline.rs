@@ -35,7 +35,9 @@ pub(crate) async fn handle<B: RequestBody>(app: &App, request: Request<B>) -> We
         }
     }
     let response = match target {
-        Target::Webhook(id) => return webhook::handle(app, app.routes.get(id), request).await,
+        Target::Webhook(id) => {
+            return webhook::handle(app, app.routes.sharing_path(id), request).await;
+        }
         Target::Landing => answers::html(app.landing.clone(), &app.landing_policy),
         Target::Health => answers::HEALTHY.into_response(),
         Target::OpenApi => answers::with_content_type(app.openapi.clone(), "application/json"),

@@ -16,7 +16,7 @@ pub(crate) const DELIVERY_API: &str = "/api/deliveries";
 /// What a request asks for, once its path and method matched an entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Target<'a> {
-    /// `POST /webhooks/<path>`.
+    /// `POST /webhooks/<path>`: the first of the routes served there.
     Webhook(RouteId),
     /// `GET /`.
     Landing,
@@ -105,10 +105,13 @@ pub(crate) struct Router {
 impl Router {
     /// The table for these routes; `/metrics` is in it only when `metrics` is on.
     pub(crate) fn new(routes: &Routes, metrics: bool) -> Self {
-        let webhooks = routes
-            .iter()
-            .map(|route| (route.route_path.clone().into_boxed_str(), route.id))
-            .collect();
+        // Routes sharing a path sit side by side: the table points at the first of them.
+        let mut webhooks = HashMap::new();
+        for route in routes.iter() {
+            webhooks
+                .entry(route.route_path.clone().into_boxed_str())
+                .or_insert(route.id);
+        }
         Router { webhooks, metrics }
     }
 

@@ -1,6 +1,7 @@
 //! A webhook request's path: the method and secret (headers alone), the body within its limits,
 //! the payload's summary read once for the log span and the journal, then the handler: run now,
-//! answered as a duplicate, or queued for the background.
+//! answered as a duplicate, or queued for the background. Several endpoints with event filters
+//! on one path go through [`dispatch`](crate::web::dispatch) first.
 
 use std::time::Instant;
 
@@ -18,19 +19,22 @@ use crate::endpoint::route::Route;
 use crate::ops::metrics::RouteMetrics;
 use crate::web::app::App;
 use crate::web::body::{RequestBody, read_body};
+use crate::web::dispatch;
 use crate::web::secret::{SECRET_HEADER, strip_query_secret};
 
-/// Answers a request routed to `route`, in a span of its own, and counts it in the metrics.
+/// Answers a request to the routes of one path (one, or several with event filters), in a span
+/// of its own, and counts it in the path's metrics.
 pub(crate) async fn handle<B: RequestBody>(
     app: &App,
-    route: &Route,
+    group: &[Route],
     request: Request<B>,
 ) -> WebhookResponse {
+    let route = &group[0];
     let span = tracing::info_span!(
         "webhook",
         method = %request.method(),
         path = %route.route_path,
-        endpoint = %route.function,
+        endpoint = %Functions(group),
         status = tracing::field::Empty,
         latency_ms = tracing::field::Empty,
         scope = tracing::field::Empty,
@@ -40,7 +44,7 @@ pub(crate) async fn handle<B: RequestBody>(
     let started = Instant::now();
     let metrics = app.metrics.as_ref().map(|metrics| metrics.route(route.id));
     let in_flight = metrics.map(RouteMetrics::start);
-    let (response, outcome) = answer(app, route, request, &span)
+    let (response, outcome) = answer(app, group, request, &span)
         .instrument(span.clone())
         .await;
     let latency = started.elapsed();
@@ -54,9 +58,24 @@ pub(crate) async fn handle<B: RequestBody>(
     response
 }
 
+/// `train` or `train, welcome`: the functions a span is about.
+struct Functions<'a>(&'a [Route]);
+
+impl std::fmt::Display for Functions<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (index, route) in self.0.iter().enumerate() {
+            if index > 0 {
+                f.write_str(", ")?;
+            }
+            f.write_str(&route.function)?;
+        }
+        Ok(())
+    }
+}
+
 async fn answer<B: RequestBody>(
     app: &App,
-    route: &Route,
+    group: &[Route],
     request: Request<B>,
     span: &Span,
 ) -> (WebhookResponse, Outcome) {
@@ -70,7 +89,7 @@ async fn answer<B: RequestBody>(
             return (refusal.into_response(), Outcome::Unauthorized);
         }
     }
-    if route.body.parses_json() && !declares_json(request.headers()) {
+    if group.iter().any(|route| route.body.parses_json()) && !declares_json(request.headers()) {
         tracing::info!("refused: the body is not declared JSON");
         return (answers::NOT_JSON.into_response(), Outcome::Refused);
     }
@@ -101,6 +120,23 @@ async fn answer<B: RequestBody>(
     parts.headers.remove(DELIVERY_ID_HEADER);
     let uri = strip_query_secret(parts.uri);
     let request = WebhookRequest::new(parts.method, uri, parts.headers, body);
+    match group {
+        [route] if route.filter.is_empty() => {
+            deliver(app, route, request, summary, summarized).await
+        }
+        _ => dispatch::filtered(app, group, request, summary, summarized).await,
+    }
+}
+
+/// Hands a request to one route: run now, answered as a duplicate, or queued for the background,
+/// and recorded in the journal.
+pub(crate) async fn deliver(
+    app: &App,
+    route: &Route,
+    request: WebhookRequest,
+    summary: Option<PayloadSummary>,
+    summarized: bool,
+) -> (WebhookResponse, Outcome) {
     let Some(deliveries) = &app.deliveries else {
         return run_now(app, route, request).await;
     };

@@ -36,6 +36,8 @@ pub enum DeliveryStatus {
     Dead,
     /// The same body as an earlier delivery to the same endpoint: not handled again.
     Duplicate,
+    /// An event no endpoint's filter took: answered 200, not handled; `last_error` says why.
+    Skipped,
 }
 
 impl DeliveryStatus {
@@ -47,6 +49,7 @@ impl DeliveryStatus {
             DeliveryStatus::Failed => "failed",
             DeliveryStatus::Dead => "dead",
             DeliveryStatus::Duplicate => "duplicate",
+            DeliveryStatus::Skipped => "skipped",
         }
     }
 
@@ -58,6 +61,7 @@ impl DeliveryStatus {
             "failed" => DeliveryStatus::Failed,
             "dead" => DeliveryStatus::Dead,
             "duplicate" => DeliveryStatus::Duplicate,
+            "skipped" => DeliveryStatus::Skipped,
             _ => return None,
         })
     }
@@ -102,7 +106,8 @@ impl fmt::Display for DeliveryStatus {
 pub struct DeliveryRecord {
     /// Time-ordered id (UUIDv7).
     pub id: String,
-    /// The route it was posted to, `/webhooks/<path>`.
+    /// The route it was posted to, `/webhooks/<path>`, followed by `#<function>` when several
+    /// endpoints (with different event filters) share the path.
     pub endpoint: String,
     /// When it was received, in milliseconds since the Unix epoch.
     pub received_at_ms: i64,
@@ -155,7 +160,8 @@ pub struct DeliveryRecord {
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct ListQuery {
-    /// Only deliveries to this route (`/webhooks/<path>`).
+    /// Only deliveries to this route (`/webhooks/<path>`, every endpoint sharing it included), or to
+    /// one endpoint of a shared path (`/webhooks/<path>#<function>`).
     pub endpoint: Option<String>,
     /// Only deliveries with this status.
     pub status: Option<DeliveryStatus>,

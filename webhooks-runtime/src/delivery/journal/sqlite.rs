@@ -282,7 +282,7 @@ impl Journal for SqliteJournal {
         self.with(|connection| {
             let mut statement = connection.prepare_cached(&format!(
                 "SELECT {COLUMNS} FROM deliveries \
-                 WHERE (?1 IS NULL OR endpoint = ?1) AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR id < ?3) \
+                 WHERE (?1 IS NULL OR endpoint = ?1 OR substr(endpoint, 1, length(?1) + 1) = ?1 || '#') AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR id < ?3) \
                  ORDER BY id DESC LIMIT ?4"
             ))?;
             let status = query.status.map(DeliveryStatus::as_str);

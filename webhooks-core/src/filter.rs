@@ -1,0 +1,632 @@
+//! Which events an endpoint wants: its scope, actions, repo types, repos and refs, and a function
+//! of your own. `#[webhook_endpoint(scope = "repo.content", repo_type = "dataset")]` builds one;
+//! so does [`EventFilter::new`] for endpoints added with the builder.
+
+use std::fmt;
+
+use crate::payload::WebhookPayload;
+
+/// The scopes the Hub sends, broadest first.
+pub const KNOWN_SCOPES: [&str; 5] = [
+    "repo",
+    "repo.content",
+    "repo.config",
+    "discussion",
+    "discussion.comment",
+];
+
+/// The actions the Hub sends.
+pub const KNOWN_ACTIONS: [&str; 4] = ["create", "delete", "update", "move"];
+
+/// The repo types the Hub sends.
+pub const KNOWN_REPO_TYPES: [&str; 4] = ["model", "dataset", "space", "bucket"];
+
+/// A test of your own on the payload, for what the other keys cannot say.
+///
+/// ```
+/// use webhooks_core::filter::FilterFn;
+///
+/// // Comments that mention the bot.
+/// let mentions_the_bot: FilterFn = |payload| {
+///     payload.comment.as_ref().and_then(|c| c.content.as_deref()).is_some_and(|text| text.contains("@bot"))
+/// };
+/// # let _ = mentions_the_bot;
+/// ```
+pub type FilterFn = fn(&WebhookPayload) -> bool;
+
+/// Which events an endpoint handles. Every part is optional; an empty filter takes every event.
+///
+/// - `scope`: the event's scope or a narrower one (`"repo"` takes `repo.content` and
+///   `repo.config.dois` too). On a narrower scope than the filter's, the event's action counts as
+///   `update`: the Hub's documented rule for events a handler does not know.
+/// - `actions`, `repo_types`: any of those listed.
+/// - `repos`: `owner/name`, or `owner/*` for every repo of an owner.
+/// - `updated_refs`: a ref the event moved (`refs/heads/main`), or a prefix ending in `*`
+///   (`refs/tags/*`); an event without `updatedRefs` does not match.
+/// - `custom`: a function of yours; the event matches when it returns `true`.
+///
+/// ```
+/// use webhooks_core::filter::EventFilter;
+/// use webhooks_core::WebhookPayload;
+///
+/// // Pushes to the main branch of a dataset.
+/// const DATASET_PUSH: EventFilter = EventFilter::new()
+///     .scope("repo.content")
+///     .repo_types(&["dataset"])
+///     .updated_refs(&["refs/heads/main"]);
+///
+/// let push = WebhookPayload::from_slice(br#"{
+///     "event": {"action": "update", "scope": "repo.content"},
+///     "repo": {"type": "dataset", "name": "acme/data", "id": "6", "private": false,
+///              "url": {"web": "https://huggingface.co/datasets/acme/data"}, "owner": {"id": "6"}},
+///     "updatedRefs": [{"ref": "refs/heads/main", "oldSha": "a", "newSha": "b"}],
+///     "webhook": {"id": "1", "version": 3}
+/// }"#).unwrap();
+/// assert!(DATASET_PUSH.check(&push).is_ok());
+/// let tag_only = EventFilter::new().updated_refs(&["refs/tags/*"]);
+/// assert_eq!(
+///     tag_only.check(&push).unwrap_err().to_string(),
+///     "no updated ref matches refs/tags/* (the event moved refs/heads/main)"
+/// );
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct EventFilter {
+    scope: Option<&'static str>,
+    actions: &'static [&'static str],
+    repo_types: &'static [&'static str],
+    repos: &'static [&'static str],
+    updated_refs: &'static [&'static str],
+    custom: Option<(&'static str, FilterFn)>,
+}
+
+impl Default for EventFilter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl EventFilter {
+    /// A filter that takes every event.
+    ///
+    /// ```
+    /// use webhooks_core::filter::EventFilter;
+    ///
+    /// const EVERYTHING: EventFilter = EventFilter::new();
+    /// assert!(EVERYTHING.is_empty());
+    /// ```
+    pub const fn new() -> Self {
+        EventFilter {
+            scope: None,
+            actions: &[],
+            repo_types: &[],
+            repos: &[],
+            updated_refs: &[],
+            custom: None,
+        }
+    }
+
+    /// Only events of this scope or a narrower one.
+    ///
+    /// ```
+    /// use webhooks_core::filter::EventFilter;
+    ///
+    /// // repo.content, repo.config, and scopes the Hub may add under `repo`.
+    /// const REPO_EVENTS: EventFilter = EventFilter::new().scope("repo");
+    /// ```
+    pub const fn scope(mut self, scope: &'static str) -> Self {
+        self.scope = Some(scope);
+        self
+    }
+
+    /// Only these actions (on a narrower scope than [`Self::scope`], the action counts as `update`).
+    ///
+    /// ```
+    /// use webhooks_core::filter::EventFilter;
+    ///
+    /// const LIFECYCLE: EventFilter = EventFilter::new().scope("repo").actions(&["create", "delete"]);
+    /// ```
+    pub const fn actions(mut self, actions: &'static [&'static str]) -> Self {
+        self.actions = actions;
+        self
+    }
+
+    /// Only repos of these types (`model`, `dataset`, `space`, `bucket`).
+    ///
+    /// ```
+    /// use webhooks_core::filter::EventFilter;
+    ///
+    /// const SPACES: EventFilter = EventFilter::new().repo_types(&["space"]);
+    /// ```
+    pub const fn repo_types(mut self, repo_types: &'static [&'static str]) -> Self {
+        self.repo_types = repo_types;
+        self
+    }
+
+    /// Only these repos: `owner/name`, or `owner/*`.
+    ///
+    /// ```
+    /// use webhooks_core::filter::EventFilter;
+    ///
+    /// const OURS: EventFilter = EventFilter::new().repos(&["acme/*", "partner/shared-data"]);
+    /// ```
+    pub const fn repos(mut self, repos: &'static [&'static str]) -> Self {
+        self.repos = repos;
+        self
+    }
+
+    /// Only events that moved one of these refs: `refs/heads/main`, or a prefix such as
+    /// `refs/tags/*`.
+    ///
+    /// ```
+    /// use webhooks_core::filter::EventFilter;
+    ///
+    /// const RELEASES: EventFilter = EventFilter::new().scope("repo.content").updated_refs(&["refs/tags/*"]);
+    /// ```
+    pub const fn updated_refs(mut self, refs: &'static [&'static str]) -> Self {
+        self.updated_refs = refs;
+        self
+    }
+
+    /// Only events `function` returns `true` for; `name` is how the reason for a skipped event
+    /// and the landing page call it.
+    ///
+    /// ```
+    /// use webhooks_core::filter::EventFilter;
+    ///
+    /// use webhooks_core::WebhookPayload;
+    ///
+    /// fn is_public(payload: &WebhookPayload) -> bool {
+    ///     !payload.repo.private
+    /// }
+    /// const PUBLIC: EventFilter = EventFilter::new().custom("is_public", is_public);
+    /// assert_eq!(PUBLIC.to_string(), "filter = is_public");
+    /// ```
+    pub const fn custom(mut self, name: &'static str, function: FilterFn) -> Self {
+        self.custom = Some((name, function));
+        self
+    }
+
+    /// Whether the filter takes every event.
+    ///
+    /// ```
+    /// use webhooks_core::filter::EventFilter;
+    ///
+    /// assert!(EventFilter::new().is_empty());
+    /// assert!(!EventFilter::new().scope("repo").is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        *self == EventFilter::new()
+    }
+
+    /// `Ok` when `payload` is an event this filter takes; otherwise what did not match.
+    ///
+    /// # Errors
+    ///
+    /// The first part of the filter the event does not match, said in words.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use webhooks_core::filter::EventFilter;
+    /// use webhooks_core::WebhookPayload;
+    ///
+    /// fn wanted(filter: &EventFilter, payload: &WebhookPayload) -> bool {
+    ///     match filter.check(payload) {
+    ///         Ok(()) => true,
+    ///         Err(mismatch) => {
+    ///             println!("skipped: {mismatch}");
+    ///             false
+    ///         }
+    ///     }
+    /// }
+    /// ```
+    pub fn check(&self, payload: &WebhookPayload) -> Result<(), Mismatch> {
+        let scope = payload.event.scope.as_str();
+        let mut action = payload.event.action.as_str();
+        if let Some(wanted) = self.scope {
+            if !within_scope(scope, wanted) {
+                return Err(Mismatch(format!("scope {scope} is not {wanted}")));
+            }
+            if scope != wanted {
+                action = "update";
+            }
+        }
+        if !self.actions.is_empty() && !self.actions.contains(&action) {
+            return Err(Mismatch(format!(
+                "action {action} is not {}",
+                one_of(self.actions)
+            )));
+        }
+        let repo_type = payload.repo.repo_type.as_str();
+        if !self.repo_types.is_empty() && !self.repo_types.contains(&repo_type) {
+            return Err(Mismatch(format!(
+                "repo type {repo_type} is not {}",
+                one_of(self.repo_types)
+            )));
+        }
+        let repo = payload.repo.name.as_str();
+        if !self.repos.is_empty() && !self.repos.iter().any(|pattern| repo_matches(repo, pattern)) {
+            return Err(Mismatch(format!(
+                "repo {repo} does not match {}",
+                one_of(self.repos)
+            )));
+        }
+        if !self.updated_refs.is_empty() {
+            let moved: Vec<&str> = payload
+                .updated_refs
+                .iter()
+                .flatten()
+                .map(|updated| updated.ref_name.as_str())
+                .collect();
+            let matched = moved.iter().any(|name| {
+                self.updated_refs
+                    .iter()
+                    .any(|pattern| ref_matches(name, pattern))
+            });
+            if !matched {
+                let wanted = one_of(self.updated_refs);
+                return Err(Mismatch(if moved.is_empty() {
+                    format!("no updated ref matches {wanted} (the event has no updatedRefs)")
+                } else {
+                    format!(
+                        "no updated ref matches {wanted} (the event moved {})",
+                        moved.join(", ")
+                    )
+                }));
+            }
+        }
+        if let Some((name, function)) = self.custom {
+            if !function(payload) {
+                return Err(Mismatch(format!("{name} returned false")));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for EventFilter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "EventFilter({self})")
+    }
+}
+
+/// As the attribute would say it: `scope = "repo.content", repo_type = "dataset"`; `any event`
+/// when empty.
+impl fmt::Display for EventFilter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts = Vec::new();
+        if let Some(scope) = self.scope {
+            parts.push(format!("scope = \"{scope}\""));
+        }
+        for (key, values) in [
+            ("action", self.actions),
+            ("repo_type", self.repo_types),
+            ("repo", self.repos),
+            ("updated_ref", self.updated_refs),
+        ] {
+            match values {
+                [] => {}
+                [one] => parts.push(format!("{key} = \"{one}\"")),
+                many => parts.push(format!(
+                    "{key} = [{}]",
+                    many.iter()
+                        .map(|value| format!("\"{value}\""))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            }
+        }
+        if let Some((name, _)) = self.custom {
+            parts.push(format!("filter = {name}"));
+        }
+        if parts.is_empty() {
+            f.write_str("any event")
+        } else {
+            f.write_str(&parts.join(", "))
+        }
+    }
+}
+
+/// Why an event does not match a filter, in words: `scope discussion is not repo.content`.
+///
+/// ```
+/// use webhooks_core::filter::EventFilter;
+/// use webhooks_core::WebhookPayload;
+///
+/// # let payload = WebhookPayload::from_slice(br#"{"event": {"action": "create", "scope": "discussion"},
+/// #   "repo": {"type": "model", "name": "a/b", "id": "1", "private": false, "url": {"web": "w"}, "owner": {"id": "1"}},
+/// #   "webhook": {"id": "1", "version": 3}}"#).unwrap();
+/// let mismatch = EventFilter::new().scope("repo.content").check(&payload).unwrap_err();
+/// assert_eq!(mismatch.to_string(), "scope discussion is not repo.content");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mismatch(String);
+
+impl fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Mismatch {}
+
+/// `scope` is `wanted` or narrower (`repo.content` is within `repo`; `repository` is not).
+fn within_scope(scope: &str, wanted: &str) -> bool {
+    scope
+        .strip_prefix(wanted)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+}
+
+/// `owner/name` exactly, or every repo of `owner` for `owner/*`.
+fn repo_matches(repo: &str, pattern: &str) -> bool {
+    match pattern.strip_suffix("/*") {
+        Some(owner) => repo
+            .split_once('/')
+            .is_some_and(|(repo_owner, _)| repo_owner == owner),
+        None => repo == pattern,
+    }
+}
+
+/// The ref exactly, or any ref under a prefix ending in `*`.
+fn ref_matches(name: &str, pattern: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => name.starts_with(prefix),
+        None => name == pattern,
+    }
+}
+
+/// `update`, or `one of create, delete`.
+fn one_of(values: &[&str]) -> String {
+    match values {
+        [one] => (*one).to_owned(),
+        many => format!("one of {}", many.join(", ")),
+    }
+}
+
+/// Why a filter value written in code is not one the Hub could ever match; `None` when it is fine.
+/// `#[webhook_endpoint]` reports these as compile errors.
+///
+/// ```
+/// use webhooks_core::filter::{FilterKey, problem};
+///
+/// assert_eq!(problem(FilterKey::Scope, "repo.content"), None);
+/// assert!(problem(FilterKey::Scope, "repo.contnet").unwrap().contains("repo.content"));
+/// assert!(problem(FilterKey::Repo, "acme/*/x").is_some());
+/// ```
+pub fn problem(key: FilterKey, value: &str) -> Option<String> {
+    let unknown = |what: &str, known: &[&str]| {
+        Some(format!(
+            "the Hub sends no {what} `{value}`; known {what}s: {}",
+            known.join(", ")
+        ))
+    };
+    match key {
+        FilterKey::Scope if !KNOWN_SCOPES.contains(&value) => unknown("scope", &KNOWN_SCOPES),
+        FilterKey::Action if !KNOWN_ACTIONS.contains(&value) => unknown("action", &KNOWN_ACTIONS),
+        FilterKey::RepoType if !KNOWN_REPO_TYPES.contains(&value) => {
+            unknown("repo type", &KNOWN_REPO_TYPES)
+        }
+        FilterKey::Repo => {
+            let parts: Vec<&str> = value.split('/').collect();
+            let well_formed = parts.len() == 2
+                && parts.iter().all(|part| !part.is_empty())
+                && !parts[0].contains('*')
+                && (parts[1] == "*" || !parts[1].contains('*'));
+            (!well_formed).then(|| {
+                format!("`{value}` is not a repo pattern: write `owner/name`, or `owner/*` for every repo of an owner")
+            })
+        }
+        FilterKey::UpdatedRef => {
+            let star = value.find('*');
+            let well_formed = value.starts_with("refs/")
+                && value.len() > "refs/".len()
+                && star.is_none_or(|at| at == value.len() - 1);
+            (!well_formed).then(|| {
+                format!("`{value}` is not a ref pattern: write `refs/heads/main`, or a prefix ending in `*` such as `refs/tags/*`")
+            })
+        }
+        _ => None,
+    }
+}
+
+/// A filter key whose literal values [`problem`] checks.
+///
+/// ```
+/// use webhooks_core::filter::{FilterKey, problem};
+///
+/// assert!(problem(FilterKey::RepoType, "models").is_some());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterKey {
+    /// `scope`.
+    Scope,
+    /// `action`.
+    Action,
+    /// `repo_type`.
+    RepoType,
+    /// `repo`.
+    Repo,
+    /// `updated_ref`.
+    UpdatedRef,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> WebhookPayload {
+        let path = format!("{}/../fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+        WebhookPayload::from_slice(&std::fs::read(path).unwrap()).unwrap()
+    }
+
+    fn with(payload: &WebhookPayload, scope: &str, action: &str) -> WebhookPayload {
+        let mut value = serde_json::to_value(payload).unwrap();
+        value["event"] = serde_json::json!({ "scope": scope, "action": action });
+        WebhookPayload::from_slice(value.to_string().as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn scopes_match_themselves_and_narrower_ones_only() {
+        let push = fixture("05-docs-repo-content-branch-updated-and-tag-created.json");
+        assert!(EventFilter::new().scope("repo").check(&push).is_ok());
+        assert!(
+            EventFilter::new()
+                .scope("repo.content")
+                .check(&push)
+                .is_ok()
+        );
+        let refused = EventFilter::new().scope("repo.config").check(&push);
+        assert_eq!(
+            refused.unwrap_err().to_string(),
+            "scope repo.content is not repo.config"
+        );
+        assert!(!within_scope("repository", "repo"));
+        let comment = fixture("18-docs-discussion-comment-create-on-pr.json");
+        assert!(
+            EventFilter::new()
+                .scope("discussion")
+                .check(&comment)
+                .is_ok()
+        );
+        assert!(EventFilter::new().scope("repo").check(&comment).is_err());
+    }
+
+    #[test]
+    fn on_a_narrower_scope_the_action_counts_as_update() {
+        let config = fixture("11-docs-repo-config-update-private.json");
+        // A scope the Hub may add later, with an action it may add later.
+        let dois = with(&config, "repo.config.dois", "add");
+        let filter = EventFilter::new().scope("repo.config").actions(&["update"]);
+        assert!(filter.check(&dois).is_ok());
+        // Without a scope in the filter, the action is compared as sent.
+        let refused = EventFilter::new().actions(&["update"]).check(&dois);
+        assert_eq!(refused.unwrap_err().to_string(), "action add is not update");
+        // On the filter's own scope, as sent.
+        let created = fixture("07-repo-create-model.json");
+        let refused = EventFilter::new()
+            .scope("repo")
+            .actions(&["update", "delete"])
+            .check(&created);
+        assert_eq!(
+            refused.unwrap_err().to_string(),
+            "action create is not one of update, delete"
+        );
+    }
+
+    #[test]
+    fn repo_types_repos_and_refs() {
+        let push = fixture("05-docs-repo-content-branch-updated-and-tag-created.json");
+        let name = push.repo.name.clone();
+        let owner = name.split('/').next().unwrap().to_owned();
+        assert!(
+            EventFilter::new()
+                .repo_types(&["model"])
+                .check(&push)
+                .is_ok()
+        );
+        assert!(
+            EventFilter::new()
+                .repo_types(&["dataset", "space"])
+                .check(&push)
+                .is_err()
+        );
+        let owner_pattern: &'static str = Box::leak(format!("{owner}/*").into_boxed_str());
+        let exact: &'static str = Box::leak(name.into_boxed_str());
+        let repos: &'static [&'static str] = Box::leak(vec![owner_pattern].into_boxed_slice());
+        assert!(EventFilter::new().repos(repos).check(&push).is_ok());
+        let exact: &'static [&'static str] = Box::leak(vec![exact].into_boxed_slice());
+        assert!(EventFilter::new().repos(exact).check(&push).is_ok());
+        assert!(
+            EventFilter::new()
+                .repos(&["someone-else/*"])
+                .check(&push)
+                .is_err()
+        );
+        let moved: Vec<&str> = push
+            .updated_refs
+            .iter()
+            .flatten()
+            .map(|r| r.ref_name.as_str())
+            .collect();
+        assert!(moved.contains(&"refs/heads/main"), "{moved:?}");
+        assert!(
+            EventFilter::new()
+                .updated_refs(&["refs/heads/main"])
+                .check(&push)
+                .is_ok()
+        );
+        assert!(
+            EventFilter::new()
+                .updated_refs(&["refs/tags/*"])
+                .check(&push)
+                .is_ok()
+        );
+        assert!(
+            EventFilter::new()
+                .updated_refs(&["refs/pr/*"])
+                .check(&push)
+                .is_err()
+        );
+        let created = fixture("07-repo-create-model.json");
+        let refused = EventFilter::new()
+            .updated_refs(&["refs/heads/main"])
+            .check(&created);
+        assert!(
+            refused
+                .unwrap_err()
+                .to_string()
+                .contains("has no updatedRefs")
+        );
+    }
+
+    #[test]
+    fn a_custom_function_has_the_last_word() {
+        fn private_only(payload: &WebhookPayload) -> bool {
+            payload.repo.private
+        }
+        let created = fixture("07-repo-create-model.json");
+        let filter = EventFilter::new().custom("private_only", private_only);
+        assert_eq!(
+            filter.check(&created).is_ok(),
+            created.repo.private,
+            "{filter}"
+        );
+    }
+
+    #[test]
+    fn filters_describe_themselves_as_the_attribute_says_them() {
+        assert_eq!(EventFilter::new().to_string(), "any event");
+        let filter = EventFilter::new()
+            .scope("repo.content")
+            .actions(&["update"])
+            .repo_types(&["dataset", "model"])
+            .updated_refs(&["refs/heads/main"]);
+        assert_eq!(
+            filter.to_string(),
+            r#"scope = "repo.content", action = "update", repo_type = ["dataset", "model"], updated_ref = "refs/heads/main""#
+        );
+    }
+
+    #[test]
+    fn written_values_are_checked() {
+        assert_eq!(problem(FilterKey::Action, "update"), None);
+        assert!(
+            problem(FilterKey::Action, "updated")
+                .unwrap()
+                .contains("create, delete, update, move")
+        );
+        assert!(problem(FilterKey::RepoType, "models").is_some());
+        for good in ["acme/data", "acme/*"] {
+            assert_eq!(problem(FilterKey::Repo, good), None, "{good}");
+        }
+        for bad in ["acme", "*/data", "acme/da*", "/data", "acme/"] {
+            assert!(problem(FilterKey::Repo, bad).is_some(), "{bad}");
+        }
+        for good in ["refs/heads/main", "refs/tags/*", "refs/*"] {
+            assert_eq!(problem(FilterKey::UpdatedRef, good), None, "{good}");
+        }
+        for bad in ["main", "refs/", "refs/*/main", "heads/main"] {
+            assert!(problem(FilterKey::UpdatedRef, bad).is_some(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! Event filters: which of the endpoints on one path take a delivery. None: answered 200
+//! `{"processed": false, "reason": …}` and recorded as skipped. One: that endpoint answers, as if
+//! it were alone. Several: each runs (or is queued) as its own delivery, and the answer lists them.
+
+use http::StatusCode;
+use serde_json::{Value, json};
+use webhooks_core::{FromWebhookRequest, WebhookPayload, WebhookRequest, WebhookResponse};
+
+use crate::answers;
+use crate::delivery::journal::{DeliveryRecord, DeliveryStatus};
+use crate::delivery::summary::PayloadSummary;
+use crate::endpoint::invoke::Outcome;
+use crate::endpoint::route::Route;
+use crate::web::app::App;
+use crate::web::webhook::deliver;
+
+/// Hands `request` to the routes of `group` whose filters take it.
+pub(crate) async fn filtered(
+    app: &App,
+    group: &[Route],
+    request: WebhookRequest,
+    summary: Option<PayloadSummary>,
+    summarized: bool,
+) -> (WebhookResponse, Outcome) {
+    // Filters read the payload: a body that is not one is refused as a handler argument would be.
+    let payload = match WebhookPayload::from_webhook_request(&request) {
+        Ok(payload) => payload,
+        Err(rejection) => return (rejection.into_response(), Outcome::Rejected),
+    };
+    let mut matching = Vec::new();
+    let mut reasons = Vec::new();
+    for route in group {
+        match route.filter.check(&payload) {
+            Ok(()) => matching.push(route),
+            Err(mismatch) => reasons.push(format!("{}: {mismatch}", route.function)),
+        }
+    }
+    match matching.as_slice() {
+        [] => skip(app, group, request, summary, summarized, &reasons),
+        [route] => deliver(app, route, request, summary, summarized).await,
+        several => run_each(app, several, request, summary, summarized).await,
+    }
+}
+
+/// No endpoint takes the event: 200, so the Hub does not count a failure, with the reason.
+fn skip(
+    app: &App,
+    group: &[Route],
+    request: WebhookRequest,
+    summary: Option<PayloadSummary>,
+    summarized: bool,
+    reasons: &[String],
+) -> (WebhookResponse, Outcome) {
+    let reason = match reasons {
+        // Alone on its path, the endpoint need not be named.
+        [only] => only
+            .split_once(": ")
+            .map_or(only.as_str(), |(_, reason)| reason)
+            .to_owned(),
+        many => many.join("; "),
+    };
+    tracing::debug!(%reason, "skipped: no endpoint's filter takes the event");
+    if let Some(deliveries) = &app.deliveries {
+        if deliveries.keeps_records() {
+            let first = &group[0];
+            let mut record =
+                DeliveryRecord::received(first, &request, summary, DeliveryStatus::Skipped);
+            record.endpoint.clone_from(&first.route_path);
+            record.last_error = Some(reason.clone());
+            deliveries.record_later(record, summarized);
+        } else {
+            deliveries.not_keeping();
+        }
+    }
+    let body = json!({ "processed": false, "reason": reason });
+    (answers::json(StatusCode::OK, &body), Outcome::Skipped)
+}
+
+/// Several endpoints take the event: each in turn, each its own delivery. The status is 200 (202
+/// when every one was queued) unless one failed or refused it: then the highest of theirs.
+async fn run_each(
+    app: &App,
+    routes: &[&Route],
+    request: WebhookRequest,
+    summary: Option<PayloadSummary>,
+    summarized: bool,
+) -> (WebhookResponse, Outcome) {
+    let mut handlers = Vec::with_capacity(routes.len());
+    let mut worst: Option<(u16, Outcome)> = None;
+    let mut all_queued = true;
+    for route in routes {
+        let (response, outcome) =
+            deliver(app, route, request.clone(), summary.clone(), summarized).await;
+        let status = response.status().as_u16();
+        all_queued &= status == 202;
+        if status >= 400 && worst.is_none_or(|(highest, _)| status > highest) {
+            worst = Some((status, outcome));
+        }
+        let answer = serde_json::from_slice::<Value>(response.body())
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(response.body()).into()));
+        handlers.push(json!({ "endpoint": route.function, "status": status, "answer": answer }));
+    }
+    let (status, outcome) = match worst {
+        Some((status, outcome)) => (status, outcome),
+        None if all_queued => (202, Outcome::Handled),
+        None => (200, Outcome::Handled),
+    };
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = json!({ "processed": true, "handlers": handlers });
+    (answers::json(status, &body), outcome)
+}
