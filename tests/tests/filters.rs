@@ -83,6 +83,10 @@ fn now(payload: WebhookPayload) -> Result<&'static str, String> {
     }
 }
 
+/// Queued pushes only.
+#[webhook_endpoint(background, scope = "repo.content")]
+async fn queued_pushes(_payload: WebhookPayload) {}
+
 async fn server() -> TestServer {
     TestServer::with(WebhooksServer::builder()).await
 }
@@ -163,6 +167,19 @@ async fn events_nobody_takes_are_answered_200_with_the_reason_and_recorded_as_sk
         "{}",
         metrics.text()
     );
+}
+
+#[tokio::test]
+async fn a_background_endpoint_does_not_queue_what_its_filter_skips() {
+    let server = server().await;
+    let (status, answer) = post(&server, "/webhooks/queued_pushes", fixture(REPO_CREATED)).await;
+    assert_eq!(status, 200, "200, not 202: nothing was queued");
+    assert_eq!(
+        answer,
+        json!({ "processed": false, "reason": "scope repo is not repo.content" })
+    );
+    let (status, answer) = post(&server, "/webhooks/queued_pushes", fixture(PUSH)).await;
+    assert_eq!(status, 202, "{answer}");
 }
 
 #[tokio::test]
