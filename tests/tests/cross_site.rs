@@ -202,11 +202,12 @@ async fn stored_deliveries_keep_no_credential_and_ids_cannot_be_forged() {
         .send()
         .await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(
-        response.text(),
-        "",
+    let seen_id = response.text().to_owned();
+    assert_ne!(
+        seen_id, "forged-id",
         "the client's delivery id is not passed on"
     );
+    assert_eq!(seen_id.len(), 36, "the server's own id: {seen_id}");
 
     let record = &first_delivery(&server, Some("hub-secret")).await;
     let stored = record.to_string();

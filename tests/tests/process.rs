@@ -394,3 +394,25 @@ fn the_journal_is_readable_by_its_owner_only() {
     drop(server);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_second_process_on_the_same_data_dir_exits_naming_it() {
+    let dir = common::process::fresh_data_dir();
+    let first = ServerProcess::start(&[("WEBHOOKS_DATA_DIR", dir.to_str().unwrap())]);
+    let second = command(&[("WEBHOOKS_DATA_DIR", dir.to_str().unwrap())])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&second.stdout);
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(!second.status.success(), "{stdout}\n{stderr}");
+    assert!(!stdout.contains("ready to use"), "{stdout}");
+    assert!(
+        stderr.contains("another process is using the delivery journal")
+            && stderr.contains(dir.to_str().unwrap()),
+        "{stderr}"
+    );
+    // The first one still serves.
+    assert_eq!(request(first.addr(), "GET", "/healthz", &[], b"").0, 200);
+    drop(first);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -92,10 +92,10 @@ fn send(args: SendArgs) -> Result<ExitCode, String> {
         body::set(&mut value, assignment)?;
     }
     let bytes = serde_json::to_vec(&value).map_err(|error| error.to_string())?;
-    if !args.overrides.is_empty() {
-        if let Err(error) = WebhookPayload::from_slice(&bytes) {
-            eprintln!("warning: with --set, the body is no longer a valid Hub payload: {error}");
-        }
+    if !args.overrides.is_empty()
+        && let Err(error) = WebhookPayload::from_slice(&bytes)
+    {
+        eprintln!("warning: with --set, the body is no longer a valid Hub payload: {error}");
     }
     if args.print {
         output::line(report::pretty(&String::from_utf8_lossy(&bytes)));

@@ -78,13 +78,13 @@ pub type ArgumentCheck = fn(&WebhookRequest) -> Result<(), WebhookResponse>;
 /// When the handler runs.
 ///
 /// ```
-/// use webhooks_core::{Delivery, Endpoint};
+/// use webhooks_core::{DeliveryMode, Endpoint};
 ///
-/// let background = Endpoint::registered().filter(|e| e.delivery() == Delivery::Background).count();
+/// let background = Endpoint::registered().filter(|e| e.delivery_mode() == DeliveryMode::Background).count();
 /// println!("{background} background endpoints");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Delivery {
+pub enum DeliveryMode {
     /// While the Hub waits: the handler's answer is the response.
     Immediate,
     /// After the delivery is journaled and answered 202: retried on failure, resumed after a
@@ -111,7 +111,7 @@ pub struct Endpoint {
     file: &'static str,
     line: u32,
     handler: Handler,
-    delivery: Delivery,
+    delivery: DeliveryMode,
     check: ArgumentCheck,
     body: BodyUse,
     filter: EventFilter,
@@ -144,7 +144,7 @@ impl Endpoint {
         file: &'static str,
         line: u32,
         handler: Handler,
-        delivery: Delivery,
+        delivery: DeliveryMode,
         check: ArgumentCheck,
         body: BodyUse,
         filter: EventFilter,
@@ -184,10 +184,10 @@ impl Endpoint {
     /// The full route: `/webhooks/<path>`.
     ///
     /// ```
-    /// # use webhooks_core::{BodyUse, Delivery, Endpoint, EventFilter, Handler, WebhookRequest, WebhookResponse};
+    /// # use webhooks_core::{BodyUse, DeliveryMode, Endpoint, EventFilter, Handler, WebhookRequest, WebhookResponse};
     /// # fn say_hello(_: WebhookRequest) -> WebhookResponse { WebhookResponse::default() }
     /// # static SAY_HELLO: Endpoint = Endpoint::__new("say_hello", "say_hello", "Says hello to new discussions.",
-    /// #     "my_bot::handlers", "src/handlers.rs", 12, Handler::Blocking(say_hello), Delivery::Immediate, |_| Ok(()), BodyUse::Raw,
+    /// #     "my_bot::handlers", "src/handlers.rs", 12, Handler::Blocking(say_hello), DeliveryMode::Immediate, |_| Ok(()), BodyUse::Raw,
     /// #     EventFilter::new());
     /// // An endpoint as `#[webhook_endpoint] fn say_hello(..)` in src/handlers.rs registers it.
     /// # let endpoint = &SAY_HELLO;
@@ -225,10 +225,10 @@ impl Endpoint {
     /// `file:line`, for messages.
     ///
     /// ```
-    /// # use webhooks_core::{BodyUse, Delivery, Endpoint, EventFilter, Handler, WebhookRequest, WebhookResponse};
+    /// # use webhooks_core::{BodyUse, DeliveryMode, Endpoint, EventFilter, Handler, WebhookRequest, WebhookResponse};
     /// # fn say_hello(_: WebhookRequest) -> WebhookResponse { WebhookResponse::default() }
     /// # static SAY_HELLO: Endpoint = Endpoint::__new("say_hello", "say_hello", "Says hello to new discussions.",
-    /// #     "my_bot::handlers", "src/handlers.rs", 12, Handler::Blocking(say_hello), Delivery::Immediate, |_| Ok(()), BodyUse::Raw,
+    /// #     "my_bot::handlers", "src/handlers.rs", 12, Handler::Blocking(say_hello), DeliveryMode::Immediate, |_| Ok(()), BodyUse::Raw,
     /// #     EventFilter::new());
     /// // An endpoint as `#[webhook_endpoint] fn say_hello(..)` in src/handlers.rs registers it.
     /// # let endpoint = &SAY_HELLO;
@@ -244,17 +244,17 @@ impl Endpoint {
     }
 
     /// Whether the handler runs while the Hub waits or in the background.
-    pub fn delivery(&self) -> Delivery {
+    pub fn delivery_mode(&self) -> DeliveryMode {
         self.delivery
     }
 
     /// Checks a request's arguments without running the handler.
     ///
     /// ```
-    /// # use webhooks_core::{BodyUse, Delivery, Endpoint, EventFilter, Handler, WebhookRequest, WebhookResponse};
+    /// # use webhooks_core::{BodyUse, DeliveryMode, Endpoint, EventFilter, Handler, WebhookRequest, WebhookResponse};
     /// # fn say_hello(_: WebhookRequest) -> WebhookResponse { WebhookResponse::default() }
     /// # static SAY_HELLO: Endpoint = Endpoint::__new("say_hello", "say_hello", "Says hello to new discussions.",
-    /// #     "my_bot::handlers", "src/handlers.rs", 12, Handler::Blocking(say_hello), Delivery::Immediate, |_| Ok(()), BodyUse::Raw,
+    /// #     "my_bot::handlers", "src/handlers.rs", 12, Handler::Blocking(say_hello), DeliveryMode::Immediate, |_| Ok(()), BodyUse::Raw,
     /// #     EventFilter::new());
     /// // An endpoint as `#[webhook_endpoint] fn say_hello(..)` in src/handlers.rs registers it.
     /// # let endpoint = &SAY_HELLO;

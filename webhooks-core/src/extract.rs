@@ -34,7 +34,7 @@ use crate::request::WebhookRequest;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a webhook handler argument",
     label = "this argument type does not implement `FromWebhookRequest`",
-    note = "handler arguments can be `WebhookPayload`, `WebhookRequest`, `Json<T>` for any `T: serde::de::DeserializeOwned`, `http::HeaderMap`, `bytes::Bytes`, `Option` of those, or your own type implementing `FromWebhookRequest`"
+    note = "handler arguments can be `WebhookPayload`, `WebhookRequest`, `Json<T>` for any `T: serde::de::DeserializeOwned`, `http::HeaderMap`, `bytes::Bytes`, `Delivery`, `Option` of those, or your own type implementing `FromWebhookRequest`"
 )]
 pub trait FromWebhookRequest: Sized {
     /// Builds the argument, or refuses the request with the response to send.

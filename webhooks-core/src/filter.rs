@@ -275,10 +275,10 @@ impl EventFilter {
                 }));
             }
         }
-        if let Some((name, function)) = self.custom {
-            if !function(payload) {
-                return Err(Mismatch(format!("{name} returned false")));
-            }
+        if let Some((name, function)) = self.custom
+            && !function(payload)
+        {
+            return Err(Mismatch(format!("{name} returned false")));
         }
         Ok(())
     }

@@ -13,6 +13,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod delivery;
 pub mod endpoint;
 pub mod extract;
 pub mod filter;
@@ -23,7 +24,8 @@ mod rejection;
 mod request;
 pub mod response;
 
-pub use endpoint::{ArgumentCheck, BoxFuture, Delivery, Endpoint, Handler};
+pub use delivery::Delivery;
+pub use endpoint::{ArgumentCheck, BoxFuture, DeliveryMode, Endpoint, Handler};
 pub use extract::{BodyUse, FromWebhookRequest};
 pub use filter::EventFilter;
 pub use json::Json;

@@ -24,7 +24,7 @@
 //!     inventory::submit! {
 //!         Endpoint::__new("trigger_training", "trigger_training", "Retrain when a dataset changes.",
 //!                         module_path!(), file!(), line!(), Handler::Async(__webhooks_handler),
-//!                         Delivery::Immediate, __webhooks_check,
+//!                         DeliveryMode::Immediate, __webhooks_check,
 //!                         <(WebhookPayload,) as HandlerArguments>::BODY)
 //!     }
 //! };
@@ -34,7 +34,7 @@
 //! `WebhooksServerBuilder::add_webhook` uses, so an annotated function and one added by hand build
 //! their arguments and answers the same way. A plain `fn` goes through `BlockingHandler` (with
 //! `run_blocking`) and is registered as `Handler::Blocking`; `background` registers
-//! `Delivery::Background`. Every runtime item is named through `::webhooks_runtime::__private`, so
+//! `DeliveryMode::Background`. Every runtime item is named through `::webhooks_runtime::__private`, so
 //! users need no other dependency.
 
 use proc_macro2::TokenStream;
@@ -144,7 +144,7 @@ fn expand(endpoint: &CheckedEndpoint) -> TokenStream {
                     ::core::file!(),
                     #line,
                     #private::Handler::#handler(__webhooks_handler),
-                    #private::Delivery::#delivery,
+                    #private::DeliveryMode::#delivery,
                     __webhooks_check,
                     #body,
                     #filter,

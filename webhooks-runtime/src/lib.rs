@@ -53,7 +53,9 @@ pub mod deliveries {
     pub use crate::delivery::journal::{
         DeliveryRecord, DeliveryStatus, Journal, ListQuery, RunResult,
     };
-    pub use crate::delivery::record::DELIVERY_ID_HEADER;
+    pub use crate::delivery::record::{
+        DELIVERY_ATTEMPT_HEADER, DELIVERY_ID_HEADER, REPLAY_OF_HEADER,
+    };
     pub use crate::error::JournalError;
 }
 
@@ -69,7 +71,7 @@ pub use error::Error;
 pub use server::run::{run, serve};
 pub use server::{WebhooksServer, WebhooksServerBuilder};
 pub use webhooks_core::{
-    DiscussionStatus, EventAction, EventFilter, FromWebhookRequest, HandlerFailure,
+    Delivery, DiscussionStatus, EventAction, EventFilter, FromWebhookRequest, HandlerFailure,
     IntoWebhookResponse, Json, ObjectId, PayloadError, Rejection, RepoType, Scope, WebhookPayload,
     WebhookPayloadComment, WebhookPayloadDiscussion, WebhookPayloadDiscussionChanges,
     WebhookPayloadEvent, WebhookPayloadMovedTo, WebhookPayloadRepo, WebhookPayloadUpdatedConfig,

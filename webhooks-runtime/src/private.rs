@@ -3,7 +3,7 @@
 
 pub use inventory;
 pub use webhooks_core::{
-    BoxFuture, Delivery, Endpoint, EventFilter, Handler, WebhookRequest, WebhookResponse,
+    BoxFuture, DeliveryMode, Endpoint, EventFilter, Handler, WebhookRequest, WebhookResponse,
 };
 
 pub use crate::endpoint::handler::{HandlerArguments, run_blocking, start_async};

@@ -1,4 +1,4 @@
-use webhooks_runtime::__private::Delivery;
+use webhooks_runtime::__private::DeliveryMode;
 use webhooks_runtime::{WebhookPayload, webhook_endpoint};
 
 /// Runs after the delivery is journaled.
@@ -10,7 +10,7 @@ fn blocking_later() {}
 
 fn main() {
     let endpoints = webhooks_runtime::server::registered_endpoints().unwrap();
-    assert!(endpoints.iter().all(|endpoint| endpoint.delivery() == Delivery::Background));
+    assert!(endpoints.iter().all(|endpoint| endpoint.delivery_mode() == DeliveryMode::Background));
     // The argument check refuses a body that does not fit, without running the handler.
     let later = endpoints.iter().find(|endpoint| endpoint.path() == "later").unwrap();
     let request = webhooks_runtime::WebhookRequest::new(

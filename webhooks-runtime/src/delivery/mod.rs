@@ -174,7 +174,7 @@ impl Deliveries {
     /// Counts a record of an ordinary delivery not kept, with a warning now and then.
     pub(crate) fn not_keeping(&self) {
         let before = self.not_kept.inc();
-        if before % 10_000 == 0 {
+        if before.is_multiple_of(10_000) {
             tracing::warn!(
                 not_kept = before + 1,
                 "the delivery journal falls behind: records of ordinary deliveries are not kept"

@@ -8,19 +8,35 @@ use crate::delivery::journal::{DeliveryRecord, DeliveryStatus, new_id, now_ms};
 use crate::delivery::summary::PayloadSummary;
 use crate::endpoint::route::Route;
 
-/// The header carrying a journaled delivery's id to its handler.
-///
-/// ```
-/// use webhooks_runtime::deliveries::DELIVERY_ID_HEADER;
-/// use webhooks_runtime::WebhookRequest;
-///
-/// /// Background handlers can run more than once for one delivery: this id tells a retry apart.
-/// async fn idempotent(request: WebhookRequest) {
-///     let id = request.headers().get(DELIVERY_ID_HEADER).and_then(|id| id.to_str().ok());
-///     println!("delivery {id:?}");
-/// }
-/// ```
-pub const DELIVERY_ID_HEADER: &str = "x-webhook-delivery-id";
+pub use webhooks_core::delivery::{DELIVERY_ATTEMPT_HEADER, DELIVERY_ID_HEADER, REPLAY_OF_HEADER};
+
+/// The headers a handler's `Delivery` argument reads; the server's alone, so a client's copies
+/// are removed when a request arrives.
+pub(crate) const DELIVERY_HEADERS: [&str; 3] = [
+    DELIVERY_ID_HEADER,
+    DELIVERY_ATTEMPT_HEADER,
+    REPLAY_OF_HEADER,
+];
+
+/// `request` with the delivery's headers set: what a handler's `Delivery` argument reads.
+pub(crate) fn with_delivery(
+    request: WebhookRequest,
+    id: &str,
+    attempt: u32,
+    replay_of: Option<&str>,
+) -> WebhookRequest {
+    let (method, uri, mut headers, body) = request.into_parts();
+    for (name, value) in [
+        (DELIVERY_ID_HEADER, Some(id.to_owned())),
+        (DELIVERY_ATTEMPT_HEADER, Some(attempt.to_string())),
+        (REPLAY_OF_HEADER, replay_of.map(str::to_owned)),
+    ] {
+        if let Some(value) = value.and_then(|value| HeaderValue::try_from(value).ok()) {
+            headers.insert(name, value);
+        }
+    }
+    WebhookRequest::new(method, uri, headers, body)
+}
 
 impl DeliveryRecord {
     /// A new delivery to `route`, as received (the secret already removed from `headers` and
@@ -89,13 +105,10 @@ impl DeliveryRecord {
         }
     }
 
-    /// The request to give the handler again, with the delivery's id in `X-Webhook-Delivery-Id`
-    /// so that a handler can tell a retry from a new delivery.
+    /// The request to give the handler again, with the delivery's id, attempt and the delivery
+    /// it replays in the headers its `Delivery` argument reads.
     pub(crate) fn to_request(&self) -> WebhookRequest {
         let mut headers = HeaderMap::new();
-        if let Ok(id) = HeaderValue::try_from(self.id.as_str()) {
-            headers.insert(DELIVERY_ID_HEADER, id);
-        }
         for (name, value) in &self.headers {
             if let (Ok(name), Ok(value)) = (
                 HeaderName::try_from(name.as_str()),
@@ -105,7 +118,13 @@ impl DeliveryRecord {
             }
         }
         let uri = self.uri.parse().unwrap_or_else(|_| Uri::from_static("/"));
-        WebhookRequest::new(Method::POST, uri, headers, self.body.clone())
+        let request = WebhookRequest::new(Method::POST, uri, headers, self.body.clone());
+        with_delivery(
+            request,
+            &self.id,
+            self.attempts.max(1),
+            self.original_id.as_deref(),
+        )
     }
 }
 

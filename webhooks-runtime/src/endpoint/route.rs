@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use std::sync::Arc;
 
-use webhooks_core::{BodyUse, Delivery, Endpoint, EventFilter};
+use webhooks_core::{BodyUse, DeliveryMode, Endpoint, EventFilter};
 
 use crate::endpoint::handler::{Check, ErasedHandler};
 use crate::error::{DuplicatePath, Error};
@@ -63,7 +63,7 @@ impl Route {
             handler: endpoint.handler().into(),
             check: Arc::new(endpoint.check()),
             body: endpoint.body(),
-            background: endpoint.delivery() == Delivery::Background,
+            background: endpoint.delivery_mode() == DeliveryMode::Background,
             dedupe: false,
             timeout: None,
         }

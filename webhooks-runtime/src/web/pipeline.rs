@@ -29,10 +29,10 @@ pub(crate) async fn handle<B: RequestBody>(app: &App, request: Request<B>) -> We
         }
     };
     // `/healthz` says nothing an attacker could use, and platform probes may not send our name.
-    if let (Some(hosts), false) = (&app.hosts, target == Target::Health) {
-        if let Err(refusal) = hosts.check(request.headers(), request.uri()) {
-            return refusal;
-        }
+    if let (Some(hosts), false) = (&app.hosts, target == Target::Health)
+        && let Err(refusal) = hosts.check(request.headers(), request.uri())
+    {
+        return refusal;
     }
     let response = match target {
         Target::Webhook(id) => {

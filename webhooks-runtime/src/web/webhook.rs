@@ -11,8 +11,9 @@ use webhooks_core::{WebhookRequest, WebhookResponse};
 
 use crate::answers;
 use crate::delivery::Deliveries;
+use crate::delivery::journal::new_id;
 use crate::delivery::journal::{DeliveryRecord, DeliveryStatus};
-use crate::delivery::record::DELIVERY_ID_HEADER;
+use crate::delivery::record::{DELIVERY_HEADERS, with_delivery};
 use crate::delivery::summary::PayloadSummary;
 use crate::endpoint::invoke::{Invocation, Outcome, invoke};
 use crate::endpoint::route::Route;
@@ -80,14 +81,14 @@ async fn answer<B: RequestBody>(
     span: &Span,
 ) -> (WebhookResponse, Outcome) {
     // The secret is checked on the headers alone: no byte of an unauthenticated body is read.
-    if !app.secrets.is_empty() {
-        if let Err(refusal) = app.secrets.check(request.headers(), request.uri()) {
-            tracing::warn!(
-                status = refusal.status.as_u16(),
-                "refused: webhook secret missing or wrong"
-            );
-            return (refusal.into_response(), Outcome::Unauthorized);
-        }
+    if !app.secrets.is_empty()
+        && let Err(refusal) = app.secrets.check(request.headers(), request.uri())
+    {
+        tracing::warn!(
+            status = refusal.status.as_u16(),
+            "refused: webhook secret missing or wrong"
+        );
+        return (refusal.into_response(), Outcome::Unauthorized);
     }
     if group.iter().any(|route| route.body.parses_json()) && !declares_json(request.headers()) {
         tracing::info!("refused: the body is not declared JSON");
@@ -117,7 +118,9 @@ async fn answer<B: RequestBody>(
     // Whatever handlers do with the request, the secret is not in it; and the delivery id is the
     // server's to give, not the client's.
     parts.headers.remove(SECRET_HEADER);
-    parts.headers.remove(DELIVERY_ID_HEADER);
+    for name in DELIVERY_HEADERS {
+        parts.headers.remove(name);
+    }
     let uri = strip_query_secret(parts.uri);
     let request = WebhookRequest::new(parts.method, uri, parts.headers, body);
     match group {
@@ -168,7 +171,8 @@ pub(crate) async fn deliver(
     }
     let (mut record, summarized) = received.record(DeliveryStatus::Done);
     let started = Instant::now();
-    let invocation = invoke(route, received.request, app.expose_handler_errors).await;
+    let request = with_delivery(received.request, &record.id, 1, None);
+    let invocation = invoke(route, request, app.expose_handler_errors).await;
     record.attempts = 1;
     record.latency_ms = Some(started.elapsed().as_secs_f64() * 1000.0);
     if !invocation.succeeded() {
@@ -217,8 +221,10 @@ impl Received<'_> {
     }
 }
 
-/// Runs the handler while the client waits.
+/// Runs the handler while the client waits, without a journal record: the delivery's id is made
+/// up for its `Delivery` argument.
 async fn run_now(app: &App, route: &Route, request: WebhookRequest) -> (WebhookResponse, Outcome) {
+    let request = with_delivery(request, &new_id(), 1, None);
     let Invocation {
         response, outcome, ..
     } = invoke(route, request, app.expose_handler_errors).await;
@@ -245,11 +251,13 @@ async fn accept_in_background(
     deliveries: &Deliveries,
     mut received: Received<'_>,
 ) -> (WebhookResponse, Outcome) {
-    if let Err(refusal) = (received.route.check)(&received.request) {
-        return (refusal, Outcome::Rejected);
-    }
     let route = received.route;
     let (mut record, summarized) = received.record(DeliveryStatus::Queued);
+    // Checked as the handler will get it, its `Delivery` argument included.
+    let as_run = with_delivery(received.request, &record.id, 1, None);
+    if let Err(refusal) = (route.check)(&as_run) {
+        return (refusal, Outcome::Rejected);
+    }
     if !summarized {
         record.summarize();
     }

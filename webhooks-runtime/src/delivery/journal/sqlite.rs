@@ -41,6 +41,8 @@ const COLUMNS: &str = "id, endpoint, received_at_ms, status, attempts, last_erro
 /// writers anyway.
 pub(crate) struct SqliteJournal {
     connection: Mutex<Connection>,
+    /// Held while the journal is open: one process per data dir.
+    _lock: std::fs::File,
 }
 
 fn error(error: rusqlite::Error) -> JournalError {
@@ -59,6 +61,30 @@ fn smallest_id_at(ms: i64) -> String {
 
 fn body_hash(body: &[u8]) -> Vec<u8> {
     Sha256::digest(body).to_vec()
+}
+
+/// Takes `dir`'s lock file, held for as long as the returned file is open: a second process on the
+/// same journal would requeue and run the first one's deliveries. The operating system releases
+/// it when the process ends, however it ends.
+fn lock_dir(dir: &Path) -> Result<std::fs::File, JournalError> {
+    let path = dir.join("deliveries.lock");
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options.open(&path).map_err(|e| {
+        JournalError::new(format!("cannot create {}", path.display())).with_source(e)
+    })?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(JournalError::new(format!(
+            "another process is using the delivery journal in {}: give each server process its own WEBHOOKS_DATA_DIR (or .data_dir(..))",
+            dir.display()
+        ))),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(JournalError::new(format!("cannot lock {}", path.display())).with_source(e))
+        }
+    }
 }
 
 /// Creates `dir` readable by its owner only (`0700`); an existing folder is left as it is.
@@ -90,6 +116,7 @@ impl SqliteJournal {
         private_dir(dir).map_err(|e| {
             JournalError::new(format!("cannot create {}", dir.display())).with_source(e)
         })?;
+        let lock = lock_dir(dir)?;
         let path = dir.join("deliveries.sqlite3");
         private_file(&path).map_err(|e| {
             JournalError::new(format!("cannot create {}", path.display())).with_source(e)
@@ -110,6 +137,7 @@ impl SqliteJournal {
             })?;
         Ok(SqliteJournal {
             connection: Mutex::new(connection),
+            _lock: lock,
         })
     }
 
