@@ -412,3 +412,43 @@ async fn the_journal_writer_runs_at_idle_priority_so_requests_come_first() {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
 }
+
+#[tokio::test]
+async fn handlers_that_never_return_time_out_instead_of_stopping_their_endpoint() {
+    // More deliveries than the endpoint runs at once (4): before background handlers had a
+    // timeout, the first four held every worker for good and the rest never ran.
+    let server = TestServer::with(
+        WebhooksServer::builder()
+            .include_registered(false)
+            .add_background_webhook("stuck", |_: WebhookPayload| std::future::pending::<()>())
+            .background_timeout(Duration::from_millis(50))
+            .retry_backoff(Duration::from_millis(10))
+            .background_attempts(2),
+    )
+    .await;
+    let mut ids = Vec::new();
+    for index in 0..6 {
+        let mut body: Value = webhooks_runtime::serde_json::from_str(BODY).unwrap();
+        body["webhook"]["id"] = json!(format!("stuck-{index}"));
+        let response = server
+            .post("/webhooks/stuck")
+            .body(body.to_string())
+            .send()
+            .await;
+        assert_eq!(response.status(), StatusCode::ACCEPTED);
+        ids.push(
+            response.json::<Value>()["delivery_id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    for id in &ids {
+        let record = wait_for(&server, id, "dead").await;
+        assert_eq!(record["attempts"], 2, "{record}");
+        assert_eq!(
+            record["last_error"], "the handler did not finish in time",
+            "{record}"
+        );
+    }
+}

@@ -166,7 +166,7 @@ async fn the_fixtures_validate_against_the_generated_schema() {
 }
 
 #[tokio::test]
-async fn background_endpoints_declare_202_and_503_and_timeouts_504() {
+async fn background_endpoints_declare_202_and_503_and_immediate_ones_with_a_timeout_504() {
     let builder = WebhooksServer::builder()
         .include_registered(false)
         .add_background_webhook("evaluate", |_payload: WebhookPayload| async {})
@@ -182,9 +182,19 @@ async fn background_endpoints_declare_202_and_503_and_timeouts_504() {
     assert_eq!(
         statuses,
         [
-            "200", "202", "401", "403", "405", "408", "413", "415", "422", "500", "503", "504"
-        ]
+            "200", "202", "401", "403", "405", "408", "413", "415", "422", "500", "503"
+        ],
+        "a background handler's timeout applies after the 202"
     );
+    let immediate = TestServer::with(
+        WebhooksServer::builder()
+            .include_registered(false)
+            .add_webhook("now", |_payload: WebhookPayload| async {})
+            .endpoint_timeout("now", std::time::Duration::from_secs(60)),
+    )
+    .await;
+    let document: Value = immediate.get("/openapi.json").send().await.json();
+    assert!(document["paths"]["/webhooks/now"]["post"]["responses"]["504"].is_object());
 }
 
 #[tokio::test]

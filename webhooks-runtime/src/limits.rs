@@ -95,6 +95,18 @@ pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 /// # Ok::<(), webhooks_runtime::Error>(())
 /// ```
 pub const DEFAULT_MAX_CONCURRENT_STREAMS: u32 = 64;
+/// How long a background handler may run by default before its attempt counts as failed (and is
+/// retried): a handler that never returns must not hold a worker for good.
+///
+/// ```
+/// use webhooks_runtime::WebhooksServer;
+/// use webhooks_runtime::limits::DEFAULT_BACKGROUND_TIMEOUT;
+///
+/// // Evaluations that take up to an hour.
+/// let server = WebhooksServer::builder().background_timeout(6 * DEFAULT_BACKGROUND_TIMEOUT).build()?;
+/// # Ok::<(), webhooks_runtime::Error>(())
+/// ```
+pub const DEFAULT_BACKGROUND_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 
 /// The limits one server runs with.
 #[derive(Debug, Clone)]
@@ -109,6 +121,8 @@ pub(crate) struct Limits {
     pub(crate) shutdown_timeout: Duration,
     /// For every endpoint without its own.
     pub(crate) handler_timeout: Option<Duration>,
+    /// For background endpoints without a timeout of their own or a `handler_timeout`.
+    pub(crate) background_timeout: Duration,
     /// By endpoint path (normalized), overriding `handler_timeout`.
     pub(crate) endpoint_timeouts: HashMap<String, Duration>,
 }
@@ -125,17 +139,21 @@ impl Default for Limits {
             max_concurrent_streams: DEFAULT_MAX_CONCURRENT_STREAMS,
             shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
             handler_timeout: None,
+            background_timeout: DEFAULT_BACKGROUND_TIMEOUT,
             endpoint_timeouts: HashMap::new(),
         }
     }
 }
 
 impl Limits {
-    /// The handler timeout for the endpoint at `path`, if any.
-    pub(crate) fn handler_timeout_for(&self, path: &str) -> Option<Duration> {
+    /// The handler timeout for the endpoint at `path`, if any; background endpoints always
+    /// have one.
+    pub(crate) fn handler_timeout_for(&self, path: &str, background: bool) -> Option<Duration> {
+        let default = background.then_some(self.background_timeout);
         self.endpoint_timeouts
             .get(path)
             .copied()
             .or(self.handler_timeout)
+            .or(default)
     }
 }

@@ -118,12 +118,15 @@ async fn work(context: Context, id: RouteId, mut stopped: watch::Receiver<bool>)
     let waker = deliveries.waker(id);
     let permits = Arc::new(Semaphore::new(deliveries.settings.concurrency));
     let mut running = JoinSet::new();
+    let mut failures = 0;
     while !*stopped.borrow() {
         let free = permits.available_permits();
         let mut next_due = None;
+        let mut backoff = None;
         if free > 0 {
             match deliveries.claim_due(route, free).await {
                 Ok(claimed) => {
+                    failures = 0;
                     for delivery in claimed {
                         let Ok(permit) = Arc::clone(&permits).try_acquire_owned() else {
                             break;
@@ -136,14 +139,24 @@ async fn work(context: Context, id: RouteId, mut stopped: watch::Receiver<bool>)
                     }
                 }
                 Err(error) => {
-                    tracing::error!(%error, endpoint = %route.route_path, "cannot read the queue")
+                    // A full disk or a broken file fails every claim: wait longer each time
+                    // instead of retrying at once, and say so less and less often.
+                    failures += 1;
+                    let wait = journal_backoff(failures);
+                    if failures.is_power_of_two() {
+                        tracing::error!(%error, endpoint = %route.route_path, failures, retry_in_ms = wait.as_millis(), "cannot claim from the queue");
+                    }
+                    backoff = Some(wait);
                 }
             }
-            next_due = deliveries.next_due(route).await.ok().flatten();
+            if backoff.is_none() {
+                next_due = deliveries.next_due(route).await.ok().flatten();
+            }
         }
         // Wait for whichever comes first: a new delivery, a finished one, the next retry, or a stop.
-        let wait = match next_due {
-            Some(due) if permits.available_permits() > 0 => {
+        let wait = match (backoff, next_due) {
+            (Some(backoff), _) => backoff,
+            (None, Some(due)) if permits.available_permits() > 0 => {
                 Duration::from_millis(u64::try_from(due - now_ms()).unwrap_or(0))
             }
             _ => LONGEST_NAP,
@@ -180,7 +193,49 @@ async fn run_delivery(context: &Context, id: RouteId, delivery: DeliveryRecord) 
             tracing::error!(id = %delivery.id, attempt = delivery.attempts, endpoint = %route.route_path, %error, "background delivery failed its last attempt: parked as dead")
         }
     }
-    if let Err(error) = context.deliveries.finish(delivery.id, result).await {
-        tracing::error!(%error, "cannot record a background delivery's outcome");
+    save_result(context, delivery.id, result).await;
+}
+
+/// Records how a run ended, retrying with a growing wait while the journal cannot (a full disk):
+/// a result left unsaved would leave the delivery `running` until the next start runs it again.
+async fn save_result(context: &Context, id: String, result: RunResult) {
+    for attempt in 1..=SAVE_ATTEMPTS {
+        match context.deliveries.finish(id.clone(), result.clone()).await {
+            Ok(()) => return,
+            Err(error) if attempt < SAVE_ATTEMPTS => {
+                let wait = journal_backoff(attempt);
+                tracing::warn!(%error, %id, retry_in_ms = wait.as_millis(), "cannot record a background delivery's outcome yet");
+                tokio::time::sleep(wait).await;
+            }
+            Err(error) => {
+                tracing::error!(%error, %id, "cannot record a background delivery's outcome: it will run again at the next start");
+            }
+        }
+    }
+}
+
+/// How many times a run's result is offered to the journal (about two minutes in all).
+const SAVE_ATTEMPTS: u32 = 10;
+
+/// The wait after the journal failed `failures` times in a row: 100 ms, doubling, at most 30 s.
+fn journal_backoff(failures: u32) -> Duration {
+    let doubled = 100u64.saturating_mul(1 << failures.saturating_sub(1).min(16));
+    Duration::from_millis(doubled.min(30_000))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::journal_backoff;
+    use std::time::Duration;
+
+    #[test]
+    fn journal_errors_back_off_from_100_ms_to_30_s() {
+        let waits: Vec<Duration> = (1..=12).map(journal_backoff).collect();
+        assert_eq!(waits[0], Duration::from_millis(100));
+        assert_eq!(waits[1], Duration::from_millis(200));
+        assert_eq!(waits[8], Duration::from_millis(25_600));
+        assert!(waits.windows(2).all(|pair| pair[0] <= pair[1]));
+        assert_eq!(waits[11], Duration::from_secs(30));
+        assert_eq!(journal_backoff(u32::MAX), Duration::from_secs(30));
     }
 }

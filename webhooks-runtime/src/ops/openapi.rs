@@ -215,7 +215,8 @@ fn responses(route: &Route) -> Value {
             error("The delivery could not be journaled; send it again."),
         );
     }
-    if route.timeout.is_some() {
+    // A background handler's timeout applies after the 202: the client never sees it.
+    if route.timeout.is_some() && !route.background {
         add(
             "504",
             error("The handler did not finish within its timeout."),

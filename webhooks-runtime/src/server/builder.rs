@@ -526,6 +526,25 @@ impl WebhooksServerBuilder {
         self
     }
 
+    /// How long a background handler may run before its attempt counts as failed and is retried,
+    /// for background endpoints without an [`Self::endpoint_timeout`] or a
+    /// [`Self::handler_timeout`]; default [`DEFAULT_BACKGROUND_TIMEOUT`](crate::limits::DEFAULT_BACKGROUND_TIMEOUT),
+    /// 10 minutes. A handler that never returns then cannot hold one of its endpoint's workers
+    /// for good.
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let server = WebhooksServer::builder()
+    ///     .background_timeout(std::time::Duration::from_secs(3600))
+    ///     .build()?;
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
+    pub fn background_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.background_timeout = timeout;
+        self
+    }
+
     /// How long the handler at `path` may run before the client gets 504, overriding
     /// [`Self::handler_timeout`]. A path no endpoint has is reported by [`Self::build`].
     ///
@@ -834,7 +853,9 @@ impl WebhooksServerBuilder {
             );
         }
         for route in &mut routes {
-            route.timeout = self.limits.handler_timeout_for(&route.path);
+            route.timeout = self
+                .limits
+                .handler_timeout_for(&route.path, route.background);
             route.dedupe = self
                 .dedupe
                 .get(&route.path)
