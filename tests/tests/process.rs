@@ -416,3 +416,25 @@ fn a_second_process_on_the_same_data_dir_exits_naming_it() {
     drop(first);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_damaged_journal_stops_the_start_naming_the_file_and_how_to_move_it_aside() {
+    let dir = common::process::fresh_data_dir();
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("deliveries.sqlite3");
+    std::fs::write(&file, b"SQLite format 3\0 and then garbage").unwrap();
+    let output = command(&[("WEBHOOKS_DATA_DIR", dir.to_str().unwrap())])
+        .output()
+        .unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stdout}\n{stderr}");
+    assert!(!stdout.contains("ready to use"), "{stdout}");
+    let file = file.to_str().unwrap();
+    assert!(
+        stderr.contains(&format!("cannot set up {file}"))
+            && stderr.contains(&format!("mv {file} {file}.damaged")),
+        "{stderr}"
+    );
+}

@@ -87,6 +87,14 @@ fn lock_dir(dir: &Path) -> Result<std::fs::File, JournalError> {
     }
 }
 
+/// Whether SQLite says the file is not a database, or a damaged one.
+fn is_corruption(error: &rusqlite::Error) -> bool {
+    matches!(
+        error.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt)
+    )
+}
+
 /// Creates `dir` readable by its owner only (`0700`); an existing folder is left as it is.
 fn private_dir(dir: &Path) -> std::io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
@@ -133,7 +141,16 @@ impl SqliteJournal {
             )
             .and_then(|()| connection.execute_batch(SCHEMA))
             .map_err(|e| {
-                JournalError::new(format!("cannot set up {}", path.display())).with_source(e)
+                let advice = if is_corruption(&e) {
+                    format!(
+                        " (the file is damaged: move it aside to start with an empty journal, e.g. `mv {0} {0}.damaged`, and keep it to recover deliveries with the sqlite3 tool)",
+                        path.display()
+                    )
+                } else {
+                    String::new()
+                };
+                JournalError::new(format!("cannot set up {}{advice}", path.display()))
+                    .with_source(e)
             })?;
         Ok(SqliteJournal {
             connection: Mutex::new(connection),
