@@ -438,3 +438,46 @@ fn a_damaged_journal_stops_the_start_naming_the_file_and_how_to_move_it_aside() 
         "{stderr}"
     );
 }
+
+#[test]
+fn sigterm_does_not_wait_past_the_deadline_for_a_plain_fn_that_never_returns() {
+    let data_dir = common::process::fresh_data_dir();
+    let block = data_dir.with_extension("stuck");
+    std::fs::write(&block, b"").unwrap();
+    let server = ServerProcess::start(&[
+        ("WEBHOOKS_DATA_DIR", data_dir.to_str().unwrap()),
+        ("BLOCK_FILE", block.to_str().unwrap()),
+        ("WEBHOOKS_SHUTDOWN_TIMEOUT", "0.5"),
+    ]);
+    let body = common::fixture("07-repo-create-model.json");
+    let (status, answer) = request(
+        server.addr(),
+        "POST",
+        "/webhooks/background_job",
+        &[],
+        &body,
+    );
+    assert_eq!(status, 202, "{answer}");
+    assert_eq!(server.next_line(), "background job started");
+    server.terminate();
+    // The handler blocks for as long as the file exists: the process must exit at its deadline
+    // all the same, leaving the delivery to run again at the next start.
+    let ended = server.wait_within(common::process::EXIT_PATIENCE);
+    std::fs::remove_file(&block).unwrap();
+    let _ = std::fs::remove_dir_all(&data_dir);
+    let (exit, stderr) = ended.expect("the server exited at its shutdown deadline");
+    assert!(exit.success(), "exit: {exit:?}, stderr: {stderr}");
+}
+
+#[test]
+fn a_malformed_shutdown_timeout_is_named() {
+    let output = command(&[("WEBHOOKS_SHUTDOWN_TIMEOUT", "soon")])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("invalid WEBHOOKS_SHUTDOWN_TIMEOUT=\"soon\": expected a number of seconds"),
+        "{stderr}"
+    );
+}

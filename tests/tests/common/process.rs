@@ -12,8 +12,10 @@ use std::time::Duration;
 const LINE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Variables a developer or CI machine may have set that would change what the tests see.
-const INHERITED_SETTINGS: [&str; 10] = [
+const INHERITED_SETTINGS: [&str; 12] = [
     "WEBHOOKS_DATA_DIR",
+    "WEBHOOKS_SHUTDOWN_TIMEOUT",
+    "WEBHOOKS_ALLOWED_HOSTS",
     "WEBHOOKS_ADMIN_TOKEN",
     "WEBHOOK_SECRET",
     "WEBHOOKS_HOST",
@@ -55,6 +57,9 @@ pub struct ServerProcess {
     /// Every line printed up to and including the last start message.
     pub banner: Vec<String>,
 }
+
+/// How long a test lets a stopping server take before it calls that a hang.
+pub const EXIT_PATIENCE: std::time::Duration = std::time::Duration::from_secs(20);
 
 impl ServerProcess {
     /// Starts the test server and reads its start messages.
@@ -145,6 +150,18 @@ impl ServerProcess {
             .status()
             .expect("run kill");
         assert!(status.success());
+    }
+
+    /// The exit status and stderr once the process ends, if it does within `limit`.
+    pub fn wait_within(mut self, limit: std::time::Duration) -> Option<(ExitStatus, String)> {
+        let deadline = std::time::Instant::now() + limit;
+        while self.child.try_wait().expect("poll test-server").is_none() {
+            if std::time::Instant::now() > deadline {
+                return None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        Some(self.wait())
     }
 
     /// Waits for the process to end; its exit status and stderr.

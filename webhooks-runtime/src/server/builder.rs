@@ -571,7 +571,8 @@ impl WebhooksServerBuilder {
         self
     }
 
-    /// How long a graceful shutdown waits for requests in flight (default 30 s).
+    /// How long a graceful shutdown waits for requests in flight (default 30 s; overrides
+    /// `WEBHOOKS_SHUTDOWN_TIMEOUT`, in seconds).
     ///
     /// ```
     /// use webhooks_runtime::WebhooksServer;
@@ -582,7 +583,7 @@ impl WebhooksServerBuilder {
     /// # Ok::<(), webhooks_runtime::Error>(())
     /// ```
     pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
-        self.limits.shutdown_timeout = timeout;
+        self.requested.shutdown_timeout = Some(timeout);
         self
     }
 
@@ -834,7 +835,7 @@ impl WebhooksServerBuilder {
     ///     .unwrap_err();
     /// assert!(matches!(error, Error::DuplicatePaths(_)));
     /// ```
-    pub fn build(self) -> Result<WebhooksServer, Error> {
+    pub fn build(mut self) -> Result<WebhooksServer, Error> {
         // Every unusable setting is reported at once.
         let mut problems = self.errors;
         let no_env = |_: &str| None;
@@ -844,6 +845,7 @@ impl WebhooksServerBuilder {
             &no_env
         };
         let resolved = config::resolve(self.requested, env)?;
+        self.limits.shutdown_timeout = resolved.shutdown_timeout;
         let mut routes = self.added;
         if self.include_registered {
             routes.extend(

@@ -2,8 +2,10 @@
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use crate::error::Error;
+use crate::limits::DEFAULT_SHUTDOWN_TIMEOUT;
 use crate::web::hosts::{AllowedHosts, url_host};
 use crate::web::secret::{Secret, Secrets};
 
@@ -31,6 +33,7 @@ pub(crate) struct Requested {
     pub(crate) admin_token: Option<Secret>,
     /// Hosts answered without a secret, besides loopback; `None` means "ask the environment".
     pub(crate) allowed_hosts: Option<Vec<String>>,
+    pub(crate) shutdown_timeout: Option<Duration>,
 }
 
 /// The settings the server runs with.
@@ -51,6 +54,8 @@ pub(crate) struct Resolved {
     pub(crate) admin_token: Option<Secret>,
     /// The hosts answered while no secret is configured.
     pub(crate) allowed_hosts: AllowedHosts,
+    /// How long a graceful shutdown waits for requests and background handlers in flight.
+    pub(crate) shutdown_timeout: Duration,
     /// Warnings to print at start (never containing the secret).
     pub(crate) warnings: Vec<String>,
 }
@@ -143,7 +148,15 @@ pub(crate) fn resolve(requested: Requested, env: Env<'_>) -> Result<Resolved, Er
         (!host.is_unspecified()).then(|| host.to_string()),
     ];
     let allowed_hosts = AllowedHosts::new(listed.into_iter().chain(own.into_iter().flatten()));
+    let shutdown_timeout = match requested.shutdown_timeout {
+        Some(timeout) => timeout,
+        None => match first_set(env, &["WEBHOOKS_SHUTDOWN_TIMEOUT"]) {
+            Some((variable, value)) => parse_seconds(variable, &value)?,
+            None => DEFAULT_SHUTDOWN_TIMEOUT,
+        },
+    };
     Ok(Resolved {
+        shutdown_timeout,
         allowed_hosts,
         data_dir,
         admin_token,
@@ -210,6 +223,19 @@ fn parse_switch(variable: &'static str, value: &str) -> Result<bool, Error> {
             reason: "expected true or false (also 1/0, yes/no, on/off)".to_owned(),
         }),
     }
+}
+
+fn parse_seconds(variable: &'static str, value: &str) -> Result<Duration, Error> {
+    value
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .and_then(|seconds| Duration::try_from_secs_f64(seconds).ok())
+        .ok_or_else(|| Error::Config {
+            variable,
+            value: value.to_owned(),
+            reason: "expected a number of seconds, e.g. 30 or 2.5".to_owned(),
+        })
 }
 
 fn parse_port(variable: &'static str, value: &str) -> Result<u16, Error> {
@@ -325,6 +351,7 @@ mod tests {
             port: Some(0),
             public_url: None,
             allowed_hosts: None,
+            shutdown_timeout: None,
             metrics: None,
             data_dir: None,
             admin_token: None,

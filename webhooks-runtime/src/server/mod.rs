@@ -113,10 +113,14 @@ impl WebhooksServer {
     pub fn run(self) -> Result<(), Error> {
         run::refuse_inside_async_runtime()?;
         log::install_default_subscriber();
-        tokio::runtime::Builder::new_multi_thread()
+        let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
-            .build()?
-            .block_on(self.serve())
+            .build()?;
+        let served = runtime.block_on(self.serve());
+        // `serve` has waited for requests and handlers up to the shutdown deadline; a plain `fn`
+        // still running past it keeps its thread, which nothing can stop: do not wait for it.
+        runtime.shutdown_background();
+        served
     }
 
     /// Binds, prints the start messages, and serves until SIGINT (Ctrl-C) or SIGTERM; then stops
