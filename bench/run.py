@@ -6,7 +6,10 @@ core 1. Rounds are interleaved: each target in turn is resumed (SIGCONT) while t
 paused (SIGSTOP), so they take no CPU. Ratios to the floor are computed within each round and
 their median reported, because this machine drifts by 20-30% between runs.
 
-Usage: bench/run.py [--rounds N] [--seconds S]   (loopback only; stops by itself)
+Usage: bench/run.py [--rounds N] [--seconds S] [--before NAME=BINARY ...]   (loopback only; stops by itself)
+
+--before adds a `bench-framework` binary built from another commit as one more target, so a change
+is measured against the code before it in the same interleaved rounds.
 """
 
 import argparse
@@ -75,7 +78,7 @@ def post_ok(port):
 
 def start(binary, port, extra_env=None):
     """Starts a target on core 0; returns the process and the time to its first good response."""
-    path = os.path.join(ROOT, "target", "release", binary)
+    path = binary if os.path.isabs(binary) else os.path.join(ROOT, "target", "release", binary)
     data_dir = tempfile.mkdtemp(prefix="webhooks-bench-")
     env = dict(os.environ, BENCH_PORT=str(port), WEBHOOKS_DATA_DIR=data_dir, **(extra_env or {}))
     began = time.perf_counter()
@@ -128,12 +131,18 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--before", action="append", default=[], metavar="NAME=BINARY",
+                        help="a bench-framework binary built from an earlier commit (repeatable)")
     args = parser.parse_args()
     subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "webhooks-bench", "--bins"], cwd=ROOT, check=True)
 
+    targets = list(TARGETS)
+    for before in reversed(args.before):
+        name, _, binary = before.rpartition("=")
+        targets.insert(3, (f"framework, {name or 'before'}", os.path.abspath(binary), {"RUST_LOG": "warn"}))
     running = {}
     try:
-        for name, binary, extra_env in TARGETS:
+        for name, binary, extra_env in targets:
             port = free_port()
             process, startup_ms = start(binary, port, extra_env)
             running[name] = {"process": process, "port": port, "startup_ms": startup_ms}
@@ -148,7 +157,7 @@ def main():
 
         rounds = []
         for round_index in range(args.rounds):
-            order = TARGETS[round_index % len(TARGETS):] + TARGETS[:round_index % len(TARGETS)]
+            order = targets[round_index % len(targets):] + targets[:round_index % len(targets)]
             results = {}
             for name, _, _ in order:
                 target = running[name]
@@ -171,7 +180,7 @@ def main():
     print(f"\n{args.rounds} interleaved rounds of {args.seconds} s, 64 and 1 keep-alive connections; medians\n")
     print("| target | req/s (64) | p50 / p99 ms (64) | p50 / p99 ms (1) | non-2xx | CPU µs/req | req/s ÷ floor | CPU/req ÷ floor | idle RSS MiB | RSS under load MiB | idle CPU ticks | start → first response ms |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for name, _, _ in TARGETS:
+    for name, _, _ in targets:
         target = running[name]
         print(f"| {name} | {median(name, 'rps'):.0f} | {median(name, 'p50_64')/1000:.2f} / {median(name, 'p99_64')/1000:.2f} "
               f"| {median(name, 'p50_1')/1000:.3f} / {median(name, 'p99_1')/1000:.3f} "
