@@ -22,7 +22,7 @@ use bytes::Bytes;
 use prometheus_client::metrics::counter::Counter;
 use tokio::sync::Notify;
 
-use crate::delivery::journal::{DeliveryRecord, Journal, RunResult, SqliteJournal, now_ms};
+use crate::delivery::journal::{AttemptResult, DeliveryRecord, Journal, SqliteJournal, now_ms};
 use crate::delivery::settings::DeliverySettings;
 use crate::endpoint::route::{Route, RouteId, Routes};
 use crate::error::JournalError;
@@ -147,7 +147,11 @@ impl Deliveries {
     }
 
     /// Records how a background delivery's run ended.
-    pub(crate) async fn finish(&self, id: String, result: RunResult) -> Result<(), JournalError> {
+    pub(crate) async fn finish(
+        &self,
+        id: String,
+        result: AttemptResult,
+    ) -> Result<(), JournalError> {
         self.run(move |journal| journal.finish(&id, &result)).await
     }
 

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::delivery::journal::{RunResult, now_ms};
+use crate::delivery::journal::{AttemptResult, now_ms};
 
 /// The longest wait between two attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(10 * 60);
@@ -42,14 +42,14 @@ impl DeliverySettings {
         attempt: u32,
         error: Option<String>,
         latency_ms: f64,
-    ) -> RunResult {
+    ) -> AttemptResult {
         match error {
-            None => RunResult::Done { latency_ms },
-            Some(error) if attempt >= self.attempts => RunResult::Dead { error, latency_ms },
+            None => AttemptResult::Done { latency_ms },
+            Some(error) if attempt >= self.attempts => AttemptResult::Dead { error, latency_ms },
             Some(error) => {
                 let doublings = attempt.saturating_sub(1).min(20);
                 let wait = self.backoff.saturating_mul(1 << doublings).min(MAX_BACKOFF);
-                RunResult::Retry {
+                AttemptResult::Retry {
                     error,
                     latency_ms,
                     next_attempt_at_ms: now_ms() + millis(wait),
@@ -84,7 +84,7 @@ mod tests {
             ..DeliverySettings::default()
         };
         let wait = |attempt| match settings.after_attempt(attempt, Some("busy".into()), 1.0) {
-            RunResult::Retry {
+            AttemptResult::Retry {
                 next_attempt_at_ms, ..
             } => (next_attempt_at_ms - now_ms() + 500) / 1000,
             other => panic!("attempt {attempt}: {other:?}"),
@@ -95,11 +95,11 @@ mod tests {
         assert_eq!(wait(25), 600);
         assert!(matches!(
             settings.after_attempt(30, Some("busy".into()), 1.0),
-            RunResult::Dead { .. }
+            AttemptResult::Dead { .. }
         ));
         assert!(matches!(
             settings.after_attempt(30, None, 1.0),
-            RunResult::Done { .. }
+            AttemptResult::Done { .. }
         ));
     }
 }

@@ -8,7 +8,7 @@ use tokio::sync::{Semaphore, watch};
 use tokio::task::{JoinHandle, JoinSet};
 
 use crate::delivery::Deliveries;
-use crate::delivery::journal::{DeliveryRecord, RunResult, now_ms};
+use crate::delivery::journal::{AttemptResult, DeliveryRecord, now_ms};
 use crate::delivery::writer::{run_at_idle_priority, write_batches};
 use crate::endpoint::invoke::invoke;
 use crate::endpoint::route::{Route, RouteId, Routes};
@@ -183,13 +183,13 @@ async fn run_delivery(context: &Context, id: RouteId, delivery: DeliveryRecord) 
             .settings
             .after_attempt(delivery.attempts, invocation.error, latency_ms);
     match &result {
-        RunResult::Done { .. } => {
+        AttemptResult::Done { .. } => {
             tracing::info!(id = %delivery.id, attempt = delivery.attempts, endpoint = %route.route_path, "background delivery done")
         }
-        RunResult::Retry { error, .. } => {
+        AttemptResult::Retry { error, .. } => {
             tracing::warn!(id = %delivery.id, attempt = delivery.attempts, endpoint = %route.route_path, %error, "background delivery failed; it will be retried")
         }
-        RunResult::Dead { error, .. } => {
+        AttemptResult::Dead { error, .. } => {
             tracing::error!(id = %delivery.id, attempt = delivery.attempts, endpoint = %route.route_path, %error, "background delivery failed its last attempt: parked as dead")
         }
     }
@@ -198,7 +198,7 @@ async fn run_delivery(context: &Context, id: RouteId, delivery: DeliveryRecord) 
 
 /// Records how a run ended, retrying with a growing wait while the journal cannot (a full disk):
 /// a result left unsaved would leave the delivery `running` until the next start runs it again.
-async fn save_result(context: &Context, id: String, result: RunResult) {
+async fn save_result(context: &Context, id: String, result: AttemptResult) {
     for attempt in 1..=SAVE_ATTEMPTS {
         match context.deliveries.finish(id.clone(), result.clone()).await {
             Ok(()) => return,

@@ -171,26 +171,26 @@ pub struct ListQuery {
     pub limit: usize,
 }
 
-/// How a background delivery's handler run ended.
+/// How one attempt at a background delivery ended: done, to be retried, or dead.
 ///
 /// ```
-/// use webhooks_runtime::deliveries::RunResult;
+/// use webhooks_runtime::deliveries::AttemptResult;
 ///
 /// let attempt = 2;
 /// let result = if attempt < 5 {
-///     RunResult::Retry {
+///     AttemptResult::Retry {
 ///         error: "the GPU queue is full".to_owned(),
 ///         latency_ms: 12.0,
 ///         next_attempt_at_ms: 1_764_115_204_000,
 ///     }
 /// } else {
-///     RunResult::Dead { error: "the GPU queue is full".to_owned(), latency_ms: 12.0 }
+///     AttemptResult::Dead { error: "the GPU queue is full".to_owned(), latency_ms: 12.0 }
 /// };
-/// assert!(matches!(result, RunResult::Retry { .. }));
+/// assert!(matches!(result, AttemptResult::Retry { .. }));
 /// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
-pub enum RunResult {
+pub enum AttemptResult {
     /// The handler succeeded.
     Done {
         /// How long it ran.
@@ -269,13 +269,13 @@ pub trait Journal: Send + Sync + 'static {
     /// and returns them.
     ///
     /// ```
-    /// use webhooks_runtime::deliveries::{Journal, JournalError, RunResult};
+    /// use webhooks_runtime::deliveries::{Journal, JournalError, AttemptResult};
     ///
     /// /// Runs up to 4 due deliveries of `/webhooks/evaluate`, reporting each as done.
     /// fn run_due(journal: &dyn Journal, now_ms: i64) -> Result<(), JournalError> {
     ///     for delivery in journal.claim_due("/webhooks/evaluate", now_ms, 4)? {
     ///         println!("running {} (attempt {})", delivery.id, delivery.attempts);
-    ///         journal.finish(&delivery.id, &RunResult::Done { latency_ms: 1.0 })?;
+    ///         journal.finish(&delivery.id, &AttemptResult::Done { latency_ms: 1.0 })?;
     ///     }
     ///     Ok(())
     /// }
@@ -290,11 +290,11 @@ pub trait Journal: Send + Sync + 'static {
     /// Records how a running delivery's handler run ended.
     ///
     /// ```
-    /// use webhooks_runtime::deliveries::{Journal, JournalError, RunResult};
+    /// use webhooks_runtime::deliveries::{Journal, JournalError, AttemptResult};
     ///
     /// /// Records a failed attempt, to be tried again in a minute.
     /// fn retry_later(journal: &dyn Journal, id: &str, now_ms: i64) -> Result<(), JournalError> {
-    ///     let result = RunResult::Retry {
+    ///     let result = AttemptResult::Retry {
     ///         error: "the GPU queue is full".to_owned(),
     ///         latency_ms: 3.0,
     ///         next_attempt_at_ms: now_ms + 60_000,
@@ -302,7 +302,7 @@ pub trait Journal: Send + Sync + 'static {
     ///     journal.finish(id, &result)
     /// }
     /// ```
-    fn finish(&self, id: &str, result: &RunResult) -> Result<(), JournalError>;
+    fn finish(&self, id: &str, result: &AttemptResult) -> Result<(), JournalError>;
 
     /// Puts deliveries left running by a stopped process back in the queue; returns how many.
     ///

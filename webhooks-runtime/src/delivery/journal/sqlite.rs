@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use sha2::{Digest, Sha256};
 
-use super::{DeliveryRecord, DeliveryStatus, Journal, JournalError, ListQuery, RunResult};
+use super::{AttemptResult, DeliveryRecord, DeliveryStatus, Journal, JournalError, ListQuery};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS deliveries (
@@ -285,19 +285,19 @@ impl Journal for SqliteJournal {
         })
     }
 
-    fn finish(&self, id: &str, result: &RunResult) -> Result<(), JournalError> {
+    fn finish(&self, id: &str, result: &AttemptResult) -> Result<(), JournalError> {
         self.with(|connection| {
             match result {
-                RunResult::Done { latency_ms } => connection.execute(
+                AttemptResult::Done { latency_ms } => connection.execute(
                     "UPDATE deliveries SET status = 'done', latency_ms = ?2 WHERE id = ?1",
                     params![id, latency_ms],
                 ),
-                RunResult::Retry { error, latency_ms, next_attempt_at_ms } => connection.execute(
+                AttemptResult::Retry { error, latency_ms, next_attempt_at_ms } => connection.execute(
                     "UPDATE deliveries SET status = 'queued', last_error = ?2, latency_ms = ?3, next_attempt_at_ms = ?4 \
                      WHERE id = ?1",
                     params![id, error, latency_ms, next_attempt_at_ms],
                 ),
-                RunResult::Dead { error, latency_ms } => connection.execute(
+                AttemptResult::Dead { error, latency_ms } => connection.execute(
                     "UPDATE deliveries SET status = 'dead', last_error = ?2, latency_ms = ?3 WHERE id = ?1",
                     params![id, error, latency_ms],
                 ),
