@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use webhooks_runtime::http::StatusCode;
 use webhooks_runtime::serde_json::{Value, json};
 use webhooks_runtime::testing::{TestResponse, TestServer};
-use webhooks_runtime::{WebhookPayload, WebhooksServer, webhook_endpoint};
+use webhooks_runtime::{WebhookPayload, WebhooksServer, WebhooksServerBuilder, webhook_endpoint};
 
 const SECRET: &str = "delivery-secret";
 const BODY: &str = include_str!("../../fixtures/07-repo-create-model.json");
@@ -451,4 +451,75 @@ async fn handlers_that_never_return_time_out_instead_of_stopping_their_endpoint(
             "{record}"
         );
     }
+}
+
+/// Polls (bounded) until nothing is queued or running and at most `limit` deliveries are kept;
+/// how many are kept in the end.
+async fn kept_once_settled(server: &TestServer, limit: usize) -> usize {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let listed: Value = api(server, "/api/deliveries?limit=1000").await.json();
+        let deliveries = listed["deliveries"].as_array().unwrap();
+        let busy = deliveries
+            .iter()
+            .any(|d| d["status"] == "queued" || d["status"] == "running");
+        if (!busy && deliveries.len() <= limit) || Instant::now() > deadline {
+            return deliveries.len();
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn post_distinct(server: &TestServer, path: &str, count: usize) {
+    for index in 0..count {
+        let mut body: Value = webhooks_runtime::serde_json::from_str(BODY).unwrap();
+        body["webhook"]["id"] = json!(format!("retention-{index}"));
+        let response = server
+            .post(path)
+            .body(body.to_string())
+            .secret(SECRET)
+            .send()
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::ACCEPTED,
+            "{}",
+            response.text()
+        );
+    }
+}
+
+fn background_server() -> WebhooksServerBuilder {
+    WebhooksServer::builder()
+        .include_registered(false)
+        .webhook_secret(SECRET)
+        .admin_token("admin-token")
+        .add_background_webhook("work", |_: WebhookPayload| async {})
+}
+
+#[tokio::test]
+async fn retention_applies_with_background_traffic_alone() {
+    let server =
+        TestServer::with(background_server().retention(10, Duration::from_secs(3600))).await;
+    post_distinct(&server, "/webhooks/work", 30).await;
+    let kept = kept_once_settled(&server, 10).await;
+    assert!(kept <= 10, "{kept} kept with a limit of 10");
+}
+
+#[tokio::test]
+async fn retention_caps_the_bytes_bodies_take() {
+    let server = TestServer::with(
+        background_server()
+            .retention(100, Duration::from_secs(3600))
+            .retention_bytes(3 * BODY.len() as u64),
+    )
+    .await;
+    post_distinct(&server, "/webhooks/work", 20).await;
+    let kept = kept_once_settled(&server, 3).await;
+    assert!(
+        kept <= 3,
+        "{kept} bodies of about {} bytes kept within {} bytes",
+        BODY.len(),
+        3 * BODY.len()
+    );
 }

@@ -14,7 +14,7 @@ pub(crate) mod workers;
 mod writer;
 
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 
@@ -47,6 +47,8 @@ pub(crate) struct Deliveries {
     /// Wakes each background route's worker, by route id (`None` for ordinary routes).
     wakers: Vec<Option<Arc<Notify>>>,
     settings: DeliverySettings,
+    /// Background deliveries finished since the retention was last applied.
+    finished_since_prune: AtomicUsize,
 }
 
 impl std::fmt::Debug for Deliveries {
@@ -74,7 +76,7 @@ impl Deliveries {
                 "background deliveries interrupted by the last stop run again"
             );
         }
-        journal.prune(settings.retention_count, settings.retention_cutoff_ms())?;
+        settings.apply_retention(&journal)?;
         let (batch, batch_receiver) = std::sync::mpsc::sync_channel(writer::PENDING_RECORDS);
         let wakers = routes
             .iter()
@@ -88,6 +90,7 @@ impl Deliveries {
             behind: Arc::default(),
             wakers,
             settings,
+            finished_since_prune: AtomicUsize::new(0),
         })
     }
 
@@ -152,7 +155,21 @@ impl Deliveries {
         id: String,
         result: AttemptResult,
     ) -> Result<(), JournalError> {
-        self.run(move |journal| journal.finish(&id, &result)).await
+        let finished = self.finished_since_prune.fetch_add(1, Ordering::Relaxed) + 1;
+        let prune = finished >= self.settings.records_per_prune();
+        if prune {
+            self.finished_since_prune.store(0, Ordering::Relaxed);
+        }
+        let settings = self.settings.clone();
+        self.run(move |journal| {
+            journal.finish(&id, &result)?;
+            // Background traffic alone must keep the journal within its retention too.
+            if prune && let Err(error) = settings.apply_retention(journal) {
+                tracing::error!(%error, "the journal's retention could not be applied");
+            }
+            Ok(())
+        })
+        .await
     }
 
     /// Records a delivery in the next batch: no disk write on the response path; `summarized`

@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use crate::delivery::journal::{Journal, JournalError};
+
 use crate::delivery::journal::{AttemptResult, now_ms};
 
 /// The longest wait between two attempts.
@@ -18,6 +20,8 @@ pub(crate) struct DeliverySettings {
     pub(crate) duplicate_window: Duration,
     pub(crate) retention_count: usize,
     pub(crate) retention_age: Duration,
+    /// The most bytes of bodies finished deliveries may take together.
+    pub(crate) retention_bytes: u64,
 }
 
 impl Default for DeliverySettings {
@@ -30,11 +34,26 @@ impl Default for DeliverySettings {
             duplicate_window: Duration::from_secs(60 * 60),
             retention_count: 10_000,
             retention_age: Duration::from_secs(30 * 24 * 60 * 60),
+            retention_bytes: 1024 * 1024 * 1024,
         }
     }
 }
 
 impl DeliverySettings {
+    /// How many deliveries are recorded or finished between two retention passes: a tenth of
+    /// the count kept, from 1 to 1,000, so a small journal stays small.
+    pub(crate) fn records_per_prune(&self) -> usize {
+        (self.retention_count / 10).clamp(1, 1000)
+    }
+
+    /// Removes what the retention no longer keeps: beyond the count, older than the age, beyond
+    /// the bytes. Blocks on the disk.
+    pub(crate) fn apply_retention(&self, journal: &dyn Journal) -> Result<usize, JournalError> {
+        let by_count_and_age = journal.prune(self.retention_count, self.retention_cutoff_ms())?;
+        let by_size = journal.prune_to_size(self.retention_bytes)?;
+        Ok(by_count_and_age + by_size)
+    }
+
     /// What becomes of a background delivery whose `attempt`-th run ended with `error` (`None`
     /// for success): done, retried after an exponential backoff, or dead after the last attempt.
     pub(crate) fn after_attempt(

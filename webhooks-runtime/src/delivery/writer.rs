@@ -20,8 +20,6 @@ const IDLE_CHECK: Duration = Duration::from_millis(20);
 const RECORDS_PER_TRANSACTION: usize = 16;
 /// The most records of ordinary deliveries waiting for the writer.
 pub(crate) const PENDING_RECORDS: usize = 1024;
-/// How many records are written between two retention passes.
-const RECORDS_PER_PRUNE: usize = 1000;
 
 /// Lowers the calling thread to the idle scheduling class (Linux `SCHED_IDLE`): it then runs only
 /// on CPU time no request wants, and a request arriving on its core preempts it at once. Journaling
@@ -85,11 +83,9 @@ pub(crate) fn write_batches(
             let records: Vec<DeliveryRecord> = batch.into_iter().map(summarized).collect();
             if let Err(error) = write(journal, &records) {
                 tracing::error!(%error, "deliveries could not be journaled");
-            } else if written_since_prune >= RECORDS_PER_PRUNE {
+            } else if written_since_prune >= settings.records_per_prune() {
                 written_since_prune = 0;
-                if let Err(error) =
-                    journal.prune(settings.retention_count, settings.retention_cutoff_ms())
-                {
+                if let Err(error) = settings.apply_retention(journal) {
                     tracing::error!(%error, "the journal's retention could not be applied");
                 }
             }

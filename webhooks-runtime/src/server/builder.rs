@@ -748,6 +748,22 @@ impl WebhooksServerBuilder {
         self
     }
 
+    /// The most bytes the bodies of finished deliveries may take together in the journal
+    /// (default 1 GiB); the oldest go first. Queued ones are always kept.
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let server = WebhooksServer::builder()
+    ///     .retention_bytes(100 * 1024 * 1024) // 100 MiB of bodies
+    ///     .build()?;
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
+    pub fn retention_bytes(mut self, bytes: u64) -> Self {
+        self.deliveries.retention_bytes = bytes;
+        self
+    }
+
     /// A token that opens the delivery API (`Authorization: Bearer <token>`), besides the
     /// webhook secret (overrides `WEBHOOKS_ADMIN_TOKEN`).
     ///

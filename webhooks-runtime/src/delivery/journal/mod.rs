@@ -389,6 +389,23 @@ pub trait Journal: Send + Sync + 'static {
     /// }
     /// ```
     fn prune(&self, keep: usize, older_than_ms: i64) -> Result<usize, JournalError>;
+
+    /// Removes the oldest finished deliveries until the bodies of those left take at most
+    /// `max_body_bytes` together; queued and running ones are kept. Returns how many were
+    /// removed. A store that cannot tell sizes keeps everything (the default).
+    ///
+    /// ```
+    /// use webhooks_runtime::deliveries::{Journal, JournalError};
+    ///
+    /// /// Bodies of finished deliveries within 1 GiB.
+    /// fn cap(journal: &dyn Journal) -> Result<usize, JournalError> {
+    ///     journal.prune_to_size(1024 * 1024 * 1024)
+    /// }
+    /// ```
+    fn prune_to_size(&self, max_body_bytes: u64) -> Result<usize, JournalError> {
+        let _ = max_body_bytes;
+        Ok(0)
+    }
 }
 
 /// Milliseconds since the Unix epoch.

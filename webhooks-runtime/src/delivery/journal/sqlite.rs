@@ -386,6 +386,38 @@ impl Journal for SqliteJournal {
             Ok(by_age + by_count)
         })
     }
+
+    fn prune_to_size(&self, max_body_bytes: u64) -> Result<usize, JournalError> {
+        self.with(|connection| {
+            // Newest first, adding up body sizes (read from the record headers, not the bodies)
+            // until the cap is passed: that delivery and every older finished one go.
+            let first_over: Option<String> = {
+                let mut sizes = connection.prepare_cached(
+                    "SELECT id, length(body) FROM deliveries \
+                     WHERE status NOT IN ('queued', 'running') ORDER BY id DESC",
+                )?;
+                let mut rows = sizes.query([])?;
+                let mut total: u64 = 0;
+                let mut over = None;
+                while let Some(row) = rows.next()? {
+                    let size: i64 = row.get(1)?;
+                    total = total.saturating_add(u64::try_from(size).unwrap_or(0));
+                    if total > max_body_bytes {
+                        over = Some(row.get(0)?);
+                        break;
+                    }
+                }
+                over
+            };
+            let Some(id) = first_over else {
+                return Ok(0);
+            };
+            connection.execute(
+                "DELETE FROM deliveries WHERE status NOT IN ('queued', 'running') AND id <= ?1",
+                params![id],
+            )
+        })
+    }
 }
 
 #[cfg(test)]
