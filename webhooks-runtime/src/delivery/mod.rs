@@ -153,8 +153,9 @@ impl Deliveries {
     pub(crate) async fn finish(
         &self,
         id: String,
+        attempt: u32,
         result: AttemptResult,
-    ) -> Result<(), JournalError> {
+    ) -> Result<bool, JournalError> {
         let finished = self.finished_since_prune.fetch_add(1, Ordering::Relaxed) + 1;
         let prune = finished >= self.settings.records_per_prune();
         if prune {
@@ -162,12 +163,12 @@ impl Deliveries {
         }
         let settings = self.settings.clone();
         self.run(move |journal| {
-            journal.finish(&id, &result)?;
+            let recorded = journal.finish(&id, attempt, &result)?;
             // Background traffic alone must keep the journal within its retention too.
             if prune && let Err(error) = settings.apply_retention(journal) {
                 tracing::error!(%error, "the journal's retention could not be applied");
             }
-            Ok(())
+            Ok(recorded)
         })
         .await
     }

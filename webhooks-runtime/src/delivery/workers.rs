@@ -193,17 +193,25 @@ async fn run_delivery(context: &Context, id: RouteId, delivery: DeliveryRecord) 
             tracing::error!(id = %delivery.id, attempt = delivery.attempts, endpoint = %route.route_path, %error, "background delivery failed its last attempt: parked as dead")
         }
     }
-    save_result(context, delivery.id, result).await;
+    save_result(context, delivery.id, delivery.attempts, result).await;
 }
 
 /// Records how a run ended, retrying with a growing wait while the journal cannot (a full disk):
 /// a result left unsaved would leave the delivery `running` until the next start runs it again.
-async fn save_result(context: &Context, id: String, result: AttemptResult) {
-    for attempt in 1..=SAVE_ATTEMPTS {
-        match context.deliveries.finish(id.clone(), result.clone()).await {
-            Ok(()) => return,
-            Err(error) if attempt < SAVE_ATTEMPTS => {
-                let wait = journal_backoff(attempt);
+async fn save_result(context: &Context, id: String, attempt: u32, result: AttemptResult) {
+    for offer in 1..=SAVE_ATTEMPTS {
+        match context
+            .deliveries
+            .finish(id.clone(), attempt, result.clone())
+            .await
+        {
+            Ok(true) => return,
+            Ok(false) => {
+                tracing::warn!(%id, attempt, "a background delivery's attempt ended after the journal moved on (requeued, finished or deleted): its result is not recorded");
+                return;
+            }
+            Err(error) if offer < SAVE_ATTEMPTS => {
+                let wait = journal_backoff(offer);
                 tracing::warn!(%error, %id, retry_in_ms = wait.as_millis(), "cannot record a background delivery's outcome yet");
                 tokio::time::sleep(wait).await;
             }

@@ -287,7 +287,9 @@ pub trait Journal: Send + Sync + 'static {
         limit: usize,
     ) -> Result<Vec<DeliveryRecord>, JournalError>;
 
-    /// Records how a running delivery's handler run ended.
+    /// Records how the running attempt number `attempt` of a delivery ended. Only that attempt,
+    /// still running, is updated: `Ok(false)` says the delivery was no longer it (requeued,
+    /// finished or deleted meanwhile), and nothing was written.
     ///
     /// ```
     /// use webhooks_runtime::deliveries::{Journal, JournalError, AttemptResult};
@@ -299,10 +301,12 @@ pub trait Journal: Send + Sync + 'static {
     ///         latency_ms: 3.0,
     ///         next_attempt_at_ms: now_ms + 60_000,
     ///     };
-    ///     journal.finish(id, &result)
+    ///     let recorded = journal.finish(id, 1, &result)?;
+    ///     assert!(recorded, "attempt 1 of {id} was running");
+    ///     Ok(())
     /// }
     /// ```
-    fn finish(&self, id: &str, result: &AttemptResult) -> Result<(), JournalError>;
+    fn finish(&self, id: &str, attempt: u32, result: &AttemptResult) -> Result<bool, JournalError>;
 
     /// Puts deliveries left running by a stopped process back in the queue; returns how many.
     ///

@@ -87,6 +87,11 @@ fn lock_dir(dir: &Path) -> Result<std::fs::File, JournalError> {
     }
 }
 
+/// The schema version this code writes (`PRAGMA user_version`); journals made before versions
+/// were recorded read 0 and have the same tables. A journal with a higher one is refused: its
+/// tables would be misread.
+const SCHEMA_VERSION: i64 = 1;
+
 /// Whether SQLite says the file is not a database, or a damaged one.
 fn is_corruption(error: &rusqlite::Error) -> bool {
     matches!(
@@ -132,6 +137,17 @@ impl SqliteJournal {
         let connection = Connection::open(&path).map_err(|e| {
             JournalError::new(format!("cannot open {}", path.display())).with_source(e)
         })?;
+        let set_up = |e: rusqlite::Error| {
+            let advice = if is_corruption(&e) {
+                format!(
+                    " (the file is damaged: move it aside to start with an empty journal, e.g. `mv {0} {0}.damaged`, and keep it to recover deliveries with the sqlite3 tool)",
+                    path.display()
+                )
+            } else {
+                String::new()
+            };
+            JournalError::new(format!("cannot set up {}{advice}", path.display())).with_source(e)
+        };
         // WAL: readers do not block the writer; FULL: a delivery acknowledged with 202 survives a
         // crash of the machine, not only of the process. The default checkpoint size (1,000 pages)
         // is kept: larger checkpoints write and sync in bursts that showed in requests' p99.
@@ -139,19 +155,22 @@ impl SqliteJournal {
             .execute_batch(
                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;",
             )
-            .and_then(|()| connection.execute_batch(SCHEMA))
-            .map_err(|e| {
-                let advice = if is_corruption(&e) {
-                    format!(
-                        " (the file is damaged: move it aside to start with an empty journal, e.g. `mv {0} {0}.damaged`, and keep it to recover deliveries with the sqlite3 tool)",
-                        path.display()
-                    )
-                } else {
-                    String::new()
-                };
-                JournalError::new(format!("cannot set up {}{advice}", path.display()))
-                    .with_source(e)
-            })?;
+            .map_err(set_up)?;
+        let version: i64 = connection
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .map_err(set_up)?;
+        if version > SCHEMA_VERSION {
+            return Err(JournalError::new(format!(
+                "{} was written by a newer version of webhooks-runtime (journal schema {version}; this one knows up to {SCHEMA_VERSION}): run that version, or point WEBHOOKS_DATA_DIR elsewhere",
+                path.display()
+            )));
+        }
+        connection
+            .execute_batch(SCHEMA)
+            .and_then(|()| {
+                connection.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
+            })
+            .map_err(set_up)?;
         Ok(SqliteJournal {
             connection: Mutex::new(connection),
             _lock: lock,
@@ -285,24 +304,31 @@ impl Journal for SqliteJournal {
         })
     }
 
-    fn finish(&self, id: &str, result: &AttemptResult) -> Result<(), JournalError> {
+    fn finish(&self, id: &str, attempt: u32, result: &AttemptResult) -> Result<bool, JournalError> {
+        // Only the attempt that is running: a result from an attempt the journal gave up on (a
+        // delivery requeued or deleted meanwhile) must not overwrite a newer one.
+        const RUNNING: &str = "id = ?1 AND attempts = ?2 AND status = 'running'";
         self.with(|connection| {
             match result {
                 AttemptResult::Done { latency_ms } => connection.execute(
-                    "UPDATE deliveries SET status = 'done', latency_ms = ?2 WHERE id = ?1",
-                    params![id, latency_ms],
+                    &format!("UPDATE deliveries SET status = 'done', latency_ms = ?3 WHERE {RUNNING}"),
+                    params![id, attempt, latency_ms],
                 ),
                 AttemptResult::Retry { error, latency_ms, next_attempt_at_ms } => connection.execute(
-                    "UPDATE deliveries SET status = 'queued', last_error = ?2, latency_ms = ?3, next_attempt_at_ms = ?4 \
-                     WHERE id = ?1",
-                    params![id, error, latency_ms, next_attempt_at_ms],
+                    &format!(
+                        "UPDATE deliveries SET status = 'queued', last_error = ?3, latency_ms = ?4, \
+                         next_attempt_at_ms = ?5 WHERE {RUNNING}"
+                    ),
+                    params![id, attempt, error, latency_ms, next_attempt_at_ms],
                 ),
                 AttemptResult::Dead { error, latency_ms } => connection.execute(
-                    "UPDATE deliveries SET status = 'dead', last_error = ?2, latency_ms = ?3 WHERE id = ?1",
-                    params![id, error, latency_ms],
+                    &format!(
+                        "UPDATE deliveries SET status = 'dead', last_error = ?3, latency_ms = ?4 WHERE {RUNNING}"
+                    ),
+                    params![id, attempt, error, latency_ms],
                 ),
             }
-            .map(drop)
+            .map(|updated| updated == 1)
         })
     }
 
@@ -422,7 +448,98 @@ impl Journal for SqliteJournal {
 
 #[cfg(test)]
 mod tests {
-    use super::smallest_id_at;
+    use super::{SqliteJournal, smallest_id_at};
+    use crate::delivery::journal::{
+        AttemptResult, DeliveryRecord, DeliveryStatus, Journal, new_id,
+    };
+
+    fn queued() -> DeliveryRecord {
+        DeliveryRecord {
+            id: new_id(),
+            endpoint: "/webhooks/evaluate".to_owned(),
+            received_at_ms: 0,
+            status: DeliveryStatus::Queued,
+            attempts: 0,
+            last_error: None,
+            latency_ms: None,
+            scope: None,
+            action: None,
+            repo: None,
+            background: true,
+            original_id: None,
+            uri: "/webhooks/evaluate".to_owned(),
+            headers: Vec::new(),
+            body: bytes::Bytes::from_static(b"{}"),
+            next_attempt_at_ms: 0,
+            dedupe: false,
+        }
+    }
+
+    #[test]
+    fn a_journal_from_a_newer_version_is_refused_and_an_old_one_upgraded() {
+        let dir = std::env::temp_dir().join(format!("webhooks-schema-{}", new_id()));
+        drop(SqliteJournal::open(&dir).unwrap());
+        let file = dir.join("deliveries.sqlite3");
+        let version = |value: Option<i64>| {
+            let connection = rusqlite::Connection::open(&file).unwrap();
+            if let Some(value) = value {
+                connection
+                    .execute_batch(&format!("PRAGMA user_version = {value}"))
+                    .unwrap();
+            }
+            connection
+                .query_row("PRAGMA user_version", [], |row| row.get::<_, i64>(0))
+                .unwrap()
+        };
+        assert_eq!(version(None), 1);
+        version(Some(0));
+        drop(SqliteJournal::open(&dir).unwrap());
+        assert_eq!(
+            version(None),
+            1,
+            "a journal from before versions is upgraded"
+        );
+        version(Some(7));
+        let error = SqliteJournal::open(&dir).err().unwrap().to_string();
+        assert!(
+            error.contains("written by a newer version of webhooks-runtime (journal schema 7"),
+            "{error}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_stale_attempt_cannot_overwrite_a_newer_one() {
+        let dir = std::env::temp_dir().join(format!("webhooks-fencing-{}", new_id()));
+        let journal = SqliteJournal::open(&dir).unwrap();
+        let delivery = queued();
+        let id = delivery.id.clone();
+        journal.insert(&[delivery]).unwrap();
+        let claimed = journal.claim_due("/webhooks/evaluate", 1, 10).unwrap();
+        assert_eq!(claimed[0].attempts, 1);
+        // The process running attempt 1 is thought dead: the delivery is rescued and claimed again.
+        journal.requeue_interrupted().unwrap();
+        assert_eq!(
+            journal.claim_due("/webhooks/evaluate", 1, 10).unwrap()[0].attempts,
+            2
+        );
+        let dead = AttemptResult::Dead {
+            error: "stale".to_owned(),
+            latency_ms: 1.0,
+        };
+        assert!(
+            !journal.finish(&id, 1, &dead).unwrap(),
+            "attempt 1 is fenced off"
+        );
+        let done = AttemptResult::Done { latency_ms: 1.0 };
+        assert!(journal.finish(&id, 2, &done).unwrap());
+        assert!(!journal.finish(&id, 2, &dead).unwrap(), "no longer running");
+        let record = journal.get(&id).unwrap().unwrap();
+        assert_eq!(record.status, DeliveryStatus::Done);
+        assert_eq!(record.last_error, None);
+        drop(journal);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn the_cut_off_id_sorts_between_the_ids_of_neighbouring_milliseconds() {
