@@ -275,7 +275,7 @@ pub trait Journal: Send + Sync + 'static {
     /// fn run_due(journal: &dyn Journal, now_ms: i64) -> Result<(), JournalError> {
     ///     for delivery in journal.claim_due("/webhooks/evaluate", now_ms, 4)? {
     ///         println!("running {} (attempt {})", delivery.id, delivery.attempts);
-    ///         journal.finish(&delivery.id, &AttemptResult::Done { latency_ms: 1.0 })?;
+    ///         journal.finish(&delivery.id, delivery.attempts, &AttemptResult::Done { latency_ms: 1.0 })?;
     ///     }
     ///     Ok(())
     /// }
