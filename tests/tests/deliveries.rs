@@ -523,3 +523,29 @@ async fn retention_caps_the_bytes_bodies_take() {
         3 * BODY.len()
     );
 }
+
+#[tokio::test]
+async fn a_full_backlog_is_refused_with_503_and_shown_by_the_health_check() {
+    let server = TestServer::with(
+        background_server()
+            .add_background_webhook("stuck", |_: WebhookPayload| std::future::pending::<()>())
+            .background_backlog(3),
+    )
+    .await;
+    post_distinct(&server, "/webhooks/stuck", 3).await;
+    let refused = server
+        .post("/webhooks/stuck")
+        .body(BODY)
+        .secret(SECRET)
+        .send()
+        .await;
+    assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        refused.json::<Value>()["error"],
+        "Service Unavailable: /webhooks/stuck has 3 deliveries waiting, its limit; send it again later"
+    );
+    let health: Value = server.get("/healthz").send().await.json();
+    assert_eq!(health, json!({ "status": "ok", "backlog": 3 }));
+    // Other endpoints are not held up by it.
+    post_distinct(&server, "/webhooks/work", 1).await;
+}

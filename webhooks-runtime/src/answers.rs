@@ -170,7 +170,18 @@ pub(crate) fn json(status: StatusCode, value: &serde_json::Value) -> WebhookResp
     json_response(status, Bytes::from(value.to_string()))
 }
 
-/// An HTML page.
+/// A background delivery refused because its endpoint holds `waiting` accepted deliveries, its
+/// limit: a stuck or slow handler's queue must not grow without bound.
+pub(crate) fn backlog_full(route: &str, waiting: usize) -> WebhookResponse {
+    let body = serde_json::json!({
+        "error": format!(
+            "Service Unavailable: {route} has {waiting} deliveries waiting, its limit; send it again later"
+        ),
+    });
+    json(StatusCode::SERVICE_UNAVAILABLE, &body)
+}
+
+/// An HTML page, with the headers that keep it from being framed or sniffed.
 pub(crate) fn html(page: Bytes, content_security_policy: &HeaderValue) -> WebhookResponse {
     let mut response = with_content_type(page, "text/html; charset=utf-8");
     let headers = response.headers_mut();

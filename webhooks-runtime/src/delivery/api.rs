@@ -12,8 +12,8 @@ use webhooks_core::WebhookResponse;
 use webhooks_core::response::json_response;
 
 use crate::answers;
-use crate::delivery::Deliveries;
 use crate::delivery::journal::{DeliveryRecord, DeliveryStatus, ListQuery};
+use crate::delivery::{Deliveries, Enqueued};
 use crate::endpoint::invoke::invoke;
 use crate::endpoint::route::Routes;
 use crate::error::JournalError;
@@ -125,10 +125,11 @@ pub(crate) async fn replay(
     if route.background {
         let id = replay.id.clone();
         return match deliveries.enqueue(route.id, replay).await {
-            Ok(()) => answers::json(
+            Ok(Enqueued::Queued) => answers::json(
                 StatusCode::ACCEPTED,
                 &serde_json::json!({ "delivery_id": id, "status": "queued", "replay_of": original_id }),
             ),
+            Ok(Enqueued::BacklogFull(waiting)) => answers::backlog_full(&route.route_path, waiting),
             Err(error) => answers::error(StatusCode::SERVICE_UNAVAILABLE, &error.to_string()),
         };
     }

@@ -59,6 +59,15 @@ impl std::fmt::Debug for Deliveries {
     }
 }
 
+/// What became of a background delivery offered to the journal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Enqueued {
+    /// Written durably, and its worker woken.
+    Queued,
+    /// Not written: the endpoint already holds this many, its limit.
+    BacklogFull(usize),
+}
+
 impl Deliveries {
     /// Opens the journal in `dir`, puts back in the queue what a stopped process left running,
     /// and applies the retention. Blocks on the disk: call it off the async workers.
@@ -123,13 +132,42 @@ impl Deliveries {
         &self,
         route: RouteId,
         record: DeliveryRecord,
-    ) -> Result<(), JournalError> {
-        self.run(move |journal| journal.insert(std::slice::from_ref(&record)))
+    ) -> Result<Enqueued, JournalError> {
+        let limit = self.settings.backlog_limit;
+        let enqueued = self
+            .run(move |journal| {
+                let waiting = journal.backlog(&record.endpoint)?;
+                if waiting >= limit {
+                    return Ok(Enqueued::BacklogFull(waiting));
+                }
+                journal.insert(std::slice::from_ref(&record))?;
+                Ok(Enqueued::Queued)
+            })
             .await?;
-        if let Some(Some(waker)) = self.wakers.get(route.0) {
+        if enqueued == Enqueued::Queued
+            && let Some(Some(waker)) = self.wakers.get(route.0)
+        {
             waker.notify_one();
         }
-        Ok(())
+        Ok(enqueued)
+    }
+
+    /// How many deliveries the background routes among `routes` hold accepted and not finished.
+    pub(crate) async fn backlog(&self, routes: &Routes) -> Result<usize, JournalError> {
+        let keys: Vec<String> = routes
+            .iter()
+            .filter(|route| route.background)
+            .map(|route| route.journal_key.clone())
+            .collect();
+        if keys.is_empty() {
+            return Ok(0);
+        }
+        self.run(move |journal| {
+            keys.iter()
+                .map(|key| journal.backlog(key))
+                .sum::<Result<usize, JournalError>>()
+        })
+        .await
     }
 
     /// Claims up to `limit` deliveries to `route` that are due now.

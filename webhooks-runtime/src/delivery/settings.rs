@@ -22,6 +22,8 @@ pub(crate) struct DeliverySettings {
     pub(crate) retention_age: Duration,
     /// The most bytes of bodies finished deliveries may take together.
     pub(crate) retention_bytes: u64,
+    /// The most deliveries a background endpoint holds accepted and not finished.
+    pub(crate) backlog_limit: usize,
 }
 
 impl Default for DeliverySettings {
@@ -35,6 +37,7 @@ impl Default for DeliverySettings {
             retention_count: 10_000,
             retention_age: Duration::from_secs(30 * 24 * 60 * 60),
             retention_bytes: 1024 * 1024 * 1024,
+            backlog_limit: 10_000,
         }
     }
 }

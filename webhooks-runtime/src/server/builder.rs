@@ -748,6 +748,21 @@ impl WebhooksServerBuilder {
         self
     }
 
+    /// The most deliveries a background endpoint holds accepted and not yet finished (default
+    /// 10,000): past it, new ones are answered 503, so the queue of a stuck or slow handler
+    /// cannot grow without bound. `/healthz` reports the backlog.
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let server = WebhooksServer::builder().background_backlog(500).build()?;
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
+    pub fn background_backlog(mut self, limit: usize) -> Self {
+        self.deliveries.backlog_limit = limit;
+        self
+    }
+
     /// The most bytes the bodies of finished deliveries may take together in the journal
     /// (default 1 GiB); the oldest go first. Queued ones are always kept.
     ///

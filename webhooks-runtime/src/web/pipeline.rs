@@ -39,7 +39,7 @@ pub(crate) async fn handle<B: RequestBody>(app: &App, request: Request<B>) -> We
             return webhook::handle(app, app.routes.sharing_path(id), request).await;
         }
         Target::Landing => answers::html(app.landing.clone(), &app.landing_policy),
-        Target::Health => answers::HEALTHY.into_response(),
+        Target::Health => health(app).await,
         Target::OpenApi => answers::with_content_type(app.openapi.clone(), "application/json"),
         Target::Metrics => match &app.metrics {
             Some(metrics) => {
@@ -56,6 +56,28 @@ pub(crate) async fn handle<B: RequestBody>(app: &App, request: Request<B>) -> We
     };
     tracing::debug!(method = %request.method(), status = response.status().as_u16(), "answered");
     response
+}
+
+/// `{"status":"ok"}`, with the background backlog when there is one: deliveries accepted and
+/// not finished, which a monitor can watch grow.
+async fn health(app: &App) -> WebhookResponse {
+    let Some(deliveries) = &app.deliveries else {
+        return answers::HEALTHY.into_response();
+    };
+    match deliveries.backlog(&app.routes).await {
+        Ok(0) => answers::HEALTHY.into_response(),
+        Ok(backlog) => answers::json(
+            http::StatusCode::OK,
+            &serde_json::json!({ "status": "ok", "backlog": backlog }),
+        ),
+        Err(error) => {
+            tracing::error!(%error, "the health check cannot read the journal");
+            answers::json(
+                http::StatusCode::SERVICE_UNAVAILABLE,
+                &serde_json::json!({ "status": "journal unreadable", "error": error.to_string() }),
+            )
+        }
+    }
 }
 
 /// The path with its `%XX` escapes decoded, as routes are written (`/webhooks/test%5Fwebhook` is

@@ -10,11 +10,11 @@ use tracing::{Instrument, Span};
 use webhooks_core::{WebhookRequest, WebhookResponse};
 
 use crate::answers;
-use crate::delivery::Deliveries;
 use crate::delivery::journal::new_id;
 use crate::delivery::journal::{DeliveryRecord, DeliveryStatus};
 use crate::delivery::record::{DELIVERY_HEADERS, with_delivery};
 use crate::delivery::summary::PayloadSummary;
+use crate::delivery::{Deliveries, Enqueued};
 use crate::endpoint::invoke::{Invocation, Outcome, invoke};
 use crate::endpoint::route::Route;
 use crate::ops::metrics::RouteMetrics;
@@ -263,10 +263,17 @@ async fn accept_in_background(
     }
     let id = record.id.clone();
     match deliveries.enqueue(route.id, record).await {
-        Ok(()) => {
+        Ok(Enqueued::Queued) => {
             tracing::info!(id = %id, "queued for background handling");
             let body = serde_json::json!({ "delivery_id": id, "status": "queued" });
             (answers::json(StatusCode::ACCEPTED, &body), Outcome::Handled)
+        }
+        Ok(Enqueued::BacklogFull(waiting)) => {
+            tracing::warn!(waiting, "refused: the endpoint's backlog is full");
+            (
+                answers::backlog_full(&route.route_path, waiting),
+                Outcome::Refused,
+            )
         }
         Err(error) => {
             tracing::error!(%error, "a background delivery could not be journaled");

@@ -394,6 +394,17 @@ pub trait Journal: Send + Sync + 'static {
     /// ```
     fn prune(&self, keep: usize, older_than_ms: i64) -> Result<usize, JournalError>;
 
+    /// How many deliveries to `endpoint` are accepted and not finished: queued or running.
+    ///
+    /// ```
+    /// use webhooks_runtime::deliveries::{Journal, JournalError};
+    ///
+    /// fn is_behind(journal: &dyn Journal) -> Result<bool, JournalError> {
+    ///     Ok(journal.backlog("/webhooks/evaluate")? > 100)
+    /// }
+    /// ```
+    fn backlog(&self, endpoint: &str) -> Result<usize, JournalError>;
+
     /// Removes the oldest finished deliveries until the bodies of those left take at most
     /// `max_body_bytes` together; queued and running ones are kept. Returns how many were
     /// removed. A store that cannot tell sizes keeps everything (the default).

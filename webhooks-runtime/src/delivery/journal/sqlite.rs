@@ -32,6 +32,7 @@ CREATE INDEX IF NOT EXISTS deliveries_by_body ON deliveries (endpoint, body_hash
     WHERE body_hash IS NOT NULL;
 CREATE INDEX IF NOT EXISTS deliveries_queue ON deliveries (endpoint, next_attempt_at_ms)
     WHERE status = 'queued';
+CREATE INDEX IF NOT EXISTS deliveries_running ON deliveries (endpoint) WHERE status = 'running';
 ";
 
 const COLUMNS: &str = "id, endpoint, received_at_ms, status, attempts, last_error, latency_ms, scope, action, repo, \
@@ -410,6 +411,20 @@ impl Journal for SqliteJournal {
                 None => 0,
             };
             Ok(by_age + by_count)
+        })
+    }
+
+    fn backlog(&self, endpoint: &str) -> Result<usize, JournalError> {
+        self.with(|connection| {
+            let count = |status: &str| -> rusqlite::Result<i64> {
+                connection
+                    .prepare_cached(
+                        "SELECT COUNT(*) FROM deliveries WHERE endpoint = ?1 AND status = ?2",
+                    )?
+                    .query_row(params![endpoint, status], |row| row.get(0))
+            };
+            let waiting = count("queued")? + count("running")?;
+            Ok(usize::try_from(waiting).unwrap_or(0))
         })
     }
 
