@@ -549,3 +549,43 @@ async fn a_full_backlog_is_refused_with_503_and_shown_by_the_health_check() {
     // Other endpoints are not held up by it.
     post_distinct(&server, "/webhooks/work", 1).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn copies_posted_at_once_are_one_delivery() {
+    let server = TestServer::with(background_server()).await;
+    let mut body: Value = webhooks_runtime::serde_json::from_str(BODY).unwrap();
+    body["webhook"]["id"] = json!("posted-at-once");
+    let body = body.to_string();
+    // Sent at once, each on its own task.
+    let posts: Vec<_> = (0..10)
+        .map(|_| {
+            tokio::spawn(
+                server
+                    .post("/webhooks/work")
+                    .body(body.clone())
+                    .secret(SECRET)
+                    .send(),
+            )
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for post in posts {
+        answers.push(post.await.unwrap());
+    }
+    let accepted = answers
+        .iter()
+        .filter(|answer| answer.status() == StatusCode::ACCEPTED)
+        .count();
+    let duplicates: Vec<Value> = answers
+        .iter()
+        .filter(|answer| answer.status() == StatusCode::OK)
+        .map(|answer| answer.json())
+        .collect();
+    assert_eq!(accepted, 1, "one of ten identical copies is queued");
+    assert_eq!(duplicates.len(), 9);
+    assert!(
+        duplicates
+            .iter()
+            .all(|answer| answer["status"] == "duplicate")
+    );
+}

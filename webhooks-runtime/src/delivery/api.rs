@@ -124,12 +124,17 @@ pub(crate) async fn replay(
     let mut replay = DeliveryRecord::replay_of(original, route);
     if route.background {
         let id = replay.id.clone();
-        return match deliveries.enqueue(route.id, replay).await {
+        return match deliveries.enqueue(route.id, replay, false).await {
             Ok(Enqueued::Queued) => answers::json(
                 StatusCode::ACCEPTED,
                 &serde_json::json!({ "delivery_id": id, "status": "queued", "replay_of": original_id }),
             ),
             Ok(Enqueued::BacklogFull(waiting)) => answers::backlog_full(&route.route_path, waiting),
+            // Replays are not checked for duplicates; were one found, its id is the answer.
+            Ok(Enqueued::Duplicate(original)) => answers::json(
+                StatusCode::OK,
+                &serde_json::json!({ "delivery_id": original, "status": "duplicate" }),
+            ),
             Err(error) => answers::error(StatusCode::SERVICE_UNAVAILABLE, &error.to_string()),
         };
     }

@@ -60,12 +60,15 @@ impl std::fmt::Debug for Deliveries {
 }
 
 /// What became of a background delivery offered to the journal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Enqueued {
     /// Written durably, and its worker woken.
     Queued,
     /// Not written: the endpoint already holds this many, its limit.
     BacklogFull(usize),
+    /// Not written: the same body to the same endpoint was accepted within the duplicate
+    /// window, as this delivery.
+    Duplicate(String),
 }
 
 impl Deliveries {
@@ -132,10 +135,20 @@ impl Deliveries {
         &self,
         route: RouteId,
         record: DeliveryRecord,
+        dedupe: bool,
     ) -> Result<Enqueued, JournalError> {
         let limit = self.settings.backlog_limit;
+        let since = dedupe.then(|| self.settings.duplicate_cutoff_ms());
         let enqueued = self
             .run(move |journal| {
+                // One call, under the journal's lock: no copy posted at the same time can slip
+                // between the look and the write.
+                if let Some(since) = since
+                    && let Some(original) =
+                        journal.find_duplicate(&record.endpoint, &record.body, since)?
+                {
+                    return Ok(Enqueued::Duplicate(original));
+                }
                 let waiting = journal.backlog(&record.endpoint)?;
                 if waiting >= limit {
                     return Ok(Enqueued::BacklogFull(waiting));

@@ -149,7 +149,9 @@ pub(crate) async fn deliver(
         summary,
         summarized,
     };
-    if route.dedupe {
+    // A background endpoint looks for a duplicate in the same journal call that records the
+    // delivery (`accept_in_background`): two copies posted at once are one delivery.
+    if route.dedupe && !route.background {
         match deliveries
             .find_duplicate(route, received.request.body())
             .await
@@ -238,8 +240,19 @@ fn answer_duplicate(
     mut received: Received<'_>,
     original: String,
 ) -> (WebhookResponse, Outcome) {
+    let (record, summarized) = received.record(DeliveryStatus::Duplicate);
+    record_duplicate(deliveries, record, summarized, original)
+}
+
+/// Records `record` as a duplicate of `original` and answers 200 with the original's id.
+fn record_duplicate(
+    deliveries: &Deliveries,
+    mut record: DeliveryRecord,
+    summarized: bool,
+    original: String,
+) -> (WebhookResponse, Outcome) {
     tracing::info!(original = %original, "duplicate of an accepted delivery: not handled again");
-    let (mut record, summarized) = received.record(DeliveryStatus::Duplicate);
+    record.status = DeliveryStatus::Duplicate;
     record.original_id = Some(original.clone());
     deliveries.record_later(record, summarized);
     let body = serde_json::json!({ "delivery_id": original, "status": "duplicate" });
@@ -262,7 +275,15 @@ async fn accept_in_background(
         record.summarize();
     }
     let id = record.id.clone();
-    match deliveries.enqueue(route.id, record).await {
+    let duplicate_check = route.dedupe.then(|| record.clone());
+    match deliveries.enqueue(route.id, record, route.dedupe).await {
+        Ok(Enqueued::Duplicate(original)) => match duplicate_check {
+            Some(record) => record_duplicate(deliveries, record, summarized, original),
+            None => {
+                let body = serde_json::json!({ "delivery_id": original, "status": "duplicate" });
+                (answers::json(StatusCode::OK, &body), Outcome::Handled)
+            }
+        },
         Ok(Enqueued::Queued) => {
             tracing::info!(id = %id, "queued for background handling");
             let body = serde_json::json!({ "delivery_id": id, "status": "queued" });
