@@ -589,3 +589,23 @@ async fn copies_posted_at_once_are_one_delivery() {
             .all(|answer| answer["status"] == "duplicate")
     );
 }
+
+#[tokio::test]
+async fn a_store_of_ones_own_replaces_sqlite() {
+    let server = TestServer::with(
+        background_server().journal_store(webhooks_runtime::deliveries::MemoryJournal::new()),
+    )
+    .await;
+    let response = server
+        .post("/webhooks/work")
+        .body(BODY)
+        .secret(SECRET)
+        .send()
+        .await;
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let id = response.json::<Value>()["delivery_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    wait_for(&server, &id, "done").await;
+}

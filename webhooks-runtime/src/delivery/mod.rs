@@ -80,7 +80,10 @@ impl Deliveries {
         routes: &Routes,
         not_kept: Counter,
     ) -> Result<Self, JournalError> {
-        let journal = SqliteJournal::open(dir)?;
+        let journal: Arc<dyn Journal> = match &settings.store {
+            Some(store) => Arc::clone(&store.0),
+            None => Arc::new(SqliteJournal::open(dir)?),
+        };
         let resumed = journal.requeue_interrupted()?;
         if resumed > 0 {
             tracing::info!(
@@ -88,14 +91,14 @@ impl Deliveries {
                 "background deliveries interrupted by the last stop run again"
             );
         }
-        settings.apply_retention(&journal)?;
+        settings.apply_retention(&*journal)?;
         let (batch, batch_receiver) = std::sync::mpsc::sync_channel(writer::PENDING_RECORDS);
         let wakers = routes
             .iter()
             .map(|route| route.background.then(Arc::default))
             .collect();
         Ok(Deliveries {
-            journal: Arc::new(journal),
+            journal,
             batch,
             batch_receiver: Mutex::new(Some(batch_receiver)),
             not_kept,

@@ -1,6 +1,7 @@
 //! How deliveries are journaled and retried: the builder's settings, and the retry policy they
 //! give.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::delivery::journal::{Journal, JournalError};
@@ -10,10 +11,22 @@ use crate::delivery::journal::{AttemptResult, now_ms};
 /// The longest wait between two attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(10 * 60);
 
+/// A journal the user supplied, instead of SQLite in the data dir.
+#[derive(Clone)]
+pub(crate) struct Store(pub(crate) Arc<dyn Journal>);
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Store(..)")
+    }
+}
+
 /// How deliveries are journaled and retried.
 #[derive(Debug, Clone)]
 pub(crate) struct DeliverySettings {
     pub(crate) journal: bool,
+    /// The user's store; `None` opens SQLite in the data dir.
+    pub(crate) store: Option<Store>,
     pub(crate) attempts: u32,
     pub(crate) concurrency: usize,
     pub(crate) backoff: Duration,
@@ -30,6 +43,7 @@ impl Default for DeliverySettings {
     fn default() -> Self {
         DeliverySettings {
             journal: true,
+            store: None,
             attempts: 5,
             concurrency: 4,
             backoff: Duration::from_secs(1),

@@ -6,7 +6,8 @@ use std::panic::Location;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::delivery::settings::DeliverySettings;
+use crate::delivery::journal::Journal;
+use crate::delivery::settings::{DeliverySettings, Store};
 use crate::endpoint::handler::{
     AsyncHandler, BlockingHandler, Erased, HandlerArguments, erase_async, erase_blocking,
 };
@@ -745,6 +746,24 @@ impl WebhooksServerBuilder {
     pub fn retention(mut self, count: usize, age: Duration) -> Self {
         self.deliveries.retention_count = count;
         self.deliveries.retention_age = age;
+        self
+    }
+
+    /// Keeps the delivery journal in `store` instead of SQLite in the data dir: a
+    /// [`MemoryJournal`](crate::deliveries::MemoryJournal) for tests, or your own
+    /// [`Journal`](crate::deliveries::Journal). At start the server puts back in the queue what
+    /// the store holds as running: one server process per store.
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    /// use webhooks_runtime::deliveries::MemoryJournal;
+    ///
+    /// let server = WebhooksServer::builder().journal_store(MemoryJournal::new()).build()?;
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
+    pub fn journal_store(mut self, store: impl Journal) -> Self {
+        self.deliveries.store = Some(Store(std::sync::Arc::new(store)));
+        self.deliveries.journal = true;
         self
     }
 

@@ -1,7 +1,10 @@
 //! The delivery journal: every delivery, recorded, so none is lost to a crash or a restart, and
-//! each can be inspected and replayed. A trait, so another store can be added later; SQLite is
-//! the embedded default.
+//! each can be inspected and replayed. A trait, so stores can be swapped; SQLite is the embedded
+//! default, and an in-memory one serves tests.
 
+#[cfg(test)]
+mod conformance;
+mod memory;
 mod sqlite;
 
 use std::fmt;
@@ -10,6 +13,7 @@ pub(crate) use crate::error::JournalError;
 
 use serde::Serialize;
 
+pub use memory::MemoryJournal;
 pub(crate) use sqlite::SqliteJournal;
 
 /// Where a delivery stands.

@@ -1,0 +1,268 @@
+//! One suite every store passes, with the clock injected (every time is a parameter): claim,
+//! fencing of a stale attempt, retries and dead letters, rescue of interrupted deliveries,
+//! duplicates within their window, backlog, listing, retention and deletion.
+
+use bytes::Bytes;
+
+use crate::delivery::journal::{
+    AttemptResult, DeliveryRecord, DeliveryStatus, Journal, ListQuery, MemoryJournal, SqliteJournal,
+};
+
+const T0: i64 = 1_764_000_000_000;
+const ROUTE: &str = "/webhooks/evaluate";
+
+/// A delivery received at `at_ms` (its id says so too: UUIDv7), queued and due then.
+fn received(at_ms: i64, endpoint: &str, body: &'static [u8]) -> DeliveryRecord {
+    let seconds = u64::try_from(at_ms / 1000).unwrap();
+    let nanos = u32::try_from(at_ms % 1000).unwrap() * 1_000_000;
+    let id = uuid::Uuid::new_v7(uuid::Timestamp::from_unix(uuid::NoContext, seconds, nanos));
+    DeliveryRecord {
+        id: id.to_string(),
+        endpoint: endpoint.to_owned(),
+        received_at_ms: at_ms,
+        status: DeliveryStatus::Queued,
+        attempts: 0,
+        last_error: None,
+        latency_ms: None,
+        scope: Some("repo".to_owned()),
+        action: Some("create".to_owned()),
+        repo: Some("acme/data".to_owned()),
+        background: true,
+        original_id: None,
+        uri: endpoint.to_owned(),
+        headers: vec![("content-type".to_owned(), "application/json".to_owned())],
+        body: Bytes::from_static(body),
+        next_attempt_at_ms: at_ms,
+        dedupe: true,
+    }
+}
+
+fn with_status(mut delivery: DeliveryRecord, status: DeliveryStatus) -> DeliveryRecord {
+    delivery.status = status;
+    delivery
+}
+
+fn ids(deliveries: &[DeliveryRecord]) -> Vec<&str> {
+    deliveries.iter().map(|d| d.id.as_str()).collect()
+}
+
+fn query(endpoint: Option<&str>, status: Option<DeliveryStatus>, limit: usize) -> ListQuery {
+    ListQuery {
+        endpoint: endpoint.map(str::to_owned),
+        status,
+        before: None,
+        limit,
+    }
+}
+
+fn claims_run_due_deliveries_in_order_and_count_attempts(journal: &dyn Journal) {
+    let late = received(T0 + 20, ROUTE, b"late");
+    let early = received(T0 + 10, ROUTE, b"early");
+    let other = received(T0, "/webhooks/other", b"other");
+    journal.insert(&[late, early.clone(), other]).unwrap();
+    assert!(
+        journal.claim_due(ROUTE, T0 + 5, 10).unwrap().is_empty(),
+        "none due yet"
+    );
+    assert_eq!(journal.next_due(ROUTE).unwrap(), Some(T0 + 10));
+    let claimed = journal.claim_due(ROUTE, T0 + 30, 1).unwrap();
+    assert_eq!(
+        ids(&claimed),
+        [early.id.as_str()],
+        "the earliest due, within the limit"
+    );
+    assert_eq!(claimed[0].status, DeliveryStatus::Running);
+    assert_eq!(claimed[0].attempts, 1);
+    assert_eq!(
+        journal.backlog(ROUTE).unwrap(),
+        2,
+        "queued and running both wait"
+    );
+    assert_eq!(journal.next_due(ROUTE).unwrap(), Some(T0 + 20));
+}
+
+fn results_apply_to_the_running_attempt_only(journal: &dyn Journal) {
+    let delivery = received(T0, ROUTE, b"x");
+    let id = delivery.id.clone();
+    journal.insert(&[delivery]).unwrap();
+    journal.claim_due(ROUTE, T0, 10).unwrap();
+    let retry = AttemptResult::Retry {
+        error: "busy".to_owned(),
+        latency_ms: 2.0,
+        next_attempt_at_ms: T0 + 1_000,
+    };
+    assert!(!journal.finish(&id, 2, &retry).unwrap(), "not attempt 2");
+    assert!(journal.finish(&id, 1, &retry).unwrap());
+    let requeued = journal.get(&id).unwrap().unwrap();
+    assert_eq!(
+        (requeued.status, requeued.last_error.as_deref()),
+        (DeliveryStatus::Queued, Some("busy"))
+    );
+    assert!(
+        journal.claim_due(ROUTE, T0 + 999, 10).unwrap().is_empty(),
+        "backing off"
+    );
+    assert_eq!(
+        journal.claim_due(ROUTE, T0 + 1_000, 10).unwrap()[0].attempts,
+        2
+    );
+    // Rescued while attempt 2 runs (its process thought dead), then run again as attempt 3.
+    assert_eq!(journal.requeue_interrupted().unwrap(), 1);
+    assert_eq!(
+        journal.claim_due(ROUTE, T0 + 1_000, 10).unwrap()[0].attempts,
+        3
+    );
+    let dead = AttemptResult::Dead {
+        error: "gave up".to_owned(),
+        latency_ms: 1.0,
+    };
+    assert!(
+        !journal.finish(&id, 2, &dead).unwrap(),
+        "a stale attempt is fenced off"
+    );
+    assert!(journal.finish(&id, 3, &dead).unwrap());
+    assert!(
+        !journal
+            .finish(&id, 3, &AttemptResult::Done { latency_ms: 1.0 })
+            .unwrap(),
+        "finished already"
+    );
+    let dead_letter = journal.get(&id).unwrap().unwrap();
+    assert_eq!(dead_letter.status, DeliveryStatus::Dead);
+    assert_eq!(dead_letter.attempts, 3);
+    assert_eq!(journal.backlog(ROUTE).unwrap(), 0);
+}
+
+fn duplicates_are_found_within_their_window_only(journal: &dyn Journal) {
+    let first = received(T0, ROUTE, b"same");
+    journal.insert(std::slice::from_ref(&first)).unwrap();
+    assert_eq!(
+        journal.find_duplicate(ROUTE, b"same", T0).unwrap(),
+        Some(first.id)
+    );
+    assert_eq!(
+        journal.find_duplicate(ROUTE, b"same", T0 + 1).unwrap(),
+        None,
+        "out of window"
+    );
+    assert_eq!(journal.find_duplicate(ROUTE, b"other", T0).unwrap(), None);
+    assert_eq!(
+        journal.find_duplicate("/webhooks/x", b"same", T0).unwrap(),
+        None
+    );
+    let failed = with_status(
+        received(T0 + 5, "/webhooks/f", b"again"),
+        DeliveryStatus::Dead,
+    );
+    journal.insert(&[failed]).unwrap();
+    assert_eq!(
+        journal.find_duplicate("/webhooks/f", b"again", T0).unwrap(),
+        None,
+        "a dead delivery does not make a new copy a duplicate"
+    );
+}
+
+fn listings_are_newest_first_and_filtered(journal: &dyn Journal) {
+    let a = with_status(received(T0, ROUTE, b"a"), DeliveryStatus::Done);
+    let b = with_status(
+        received(T0 + 1, "/webhooks/hub#retrain", b"b"),
+        DeliveryStatus::Done,
+    );
+    let c = with_status(
+        received(T0 + 2, "/webhooks/hub#welcome", b"c"),
+        DeliveryStatus::Failed,
+    );
+    let d = with_status(
+        received(T0 + 3, "/webhooks/hubx", b"d"),
+        DeliveryStatus::Done,
+    );
+    journal
+        .insert(&[a.clone(), b.clone(), c.clone(), d.clone()])
+        .unwrap();
+    let all = journal.list(&query(None, None, 10)).unwrap();
+    assert_eq!(ids(&all), [&d.id, &c.id, &b.id, &a.id].map(String::as_str));
+    let hub = journal
+        .list(&query(Some("/webhooks/hub"), None, 10))
+        .unwrap();
+    assert_eq!(
+        ids(&hub),
+        [&c.id, &b.id].map(String::as_str),
+        "every endpoint of the path"
+    );
+    let one = journal
+        .list(&query(Some("/webhooks/hub#retrain"), None, 10))
+        .unwrap();
+    assert_eq!(ids(&one), [b.id.as_str()]);
+    let failed = journal
+        .list(&query(None, Some(DeliveryStatus::Failed), 10))
+        .unwrap();
+    assert_eq!(ids(&failed), [c.id.as_str()]);
+    let page = journal
+        .list(&ListQuery {
+            before: Some(c.id),
+            ..query(None, None, 1)
+        })
+        .unwrap();
+    assert_eq!(ids(&page), [b.id.as_str()], "the next page, one at a time");
+    assert!(journal.delete(&a.id).unwrap());
+    assert!(!journal.delete(&a.id).unwrap());
+    assert!(journal.get(&a.id).unwrap().is_none());
+}
+
+fn retention_removes_finished_deliveries_only(journal: &dyn Journal) {
+    let old_done = with_status(received(T0, ROUTE, b"0123456789"), DeliveryStatus::Done);
+    let old_queued = received(T0 + 1, ROUTE, b"0123456789");
+    let newer: Vec<DeliveryRecord> = (2..6)
+        .map(|offset| {
+            with_status(
+                received(T0 + offset, ROUTE, b"0123456789"),
+                DeliveryStatus::Done,
+            )
+        })
+        .collect();
+    journal
+        .insert(&[old_done.clone(), old_queued.clone()])
+        .unwrap();
+    journal.insert(&newer).unwrap();
+    // Older than T0 + 1: the first one goes, the queued one stays whatever its age.
+    assert_eq!(journal.prune(100, T0 + 1).unwrap(), 1);
+    assert!(journal.get(&old_done.id).unwrap().is_none());
+    assert!(journal.get(&old_queued.id).unwrap().is_some());
+    // The 3 newest are kept; of the older ones, the finished go.
+    assert_eq!(journal.prune(3, T0).unwrap(), 1);
+    assert!(journal.get(&newer[0].id).unwrap().is_none());
+    assert!(journal.get(&old_queued.id).unwrap().is_some());
+    // Bodies of 10 bytes within 25: the two newest finished ones stay.
+    let removed = journal.prune_to_size(25).unwrap();
+    let left = journal.list(&query(None, None, 100)).unwrap();
+    assert_eq!(removed, 1, "{left:?}");
+    assert_eq!(
+        ids(&left),
+        [&newer[3].id, &newer[2].id, &old_queued.id].map(String::as_str)
+    );
+}
+
+/// Runs every check on a fresh journal from `open`.
+fn suite(open: impl Fn() -> Box<dyn Journal>) {
+    claims_run_due_deliveries_in_order_and_count_attempts(&*open());
+    results_apply_to_the_running_attempt_only(&*open());
+    duplicates_are_found_within_their_window_only(&*open());
+    listings_are_newest_first_and_filtered(&*open());
+    retention_removes_finished_deliveries_only(&*open());
+}
+
+#[test]
+fn the_memory_journal_conforms() {
+    suite(|| Box::new(MemoryJournal::new()));
+}
+
+#[test]
+fn the_sqlite_journal_conforms() {
+    let root = std::env::temp_dir().join(format!("webhooks-conformance-{}", uuid::Uuid::now_v7()));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    suite(|| {
+        let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Box::new(SqliteJournal::open(&root.join(n.to_string())).unwrap())
+    });
+    std::fs::remove_dir_all(&root).unwrap();
+}

@@ -1,0 +1,247 @@
+//! A journal in memory: the same behaviour as the SQLite one, nothing on disk. For tests, and for
+//! servers that want retries and replays but accept losing the queue when the process ends.
+
+use std::collections::BTreeMap;
+use std::sync::{Mutex, MutexGuard};
+
+use crate::delivery::journal::{
+    AttemptResult, DeliveryRecord, DeliveryStatus, Journal, JournalError, ListQuery,
+};
+
+/// A [`Journal`] kept in memory, ordered by id (time-ordered UUIDv7s).
+///
+/// ```
+/// use webhooks_runtime::WebhooksServer;
+/// use webhooks_runtime::deliveries::MemoryJournal;
+///
+/// // Background endpoints and the delivery API, with no data dir.
+/// let server = WebhooksServer::builder().journal_store(MemoryJournal::new()).build()?;
+/// # Ok::<(), webhooks_runtime::Error>(())
+/// ```
+#[derive(Debug, Default)]
+pub struct MemoryJournal {
+    deliveries: Mutex<BTreeMap<String, DeliveryRecord>>,
+}
+
+impl MemoryJournal {
+    /// An empty journal.
+    ///
+    /// ```
+    /// use webhooks_runtime::deliveries::{Journal, ListQuery, MemoryJournal};
+    ///
+    /// let journal = MemoryJournal::new();
+    /// let all = ListQuery { limit: 10, ..ListQuery::default() };
+    /// assert!(journal.list(&all).unwrap().is_empty());
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> Result<MutexGuard<'_, BTreeMap<String, DeliveryRecord>>, JournalError> {
+        self.deliveries
+            .lock()
+            .map_err(|_| JournalError::new("a previous journal call panicked"))
+    }
+}
+
+/// Whether a delivery's handler may still run: it is kept whatever the retention.
+fn unfinished(delivery: &DeliveryRecord) -> bool {
+    matches!(
+        delivery.status,
+        DeliveryStatus::Queued | DeliveryStatus::Running
+    )
+}
+
+/// The route a listing asks for, or one endpoint of that route (`/webhooks/x#function`).
+fn at_route(delivery: &DeliveryRecord, route: &str) -> bool {
+    delivery.endpoint == route
+        || delivery
+            .endpoint
+            .strip_prefix(route)
+            .is_some_and(|rest| rest.starts_with('#'))
+}
+
+impl Journal for MemoryJournal {
+    fn insert(&self, deliveries: &[DeliveryRecord]) -> Result<(), JournalError> {
+        let mut stored = self.lock()?;
+        for delivery in deliveries {
+            stored.insert(delivery.id.clone(), delivery.clone());
+        }
+        Ok(())
+    }
+
+    fn find_duplicate(
+        &self,
+        endpoint: &str,
+        body: &[u8],
+        since_ms: i64,
+    ) -> Result<Option<String>, JournalError> {
+        Ok(self
+            .lock()?
+            .values()
+            .filter(|delivery| {
+                delivery.dedupe
+                    && delivery.endpoint == endpoint
+                    && delivery.received_at_ms >= since_ms
+                    && matches!(
+                        delivery.status,
+                        DeliveryStatus::Queued | DeliveryStatus::Running | DeliveryStatus::Done
+                    )
+                    && delivery.body.as_ref() == body
+            })
+            .min_by_key(|delivery| delivery.received_at_ms)
+            .map(|delivery| delivery.id.clone()))
+    }
+
+    fn claim_due(
+        &self,
+        endpoint: &str,
+        now_ms: i64,
+        limit: usize,
+    ) -> Result<Vec<DeliveryRecord>, JournalError> {
+        let mut stored = self.lock()?;
+        let mut due: Vec<&mut DeliveryRecord> = stored
+            .values_mut()
+            .filter(|delivery| {
+                delivery.status == DeliveryStatus::Queued
+                    && delivery.endpoint == endpoint
+                    && delivery.next_attempt_at_ms <= now_ms
+            })
+            .collect();
+        due.sort_by(|a, b| (a.next_attempt_at_ms, &a.id).cmp(&(b.next_attempt_at_ms, &b.id)));
+        Ok(due
+            .into_iter()
+            .take(limit)
+            .map(|delivery| {
+                delivery.status = DeliveryStatus::Running;
+                delivery.attempts += 1;
+                delivery.clone()
+            })
+            .collect())
+    }
+
+    fn finish(&self, id: &str, attempt: u32, result: &AttemptResult) -> Result<bool, JournalError> {
+        let mut stored = self.lock()?;
+        let Some(delivery) = stored.get_mut(id).filter(|delivery| {
+            delivery.status == DeliveryStatus::Running && delivery.attempts == attempt
+        }) else {
+            return Ok(false);
+        };
+        match result {
+            AttemptResult::Done { latency_ms } => {
+                delivery.status = DeliveryStatus::Done;
+                delivery.latency_ms = Some(*latency_ms);
+            }
+            AttemptResult::Retry {
+                error,
+                latency_ms,
+                next_attempt_at_ms,
+            } => {
+                delivery.status = DeliveryStatus::Queued;
+                delivery.last_error = Some(error.clone());
+                delivery.latency_ms = Some(*latency_ms);
+                delivery.next_attempt_at_ms = *next_attempt_at_ms;
+            }
+            AttemptResult::Dead { error, latency_ms } => {
+                delivery.status = DeliveryStatus::Dead;
+                delivery.last_error = Some(error.clone());
+                delivery.latency_ms = Some(*latency_ms);
+            }
+        }
+        Ok(true)
+    }
+
+    fn requeue_interrupted(&self) -> Result<usize, JournalError> {
+        let mut stored = self.lock()?;
+        let mut requeued = 0;
+        for delivery in stored.values_mut() {
+            if delivery.status == DeliveryStatus::Running {
+                delivery.status = DeliveryStatus::Queued;
+                requeued += 1;
+            }
+        }
+        Ok(requeued)
+    }
+
+    fn next_due(&self, endpoint: &str) -> Result<Option<i64>, JournalError> {
+        Ok(self
+            .lock()?
+            .values()
+            .filter(|delivery| {
+                delivery.status == DeliveryStatus::Queued && delivery.endpoint == endpoint
+            })
+            .map(|delivery| delivery.next_attempt_at_ms)
+            .min())
+    }
+
+    fn list(&self, query: &ListQuery) -> Result<Vec<DeliveryRecord>, JournalError> {
+        Ok(self
+            .lock()?
+            .values()
+            .rev()
+            .filter(|delivery| {
+                query
+                    .endpoint
+                    .as_deref()
+                    .is_none_or(|route| at_route(delivery, route))
+                    && query.status.is_none_or(|status| delivery.status == status)
+                    && query
+                        .before
+                        .as_deref()
+                        .is_none_or(|before| delivery.id.as_str() < before)
+            })
+            .take(query.limit)
+            .cloned()
+            .collect())
+    }
+
+    fn get(&self, id: &str) -> Result<Option<DeliveryRecord>, JournalError> {
+        Ok(self.lock()?.get(id).cloned())
+    }
+
+    fn delete(&self, id: &str) -> Result<bool, JournalError> {
+        Ok(self.lock()?.remove(id).is_some())
+    }
+
+    fn prune(&self, keep: usize, older_than_ms: i64) -> Result<usize, JournalError> {
+        let mut stored = self.lock()?;
+        let before = stored.len();
+        let oldest_kept = stored.keys().rev().nth(keep.saturating_sub(1)).cloned();
+        stored.retain(|id, delivery| {
+            let too_old = delivery.received_at_ms < older_than_ms;
+            let beyond_count = oldest_kept.as_ref().is_some_and(|oldest| id < oldest);
+            unfinished(delivery) || !(too_old || beyond_count)
+        });
+        Ok(before - stored.len())
+    }
+
+    fn backlog(&self, endpoint: &str) -> Result<usize, JournalError> {
+        Ok(self
+            .lock()?
+            .values()
+            .filter(|delivery| delivery.endpoint == endpoint && unfinished(delivery))
+            .count())
+    }
+
+    fn prune_to_size(&self, max_body_bytes: u64) -> Result<usize, JournalError> {
+        let mut stored = self.lock()?;
+        let mut total: u64 = 0;
+        let mut over: Option<String> = None;
+        for (id, delivery) in stored.iter().rev() {
+            if unfinished(delivery) {
+                continue;
+            }
+            total = total.saturating_add(delivery.body.len() as u64);
+            if total > max_body_bytes {
+                over = Some(id.clone());
+                break;
+            }
+        }
+        let Some(over) = over else {
+            return Ok(0);
+        };
+        let before = stored.len();
+        stored.retain(|id, delivery| unfinished(delivery) || *id > over);
+        Ok(before - stored.len())
+    }
+}
