@@ -481,3 +481,64 @@ fn a_malformed_shutdown_timeout_is_named() {
         "{stderr}"
     );
 }
+
+/// Voluntary and involuntary context switches of every thread of `pid` so far.
+#[cfg(target_os = "linux")]
+fn context_switches(pid: u32) -> u64 {
+    let mut total = 0;
+    for task in std::fs::read_dir(format!("/proc/{pid}/task")).unwrap() {
+        let status = std::fs::read_to_string(task.unwrap().path().join("status")).unwrap();
+        total += status
+            .lines()
+            .filter(|line| line.contains("ctxt_switches:"))
+            .filter_map(|line| line.split_whitespace().last()?.parse::<u64>().ok())
+            .sum::<u64>();
+    }
+    total
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn an_idle_server_is_not_woken_at_all() {
+    let server = ServerProcess::start(&[]);
+    // Some work first: a request, an ordinary record for the writer, a background delivery.
+    let body = common::fixture("07-repo-create-model.json");
+    assert_eq!(
+        request(server.addr(), "POST", "/webhooks/say_hello", &[], &body).0,
+        200
+    );
+    assert_eq!(
+        request(
+            server.addr(),
+            "POST",
+            "/webhooks/background_job",
+            &[],
+            &body
+        )
+        .0,
+        202
+    );
+    // Once both are journaled and the background one done (polled, bounded)...
+    let deadline = std::time::Instant::now() + common::process::EXIT_PATIENCE;
+    loop {
+        let (_, text) = request(server.addr(), "GET", "/api/deliveries", &[], b"");
+        let listed: webhooks_runtime::serde_json::Value =
+            webhooks_runtime::serde_json::from_str(&text).unwrap();
+        let deliveries = listed["deliveries"].as_array().unwrap();
+        if deliveries.len() == 2 && deliveries.iter().all(|d| d["status"] == "done") {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{listed}");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    // ...a quiet second, the window the measurement needs: no timer may fire in it. (The
+    // journal writer used to poll 50 times a second, and each worker every minute.)
+    let before = context_switches(server.pid());
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    let after = context_switches(server.pid());
+    assert!(
+        after - before <= 2,
+        "{} context switches in a quiet second",
+        after - before
+    );
+}

@@ -152,6 +152,11 @@ impl ServerProcess {
         assert!(status.success());
     }
 
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The exit status and stderr once the process ends, if it does within `limit`.
     pub fn wait_within(mut self, limit: std::time::Duration) -> Option<(ExitStatus, String)> {
         let deadline = std::time::Instant::now() + limit;

@@ -37,8 +37,9 @@ pub(crate) struct PendingRecord {
 /// The journal and what feeds it.
 pub(crate) struct Deliveries {
     journal: Arc<dyn Journal>,
-    batch: SyncSender<PendingRecord>,
-    batch_receiver: Mutex<Option<Receiver<PendingRecord>>>,
+    /// Records for the writer; `None` wakes it to look at the stop.
+    batch: SyncSender<Option<PendingRecord>>,
+    batch_receiver: Mutex<Option<Receiver<Option<PendingRecord>>>>,
     /// Records of ordinary deliveries not kept because the writer fell behind.
     not_kept: Counter,
     /// Set when the writer's queue is full, until the writer has emptied it: meanwhile records
@@ -235,10 +236,16 @@ impl Deliveries {
     pub(crate) fn record_later(&self, record: DeliveryRecord, summarized: bool) {
         let pending = PendingRecord { record, summarized };
         // While deliveries come in, the writer polls the queue, so a send wakes no thread.
-        if let Err(TrySendError::Full(_)) = self.batch.try_send(pending) {
+        if let Err(TrySendError::Full(_)) = self.batch.try_send(Some(pending)) {
             self.behind.store(true, Ordering::Relaxed);
             self.not_keeping();
         }
+    }
+
+    /// Wakes the writer, which sleeps until a record comes, to look at the stop. When its queue is
+    /// full it is awake anyway.
+    pub(crate) fn wake_writer(&self) {
+        let _ = self.batch.try_send(None);
     }
 
     /// Whether a record of an ordinary delivery would be kept now. When it would not (the writer
@@ -268,7 +275,7 @@ impl Deliveries {
     }
 
     /// The receiving end of the batch queue, for the one writer that takes it.
-    fn take_batch_receiver(&self) -> Option<Receiver<PendingRecord>> {
+    fn take_batch_receiver(&self) -> Option<Receiver<Option<PendingRecord>>> {
         self.batch_receiver
             .lock()
             .ok()

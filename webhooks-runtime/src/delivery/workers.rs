@@ -13,14 +13,13 @@ use crate::delivery::writer::{run_at_idle_priority, write_batches};
 use crate::endpoint::invoke::invoke;
 use crate::endpoint::route::{Route, RouteId, Routes};
 
-/// The longest a worker sleeps without looking at its queue.
-const LONGEST_NAP: Duration = Duration::from_secs(60);
-
 /// The batch writer and background workers, to stop at shutdown.
 #[derive(Debug)]
 pub(crate) struct Workers {
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
+    /// To wake the writer at a stop.
+    deliveries: Arc<Deliveries>,
 }
 
 /// What a worker needs: the journal, the routes it runs, and how to run them.
@@ -56,13 +55,18 @@ impl Workers {
                 stopped.clone(),
             )));
         }
-        Workers { stop, tasks }
+        Workers {
+            stop,
+            tasks,
+            deliveries: Arc::clone(deliveries),
+        }
     }
 
     /// Stops taking work, lets running handlers finish within `deadline`, writes what is batched.
     /// Handlers still running then are abandoned: their deliveries run again at the next start.
     pub(crate) async fn stop(self, deadline: Duration) {
         let _ = self.stop.send(true);
+        self.deliveries.wake_writer();
         let all = async {
             for task in self.tasks {
                 let _ = task.await;
@@ -78,6 +82,7 @@ impl Workers {
     /// Tells every task to stop, without waiting for them (a service dropped without a shutdown).
     pub(crate) fn stop_now(&self) {
         let _ = self.stop.send(true);
+        self.deliveries.wake_writer();
     }
 }
 
@@ -154,17 +159,18 @@ async fn work(context: Context, id: RouteId, mut stopped: watch::Receiver<bool>)
             }
         }
         // Wait for whichever comes first: a new delivery, a finished one, the next retry, or a stop.
+        // Nothing due: no timer at all, so an idle server is not woken.
         let wait = match (backoff, next_due) {
-            (Some(backoff), _) => backoff,
-            (None, Some(due)) if permits.available_permits() > 0 => {
-                Duration::from_millis(u64::try_from(due - now_ms()).unwrap_or(0))
-            }
-            _ => LONGEST_NAP,
+            (Some(backoff), _) => Some(backoff),
+            (None, Some(due)) if permits.available_permits() > 0 => Some(Duration::from_millis(
+                u64::try_from(due - now_ms()).unwrap_or(0),
+            )),
+            _ => None,
         };
         tokio::select! {
             () = waker.notified() => {}
             Some(_) = running.join_next(), if !running.is_empty() => {}
-            () = tokio::time::sleep(wait) => {}
+            () = tokio::time::sleep(wait.unwrap_or_default()), if wait.is_some() => {}
             _ = stopped.changed() => {}
         }
     }

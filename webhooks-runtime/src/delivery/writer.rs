@@ -2,7 +2,7 @@
 //! its own at idle priority, so that answering a request never waits for the disk.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
 use tokio::sync::watch;
@@ -14,8 +14,6 @@ use crate::delivery::settings::DeliverySettings;
 /// How often the writer looks for records to write: short, so that each burst of SQLite work is
 /// short too (it shares the cores with request handling).
 const WRITE_INTERVAL: Duration = Duration::from_millis(2);
-/// How often an idle writer looks whether the server is stopping.
-const IDLE_CHECK: Duration = Duration::from_millis(20);
 /// The most records of ordinary deliveries the writer puts in one transaction.
 const RECORDS_PER_TRANSACTION: usize = 16;
 /// The most records of ordinary deliveries waiting for the writer.
@@ -57,7 +55,7 @@ pub(crate) fn run_at_idle_priority() {
 /// for an interval, it sleeps until one does.
 pub(crate) fn write_batches(
     journal: &dyn Journal,
-    receiver: &Receiver<PendingRecord>,
+    receiver: &Receiver<Option<PendingRecord>>,
     behind: &AtomicBool,
     settings: &DeliverySettings,
     stopped: &watch::Receiver<bool>,
@@ -66,16 +64,20 @@ pub(crate) fn write_batches(
     loop {
         // A stop, or the server gone without one (its runtime shutting down), ends the writer.
         let stopping = *stopped.borrow() || stopped.has_changed().is_err();
-        let mut batch: Vec<PendingRecord> = receiver.try_iter().take(PENDING_RECORDS).collect();
+        let mut batch: Vec<PendingRecord> = receiver
+            .try_iter()
+            .take(PENDING_RECORDS)
+            .flatten()
+            .collect();
         // The queue is empty now: records are worth making again.
         behind.store(false, Ordering::Relaxed);
         if batch.is_empty() && !stopping {
-            // Idle: the next delivery wakes the writer (one wake-up per idle spell, not one per
-            // request); the stop is looked at every `IDLE_CHECK`.
-            match receiver.recv_timeout(IDLE_CHECK) {
-                Ok(record) => batch.push(record),
-                Err(RecvTimeoutError::Timeout) => continue,
-                Err(RecvTimeoutError::Disconnected) => break,
+            // Idle: sleep until the next delivery (one wake-up per idle spell, not one per
+            // request) or a stop, which sends `None`; no timer wakes an idle server.
+            match receiver.recv() {
+                Ok(Some(record)) => batch.push(record),
+                Ok(None) => continue,
+                Err(_disconnected) => break,
             }
         }
         if !batch.is_empty() {
