@@ -609,3 +609,56 @@ async fn a_store_of_ones_own_replaces_sqlite() {
         .to_owned();
     wait_for(&server, &id, "done").await;
 }
+
+static LONG_RUNS: AtomicU32 = AtomicU32::new(0);
+
+#[tokio::test]
+async fn heartbeats_keep_a_long_handler_from_being_run_twice() {
+    // Claims hold 300 ms without a heartbeat; the handler takes 800 ms. Deliveries posted
+    // meanwhile make the worker claim (and rescue lapsed leases) again and again.
+    let server = TestServer::with(
+        background_server()
+            .add_background_webhook("long", |payload: WebhookPayload| async move {
+                if payload.webhook.id == "long" {
+                    LONG_RUNS.fetch_add(1, Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(800)).await;
+                }
+            })
+            .delivery_lease(Duration::from_millis(300)),
+    )
+    .await;
+    let mut body: Value = webhooks_runtime::serde_json::from_str(BODY).unwrap();
+    body["webhook"]["id"] = json!("long");
+    let response = server
+        .post("/webhooks/long")
+        .body(body.to_string())
+        .secret(SECRET)
+        .send()
+        .await;
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let id = response.json::<Value>()["delivery_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while LONG_RUNS.load(Ordering::SeqCst) == 0 {
+        assert!(Instant::now() < deadline, "the long handler never started");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    for index in 0..5 {
+        // Spaced past the lease, so a lapsed claim would be rescued by the next one.
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        let mut other: Value = webhooks_runtime::serde_json::from_str(BODY).unwrap();
+        other["webhook"]["id"] = json!(format!("short-{index}"));
+        let response = server
+            .post("/webhooks/long")
+            .body(other.to_string())
+            .secret(SECRET)
+            .send()
+            .await;
+        assert_eq!(response.status(), StatusCode::ACCEPTED);
+    }
+    let record = wait_for(&server, &id, "done").await;
+    assert_eq!(record["attempts"], 1, "{record}");
+    assert_eq!(LONG_RUNS.load(Ordering::SeqCst), 1);
+}

@@ -51,7 +51,7 @@ mod web;
 /// (`/api/deliveries`) serves.
 pub mod deliveries {
     pub use crate::delivery::journal::{
-        AttemptResult, DeliveryRecord, DeliveryStatus, Journal, ListQuery, MemoryJournal,
+        AttemptResult, DeliveryRecord, DeliveryStatus, Journal, Lease, ListQuery, MemoryJournal,
     };
     pub use crate::delivery::record::{
         DELIVERY_ATTEMPT_HEADER, DELIVERY_ID_HEADER, REPLAY_OF_HEADER,

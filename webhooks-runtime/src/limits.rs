@@ -95,6 +95,18 @@ pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 /// # Ok::<(), webhooks_runtime::Error>(())
 /// ```
 pub const DEFAULT_MAX_CONCURRENT_STREAMS: u32 = 64;
+/// How long a claim on a running background delivery holds without a heartbeat, by default:
+/// past it, the delivery is run again (by this process or, on a shared store, another one).
+/// Workers beat every third of it while handlers run.
+///
+/// ```
+/// use webhooks_runtime::WebhooksServer;
+/// use webhooks_runtime::limits::DEFAULT_DELIVERY_LEASE;
+///
+/// let server = WebhooksServer::builder().delivery_lease(2 * DEFAULT_DELIVERY_LEASE).build()?;
+/// # Ok::<(), webhooks_runtime::Error>(())
+/// ```
+pub const DEFAULT_DELIVERY_LEASE: Duration = Duration::from_secs(60);
 /// How long a background handler may run by default before its attempt counts as failed (and is
 /// retried): a handler that never returns must not hold a worker for good.
 ///

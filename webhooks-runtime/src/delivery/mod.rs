@@ -22,7 +22,9 @@ use bytes::Bytes;
 use prometheus_client::metrics::counter::Counter;
 use tokio::sync::Notify;
 
-use crate::delivery::journal::{AttemptResult, DeliveryRecord, Journal, SqliteJournal, now_ms};
+use crate::delivery::journal::{
+    AttemptResult, DeliveryRecord, Journal, Lease, SqliteJournal, now_ms,
+};
 use crate::delivery::settings::DeliverySettings;
 use crate::endpoint::route::{Route, RouteId, Routes};
 use crate::error::JournalError;
@@ -50,6 +52,8 @@ pub(crate) struct Deliveries {
     settings: DeliverySettings,
     /// Background deliveries finished since the retention was last applied.
     finished_since_prune: AtomicUsize,
+    /// This process's id in leases: random, never a host name.
+    owner: String,
 }
 
 impl std::fmt::Debug for Deliveries {
@@ -81,11 +85,14 @@ impl Deliveries {
         routes: &Routes,
         not_kept: Counter,
     ) -> Result<Self, JournalError> {
-        let journal: Arc<dyn Journal> = match &settings.store {
-            Some(store) => Arc::clone(&store.0),
-            None => Arc::new(SqliteJournal::open(dir)?),
+        // SQLite is this process's alone (its lock says so): what it holds as running was left by
+        // a process that stopped, whatever its lease says. Another store may be shared: only
+        // expired leases are rescued there.
+        let (journal, rescue_before): (Arc<dyn Journal>, i64) = match &settings.store {
+            Some(store) => (Arc::clone(&store.0), now_ms()),
+            None => (Arc::new(SqliteJournal::open(dir)?), i64::MAX),
         };
-        let resumed = journal.requeue_interrupted()?;
+        let resumed = journal.rescue_expired(rescue_before)?;
         if resumed > 0 {
             tracing::info!(
                 resumed,
@@ -107,6 +114,7 @@ impl Deliveries {
             wakers,
             settings,
             finished_since_prune: AtomicUsize::new(0),
+            owner: format!("process-{}", uuid::Uuid::now_v7()),
         })
     }
 
@@ -187,15 +195,47 @@ impl Deliveries {
         .await
     }
 
-    /// Claims up to `limit` deliveries to `route` that are due now.
+    /// Rescues deliveries whose lease lapsed, then claims up to `limit` deliveries to `route`
+    /// that are due now, under this process's lease.
     pub(crate) async fn claim_due(
         &self,
         route: &Route,
         limit: usize,
     ) -> Result<Vec<DeliveryRecord>, JournalError> {
         let endpoint = route.journal_key.clone();
-        self.run(move |journal| journal.claim_due(&endpoint, now_ms(), limit))
+        let lease = self.lease(now_ms());
+        self.run(move |journal| {
+            let now = now_ms();
+            let rescued = journal.rescue_expired(now)?;
+            if rescued > 0 {
+                tracing::warn!(
+                    rescued,
+                    "deliveries whose process stopped beating run again"
+                );
+            }
+            journal.claim_due(&endpoint, now, limit, &lease)
+        })
+        .await
+    }
+
+    /// This process's lease on what it claims from `now`.
+    fn lease(&self, now: i64) -> Lease {
+        Lease {
+            owner: self.owner.clone(),
+            until_ms: now + crate::delivery::settings::millis(self.settings.lease),
+        }
+    }
+
+    /// Heartbeat: extends this process's lease on the running deliveries `ids`.
+    pub(crate) async fn extend_lease(&self, ids: Vec<String>) -> Result<usize, JournalError> {
+        let lease = self.lease(now_ms());
+        self.run(move |journal| journal.extend_lease(&lease.owner, &ids, lease.until_ms))
             .await
+    }
+
+    /// How often a worker beats while its deliveries run: a third of the lease.
+    pub(crate) fn heartbeat(&self) -> std::time::Duration {
+        self.settings.lease / 3
     }
 
     /// When the next queued delivery to `route` is due, if any is queued.

@@ -37,6 +37,8 @@ pub(crate) struct DeliverySettings {
     pub(crate) retention_bytes: u64,
     /// The most deliveries a background endpoint holds accepted and not finished.
     pub(crate) backlog_limit: usize,
+    /// How long a claim on a running delivery holds without a heartbeat.
+    pub(crate) lease: Duration,
 }
 
 impl Default for DeliverySettings {
@@ -52,6 +54,7 @@ impl Default for DeliverySettings {
             retention_age: Duration::from_secs(30 * 24 * 60 * 60),
             retention_bytes: 1024 * 1024 * 1024,
             backlog_limit: 10_000,
+            lease: Duration::from_secs(60),
         }
     }
 }
@@ -105,7 +108,7 @@ impl DeliverySettings {
     }
 }
 
-fn millis(duration: Duration) -> i64 {
+pub(crate) fn millis(duration: Duration) -> i64 {
     i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
 }
 

@@ -123,6 +123,10 @@ async fn work(context: Context, id: RouteId, mut stopped: watch::Receiver<bool>)
     let waker = deliveries.waker(id);
     let permits = Arc::new(Semaphore::new(deliveries.settings.concurrency));
     let mut running = JoinSet::new();
+    // The ids of the deliveries running, whose lease the heartbeat extends.
+    let running_ids: Arc<std::sync::Mutex<Vec<String>>> = Arc::default();
+    let heartbeat = deliveries.heartbeat();
+    let mut next_beat = tokio::time::Instant::now() + heartbeat;
     let mut failures = 0;
     while !*stopped.borrow() {
         let free = permits.available_permits();
@@ -136,9 +140,20 @@ async fn work(context: Context, id: RouteId, mut stopped: watch::Receiver<bool>)
                         let Ok(permit) = Arc::clone(&permits).try_acquire_owned() else {
                             break;
                         };
+                        if running.is_empty() {
+                            next_beat = tokio::time::Instant::now() + heartbeat;
+                        }
                         let context = context.clone();
+                        let ids = Arc::clone(&running_ids);
+                        if let Ok(mut ids) = ids.lock() {
+                            ids.push(delivery.id.clone());
+                        }
                         running.spawn(async move {
+                            let delivery_id = delivery.id.clone();
                             run_delivery(&context, id, delivery).await;
+                            if let Ok(mut ids) = ids.lock() {
+                                ids.retain(|running| *running != delivery_id);
+                            }
                             drop(permit);
                         });
                     }
@@ -171,6 +186,14 @@ async fn work(context: Context, id: RouteId, mut stopped: watch::Receiver<bool>)
             () = waker.notified() => {}
             Some(_) = running.join_next(), if !running.is_empty() => {}
             () = tokio::time::sleep(wait.unwrap_or_default()), if wait.is_some() => {}
+            // While handlers run, and only then: their leases must not lapse.
+            () = tokio::time::sleep_until(next_beat), if !running.is_empty() => {
+                next_beat = tokio::time::Instant::now() + heartbeat;
+                let ids = running_ids.lock().map(|ids| ids.clone()).unwrap_or_default();
+                if let Err(error) = deliveries.extend_lease(ids).await {
+                    tracing::error!(%error, endpoint = %route.route_path, "cannot extend the leases of running deliveries");
+                }
+            }
             _ = stopped.changed() => {}
         }
     }

@@ -767,6 +767,24 @@ impl WebhooksServerBuilder {
         self
     }
 
+    /// How long a claim on a running background delivery holds without a heartbeat (default
+    /// [`DEFAULT_DELIVERY_LEASE`](crate::limits::DEFAULT_DELIVERY_LEASE), 60 s; overrides
+    /// `WEBHOOKS_DELIVERY_LEASE`, in seconds). Workers extend it every third of it while the
+    /// handler runs; a delivery whose process stopped beating is run again once it lapses.
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let server = WebhooksServer::builder()
+    ///     .delivery_lease(std::time::Duration::from_secs(30))
+    ///     .build()?;
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
+    pub fn delivery_lease(mut self, lease: Duration) -> Self {
+        self.requested.delivery_lease = Some(lease);
+        self
+    }
+
     /// The most deliveries a background endpoint holds accepted and not yet finished (default
     /// 10,000): past it, new ones are answered 503, so the queue of a stuck or slow handler
     /// cannot grow without bound. `/healthz` reports the backlog.
@@ -896,6 +914,7 @@ impl WebhooksServerBuilder {
         };
         let resolved = config::resolve(self.requested, env)?;
         self.limits.shutdown_timeout = resolved.shutdown_timeout;
+        self.deliveries.lease = resolved.delivery_lease;
         let mut routes = self.added;
         if self.include_registered {
             routes.extend(

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::error::Error;
-use crate::limits::DEFAULT_SHUTDOWN_TIMEOUT;
+use crate::limits::{DEFAULT_DELIVERY_LEASE, DEFAULT_SHUTDOWN_TIMEOUT};
 use crate::web::hosts::{AllowedHosts, url_host};
 use crate::web::secret::{Secret, Secrets};
 
@@ -34,6 +34,7 @@ pub(crate) struct Requested {
     /// Hosts answered without a secret, besides loopback; `None` means "ask the environment".
     pub(crate) allowed_hosts: Option<Vec<String>>,
     pub(crate) shutdown_timeout: Option<Duration>,
+    pub(crate) delivery_lease: Option<Duration>,
 }
 
 /// The settings the server runs with.
@@ -56,6 +57,8 @@ pub(crate) struct Resolved {
     pub(crate) allowed_hosts: AllowedHosts,
     /// How long a graceful shutdown waits for requests and background handlers in flight.
     pub(crate) shutdown_timeout: Duration,
+    /// How long a claim on a running background delivery holds without a heartbeat.
+    pub(crate) delivery_lease: Duration,
     /// Warnings to print at start (never containing the secret).
     pub(crate) warnings: Vec<String>,
 }
@@ -155,8 +158,16 @@ pub(crate) fn resolve(requested: Requested, env: Env<'_>) -> Result<Resolved, Er
             None => DEFAULT_SHUTDOWN_TIMEOUT,
         },
     };
+    let delivery_lease = match requested.delivery_lease {
+        Some(lease) => lease,
+        None => match first_set(env, &["WEBHOOKS_DELIVERY_LEASE"]) {
+            Some((variable, value)) => parse_seconds(variable, &value)?,
+            None => DEFAULT_DELIVERY_LEASE,
+        },
+    };
     Ok(Resolved {
         shutdown_timeout,
+        delivery_lease,
         allowed_hosts,
         data_dir,
         admin_token,
@@ -352,6 +363,7 @@ mod tests {
             public_url: None,
             allowed_hosts: None,
             shutdown_timeout: None,
+            delivery_lease: None,
             metrics: None,
             data_dir: None,
             admin_token: None,

@@ -5,11 +5,29 @@
 use bytes::Bytes;
 
 use crate::delivery::journal::{
-    AttemptResult, DeliveryRecord, DeliveryStatus, Journal, ListQuery, MemoryJournal, SqliteJournal,
+    AttemptResult, DeliveryRecord, DeliveryStatus, Journal, Lease, ListQuery, MemoryJournal,
+    SqliteJournal,
 };
 
 const T0: i64 = 1_764_000_000_000;
 const ROUTE: &str = "/webhooks/evaluate";
+/// How long claims hold in this suite.
+const LEASE_MS: i64 = 60_000;
+
+/// `owner`'s lease on what it claims at `now`.
+fn lease(owner: &str, now: i64) -> Lease {
+    Lease {
+        owner: owner.to_owned(),
+        until_ms: now + LEASE_MS,
+    }
+}
+
+/// Claims as process `a`.
+fn claim(journal: &dyn Journal, now: i64, limit: usize) -> Vec<DeliveryRecord> {
+    journal
+        .claim_due(ROUTE, now, limit, &lease("a", now))
+        .unwrap()
+}
 
 /// A delivery received at `at_ms` (its id says so too: UUIDv7), queued and due then.
 fn received(at_ms: i64, endpoint: &str, body: &'static [u8]) -> DeliveryRecord {
@@ -60,12 +78,9 @@ fn claims_run_due_deliveries_in_order_and_count_attempts(journal: &dyn Journal) 
     let early = received(T0 + 10, ROUTE, b"early");
     let other = received(T0, "/webhooks/other", b"other");
     journal.insert(&[late, early.clone(), other]).unwrap();
-    assert!(
-        journal.claim_due(ROUTE, T0 + 5, 10).unwrap().is_empty(),
-        "none due yet"
-    );
+    assert!(claim(journal, T0 + 5, 10).is_empty(), "none due yet");
     assert_eq!(journal.next_due(ROUTE).unwrap(), Some(T0 + 10));
-    let claimed = journal.claim_due(ROUTE, T0 + 30, 1).unwrap();
+    let claimed = claim(journal, T0 + 30, 1);
     assert_eq!(
         ids(&claimed),
         [early.id.as_str()],
@@ -85,7 +100,7 @@ fn results_apply_to_the_running_attempt_only(journal: &dyn Journal) {
     let delivery = received(T0, ROUTE, b"x");
     let id = delivery.id.clone();
     journal.insert(&[delivery]).unwrap();
-    journal.claim_due(ROUTE, T0, 10).unwrap();
+    claim(journal, T0, 10);
     let retry = AttemptResult::Retry {
         error: "busy".to_owned(),
         latency_ms: 2.0,
@@ -98,20 +113,20 @@ fn results_apply_to_the_running_attempt_only(journal: &dyn Journal) {
         (requeued.status, requeued.last_error.as_deref()),
         (DeliveryStatus::Queued, Some("busy"))
     );
-    assert!(
-        journal.claim_due(ROUTE, T0 + 999, 10).unwrap().is_empty(),
-        "backing off"
-    );
+    assert!(claim(journal, T0 + 999, 10).is_empty(), "backing off");
+    assert_eq!(claim(journal, T0 + 1_000, 10)[0].attempts, 2);
+    // Its process stops beating: once the lease lapses, another process runs it as attempt 3.
     assert_eq!(
-        journal.claim_due(ROUTE, T0 + 1_000, 10).unwrap()[0].attempts,
-        2
+        journal.rescue_expired(T0 + 1_000 + LEASE_MS).unwrap(),
+        0,
+        "not yet"
     );
-    // Rescued while attempt 2 runs (its process thought dead), then run again as attempt 3.
-    assert_eq!(journal.requeue_interrupted().unwrap(), 1);
-    assert_eq!(
-        journal.claim_due(ROUTE, T0 + 1_000, 10).unwrap()[0].attempts,
-        3
-    );
+    assert_eq!(journal.rescue_expired(T0 + 1_001 + LEASE_MS).unwrap(), 1);
+    let later = T0 + 2_000 + LEASE_MS;
+    let again = journal
+        .claim_due(ROUTE, later, 10, &lease("b", later))
+        .unwrap();
+    assert_eq!(again[0].attempts, 3);
     let dead = AttemptResult::Dead {
         error: "gave up".to_owned(),
         latency_ms: 1.0,
@@ -131,6 +146,38 @@ fn results_apply_to_the_running_attempt_only(journal: &dyn Journal) {
     assert_eq!(dead_letter.status, DeliveryStatus::Dead);
     assert_eq!(dead_letter.attempts, 3);
     assert_eq!(journal.backlog(ROUTE).unwrap(), 0);
+}
+
+fn heartbeats_keep_a_lease_and_only_its_owner_can_extend_it(journal: &dyn Journal) {
+    let delivery = received(T0, ROUTE, b"long job");
+    let id = delivery.id.clone();
+    journal.insert(&[delivery]).unwrap();
+    claim(journal, T0, 10);
+    let ids = vec![id.clone()];
+    assert_eq!(
+        journal.extend_lease("b", &ids, T0 + 10 * LEASE_MS).unwrap(),
+        0,
+        "not b's"
+    );
+    assert_eq!(
+        journal.extend_lease("a", &ids, T0 + 2 * LEASE_MS).unwrap(),
+        1
+    );
+    assert_eq!(
+        journal.rescue_expired(T0 + LEASE_MS + 1).unwrap(),
+        0,
+        "extended"
+    );
+    assert_eq!(journal.rescue_expired(T0 + 2 * LEASE_MS + 1).unwrap(), 1);
+    assert_eq!(
+        journal.extend_lease("a", &ids, T0 + 3 * LEASE_MS).unwrap(),
+        0,
+        "no longer running: nothing to extend"
+    );
+    assert_eq!(
+        journal.get(&id).unwrap().unwrap().status,
+        DeliveryStatus::Queued
+    );
 }
 
 fn duplicates_are_found_within_their_window_only(journal: &dyn Journal) {
@@ -246,6 +293,7 @@ fn retention_removes_finished_deliveries_only(journal: &dyn Journal) {
 fn suite(open: impl Fn() -> Box<dyn Journal>) {
     claims_run_due_deliveries_in_order_and_count_attempts(&*open());
     results_apply_to_the_running_attempt_only(&*open());
+    heartbeats_keep_a_lease_and_only_its_owner_can_extend_it(&*open());
     duplicates_are_found_within_their_window_only(&*open());
     listings_are_newest_first_and_filtered(&*open());
     retention_removes_finished_deliveries_only(&*open());

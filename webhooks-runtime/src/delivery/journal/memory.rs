@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 
 use crate::delivery::journal::{
-    AttemptResult, DeliveryRecord, DeliveryStatus, Journal, JournalError, ListQuery,
+    AttemptResult, DeliveryRecord, DeliveryStatus, Journal, JournalError, Lease, ListQuery,
 };
 
 /// A [`Journal`] kept in memory, ordered by id (time-ordered UUIDv7s).
@@ -21,6 +21,8 @@ use crate::delivery::journal::{
 #[derive(Debug, Default)]
 pub struct MemoryJournal {
     deliveries: Mutex<BTreeMap<String, DeliveryRecord>>,
+    /// The lease of each running delivery, by id.
+    leases: Mutex<BTreeMap<String, Lease>>,
 }
 
 impl MemoryJournal {
@@ -39,6 +41,12 @@ impl MemoryJournal {
 
     fn lock(&self) -> Result<MutexGuard<'_, BTreeMap<String, DeliveryRecord>>, JournalError> {
         self.deliveries
+            .lock()
+            .map_err(|_| JournalError::new("a previous journal call panicked"))
+    }
+
+    fn leases(&self) -> Result<MutexGuard<'_, BTreeMap<String, Lease>>, JournalError> {
+        self.leases
             .lock()
             .map_err(|_| JournalError::new("a previous journal call panicked"))
     }
@@ -98,8 +106,10 @@ impl Journal for MemoryJournal {
         endpoint: &str,
         now_ms: i64,
         limit: usize,
+        lease: &Lease,
     ) -> Result<Vec<DeliveryRecord>, JournalError> {
         let mut stored = self.lock()?;
+        let mut leases = self.leases()?;
         let mut due: Vec<&mut DeliveryRecord> = stored
             .values_mut()
             .filter(|delivery| {
@@ -115,6 +125,7 @@ impl Journal for MemoryJournal {
             .map(|delivery| {
                 delivery.status = DeliveryStatus::Running;
                 delivery.attempts += 1;
+                leases.insert(delivery.id.clone(), lease.clone());
                 delivery.clone()
             })
             .collect())
@@ -151,16 +162,44 @@ impl Journal for MemoryJournal {
         Ok(true)
     }
 
-    fn requeue_interrupted(&self) -> Result<usize, JournalError> {
-        let mut stored = self.lock()?;
-        let mut requeued = 0;
-        for delivery in stored.values_mut() {
-            if delivery.status == DeliveryStatus::Running {
-                delivery.status = DeliveryStatus::Queued;
-                requeued += 1;
+    fn extend_lease(
+        &self,
+        owner: &str,
+        ids: &[String],
+        until_ms: i64,
+    ) -> Result<usize, JournalError> {
+        let stored = self.lock()?;
+        let mut leases = self.leases()?;
+        let mut extended = 0;
+        for id in ids {
+            let running = stored
+                .get(id)
+                .is_some_and(|delivery| delivery.status == DeliveryStatus::Running);
+            if let Some(lease) = leases.get_mut(id).filter(|lease| lease.owner == owner)
+                && running
+            {
+                lease.until_ms = until_ms;
+                extended += 1;
             }
         }
-        Ok(requeued)
+        Ok(extended)
+    }
+
+    fn rescue_expired(&self, now_ms: i64) -> Result<usize, JournalError> {
+        let mut stored = self.lock()?;
+        let mut leases = self.leases()?;
+        let mut rescued = 0;
+        for delivery in stored.values_mut() {
+            let expired = leases
+                .get(&delivery.id)
+                .is_none_or(|lease| lease.until_ms < now_ms);
+            if delivery.status == DeliveryStatus::Running && expired {
+                delivery.status = DeliveryStatus::Queued;
+                leases.remove(&delivery.id);
+                rescued += 1;
+            }
+        }
+        Ok(rescued)
     }
 
     fn next_due(&self, endpoint: &str) -> Result<Option<i64>, JournalError> {

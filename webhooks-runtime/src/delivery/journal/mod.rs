@@ -175,6 +175,23 @@ pub struct ListQuery {
     pub limit: usize,
 }
 
+/// Who runs a claimed delivery, and until when the claim holds without a heartbeat: past
+/// `until_ms`, another process may rescue the delivery and run it again.
+///
+/// ```
+/// use webhooks_runtime::deliveries::Lease;
+///
+/// let lease = Lease { owner: "process-7f3a".to_owned(), until_ms: 1_764_115_260_000 };
+/// assert!(lease.until_ms > 0);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lease {
+    /// The claiming process's id (random, per process; never a host name).
+    pub owner: String,
+    /// When the claim lapses, in milliseconds since the Unix epoch.
+    pub until_ms: i64,
+}
+
 /// How one attempt at a background delivery ended: done, to be retried, or dead.
 ///
 /// ```
@@ -273,11 +290,12 @@ pub trait Journal: Send + Sync + 'static {
     /// and returns them.
     ///
     /// ```
-    /// use webhooks_runtime::deliveries::{Journal, JournalError, AttemptResult};
+    /// use webhooks_runtime::deliveries::{AttemptResult, Journal, JournalError, Lease};
     ///
     /// /// Runs up to 4 due deliveries of `/webhooks/evaluate`, reporting each as done.
     /// fn run_due(journal: &dyn Journal, now_ms: i64) -> Result<(), JournalError> {
-    ///     for delivery in journal.claim_due("/webhooks/evaluate", now_ms, 4)? {
+    ///     let lease = Lease { owner: "process-7f3a".to_owned(), until_ms: now_ms + 60_000 };
+    ///     for delivery in journal.claim_due("/webhooks/evaluate", now_ms, 4, &lease)? {
     ///         println!("running {} (attempt {})", delivery.id, delivery.attempts);
     ///         journal.finish(&delivery.id, delivery.attempts, &AttemptResult::Done { latency_ms: 1.0 })?;
     ///     }
@@ -289,7 +307,26 @@ pub trait Journal: Send + Sync + 'static {
         endpoint: &str,
         now_ms: i64,
         limit: usize,
+        lease: &Lease,
     ) -> Result<Vec<DeliveryRecord>, JournalError>;
+
+    /// Heartbeats: extends `owner`'s lease on the running deliveries `ids` to `until_ms`, while
+    /// their handlers run. Returns how many were still `owner`'s to extend.
+    ///
+    /// ```
+    /// use webhooks_runtime::deliveries::{Journal, JournalError};
+    ///
+    /// fn beat(journal: &dyn Journal, running: &[String], now_ms: i64) -> Result<(), JournalError> {
+    ///     journal.extend_lease("process-7f3a", running, now_ms + 60_000)?;
+    ///     Ok(())
+    /// }
+    /// ```
+    fn extend_lease(
+        &self,
+        owner: &str,
+        ids: &[String],
+        until_ms: i64,
+    ) -> Result<usize, JournalError>;
 
     /// Records how the running attempt number `attempt` of a delivery ended. Only that attempt,
     /// still running, is updated: `Ok(false)` says the delivery was no longer it (requeued,
@@ -312,19 +349,20 @@ pub trait Journal: Send + Sync + 'static {
     /// ```
     fn finish(&self, id: &str, attempt: u32, result: &AttemptResult) -> Result<bool, JournalError>;
 
-    /// Puts deliveries left running by a stopped process back in the queue; returns how many.
+    /// Puts back in the queue the running deliveries whose lease ended before `now_ms`: their
+    /// process died or stopped beating. Returns how many. (A store only one process uses, such
+    /// as SQLite behind its lock, rescues every running delivery at start with `i64::MAX`.)
     ///
     /// ```
     /// use webhooks_runtime::deliveries::{Journal, JournalError};
     ///
-    /// /// At start: what the last process left running goes back in the queue.
-    /// fn resume(journal: &dyn Journal) -> Result<(), JournalError> {
-    ///     let resumed = journal.requeue_interrupted()?;
-    ///     println!("{resumed} deliveries run again");
+    /// fn rescue(journal: &dyn Journal, now_ms: i64) -> Result<(), JournalError> {
+    ///     let rescued = journal.rescue_expired(now_ms)?;
+    ///     println!("{rescued} deliveries run again");
     ///     Ok(())
     /// }
     /// ```
-    fn requeue_interrupted(&self) -> Result<usize, JournalError>;
+    fn rescue_expired(&self, now_ms: i64) -> Result<usize, JournalError>;
 
     /// The soonest time a queued delivery of `endpoint` is due, if any.
     ///

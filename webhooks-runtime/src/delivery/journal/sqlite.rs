@@ -6,7 +6,9 @@ use std::sync::Mutex;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use sha2::{Digest, Sha256};
 
-use super::{AttemptResult, DeliveryRecord, DeliveryStatus, Journal, JournalError, ListQuery};
+use super::{
+    AttemptResult, DeliveryRecord, DeliveryStatus, Journal, JournalError, Lease, ListQuery,
+};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS deliveries (
@@ -26,7 +28,9 @@ CREATE TABLE IF NOT EXISTS deliveries (
     headers TEXT NOT NULL,
     body BLOB NOT NULL,
     body_hash BLOB,
-    next_attempt_at_ms INTEGER NOT NULL DEFAULT 0
+    next_attempt_at_ms INTEGER NOT NULL DEFAULT 0,
+    owner TEXT,
+    lease_until_ms INTEGER
 );
 CREATE INDEX IF NOT EXISTS deliveries_by_body ON deliveries (endpoint, body_hash, received_at_ms)
     WHERE body_hash IS NOT NULL;
@@ -88,10 +92,29 @@ fn lock_dir(dir: &Path) -> Result<std::fs::File, JournalError> {
     }
 }
 
-/// The schema version this code writes (`PRAGMA user_version`); journals made before versions
-/// were recorded read 0 and have the same tables. A journal with a higher one is refused: its
-/// tables would be misread.
-const SCHEMA_VERSION: i64 = 1;
+/// The schema version this code writes (`PRAGMA user_version`): 1 the first tables (journals
+/// made before versions were recorded read 0 and have them), 2 adds the lease of a running
+/// delivery (`owner`, `lease_until_ms`). A journal with a higher one is refused: its tables
+/// would be misread.
+const SCHEMA_VERSION: i64 = 2;
+
+/// Adds what versions after `version` added to tables `SCHEMA` did not create afresh.
+fn upgrade(connection: &Connection, version: i64) -> rusqlite::Result<()> {
+    if version < 2 {
+        let has_owner: bool = connection.query_row(
+            "SELECT COUNT(*) > 0 FROM pragma_table_info('deliveries') WHERE name = 'owner'",
+            [],
+            |row| row.get(0),
+        )?;
+        if !has_owner {
+            connection.execute_batch(
+                "ALTER TABLE deliveries ADD COLUMN owner TEXT; \
+                 ALTER TABLE deliveries ADD COLUMN lease_until_ms INTEGER;",
+            )?;
+        }
+    }
+    Ok(())
+}
 
 /// Whether SQLite says the file is not a database, or a damaged one.
 fn is_corruption(error: &rusqlite::Error) -> bool {
@@ -168,6 +191,7 @@ impl SqliteJournal {
         }
         connection
             .execute_batch(SCHEMA)
+            .and_then(|()| upgrade(&connection, version))
             .and_then(|()| {
                 connection.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
             })
@@ -280,6 +304,7 @@ impl Journal for SqliteJournal {
         endpoint: &str,
         now_ms: i64,
         limit: usize,
+        lease: &Lease,
     ) -> Result<Vec<DeliveryRecord>, JournalError> {
         self.with(|connection| {
             let transaction = connection.transaction()?;
@@ -291,10 +316,12 @@ impl Journal for SqliteJournal {
                 let mut claimed = select
                     .query_map(params![endpoint, now_ms, limit as i64], record)?
                     .collect::<rusqlite::Result<Vec<_>>>()?;
-                let mut update = transaction
-                    .prepare_cached("UPDATE deliveries SET status = 'running', attempts = attempts + 1 WHERE id = ?1")?;
+                let mut update = transaction.prepare_cached(
+                    "UPDATE deliveries SET status = 'running', attempts = attempts + 1, owner = ?2, \
+                     lease_until_ms = ?3 WHERE id = ?1",
+                )?;
                 for delivery in &mut claimed {
-                    update.execute(params![delivery.id])?;
+                    update.execute(params![delivery.id, lease.owner, lease.until_ms])?;
                     delivery.status = DeliveryStatus::Running;
                     delivery.attempts += 1;
                 }
@@ -333,11 +360,32 @@ impl Journal for SqliteJournal {
         })
     }
 
-    fn requeue_interrupted(&self) -> Result<usize, JournalError> {
+    fn extend_lease(
+        &self,
+        owner: &str,
+        ids: &[String],
+        until_ms: i64,
+    ) -> Result<usize, JournalError> {
+        self.with(|connection| {
+            let mut extend = connection.prepare_cached(
+                "UPDATE deliveries SET lease_until_ms = ?3 \
+                 WHERE id = ?1 AND owner = ?2 AND status = 'running'",
+            )?;
+            let mut extended = 0;
+            for id in ids {
+                extended += extend.execute(params![id, owner, until_ms])?;
+            }
+            Ok(extended)
+        })
+    }
+
+    fn rescue_expired(&self, now_ms: i64) -> Result<usize, JournalError> {
+        // One statement, the predicate inside the update: a lease extended meanwhile is kept.
         self.with(|connection| {
             connection.execute(
-                "UPDATE deliveries SET status = 'queued' WHERE status = 'running'",
-                [],
+                "UPDATE deliveries SET status = 'queued', owner = NULL, lease_until_ms = NULL \
+                 WHERE status = 'running' AND (lease_until_ms IS NULL OR lease_until_ms < ?1)",
+                params![now_ms],
             )
         })
     }
@@ -465,7 +513,7 @@ impl Journal for SqliteJournal {
 mod tests {
     use super::{SqliteJournal, smallest_id_at};
     use crate::delivery::journal::{
-        AttemptResult, DeliveryRecord, DeliveryStatus, Journal, new_id,
+        AttemptResult, DeliveryRecord, DeliveryStatus, Journal, Lease, new_id,
     };
 
     fn queued() -> DeliveryRecord {
@@ -506,14 +554,31 @@ mod tests {
                 .query_row("PRAGMA user_version", [], |row| row.get::<_, i64>(0))
                 .unwrap()
         };
-        assert_eq!(version(None), 1);
-        version(Some(0));
-        drop(SqliteJournal::open(&dir).unwrap());
-        assert_eq!(
-            version(None),
-            1,
-            "a journal from before versions is upgraded"
+        assert_eq!(version(None), 2);
+        // A journal of version 1: the table without the lease's columns.
+        std::fs::remove_file(&file).unwrap();
+        let old = rusqlite::Connection::open(&file).unwrap();
+        let version_1 = super::SCHEMA.replace(
+            "next_attempt_at_ms INTEGER NOT NULL DEFAULT 0,\n    owner TEXT,\n    lease_until_ms INTEGER",
+            "next_attempt_at_ms INTEGER NOT NULL DEFAULT 0",
         );
+        assert!(!version_1.contains("owner"), "{version_1}");
+        old.execute_batch(&version_1).unwrap();
+        old.execute_batch("PRAGMA user_version = 1").unwrap();
+        drop(old);
+        let upgraded = SqliteJournal::open(&dir).unwrap();
+        let lease = Lease {
+            owner: "a".to_owned(),
+            until_ms: 10,
+        };
+        assert!(
+            upgraded
+                .claim_due("/webhooks/x", 0, 1, &lease)
+                .unwrap()
+                .is_empty()
+        );
+        drop(upgraded);
+        assert_eq!(version(None), 2, "a journal of version 1 is upgraded");
         version(Some(7));
         let error = SqliteJournal::open(&dir).err().unwrap().to_string();
         assert!(
@@ -530,14 +595,20 @@ mod tests {
         let delivery = queued();
         let id = delivery.id.clone();
         journal.insert(&[delivery]).unwrap();
-        let claimed = journal.claim_due("/webhooks/evaluate", 1, 10).unwrap();
+        let lease = Lease {
+            owner: "a".to_owned(),
+            until_ms: 10,
+        };
+        let claimed = journal
+            .claim_due("/webhooks/evaluate", 1, 10, &lease)
+            .unwrap();
         assert_eq!(claimed[0].attempts, 1);
-        // The process running attempt 1 is thought dead: the delivery is rescued and claimed again.
-        journal.requeue_interrupted().unwrap();
-        assert_eq!(
-            journal.claim_due("/webhooks/evaluate", 1, 10).unwrap()[0].attempts,
-            2
-        );
+        // The process running attempt 1 stops beating: the delivery is rescued, claimed again.
+        assert_eq!(journal.rescue_expired(11).unwrap(), 1);
+        let again = journal
+            .claim_due("/webhooks/evaluate", 11, 10, &lease)
+            .unwrap();
+        assert_eq!(again[0].attempts, 2);
         let dead = AttemptResult::Dead {
             error: "stale".to_owned(),
             latency_ms: 1.0,
