@@ -542,3 +542,30 @@ fn an_idle_server_is_not_woken_at_all() {
         after - before
     );
 }
+
+#[test]
+fn a_journal_deleted_while_running_is_reported_not_written_to() {
+    let dir = common::process::fresh_data_dir();
+    let server = ServerProcess::start(&[("WEBHOOKS_DATA_DIR", dir.to_str().unwrap())]);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(dir.join(format!("deliveries.sqlite3{suffix}")));
+    }
+    let body = common::fixture("07-repo-create-model.json");
+    // A 202 now would be a promise the journal cannot keep: it is a 503 instead.
+    let (status, answer) = request(
+        server.addr(),
+        "POST",
+        "/webhooks/background_job",
+        &[],
+        &body,
+    );
+    assert_eq!(status, 503, "{answer}");
+    let (status, health) = request(server.addr(), "GET", "/healthz", &[], b"");
+    assert_eq!(status, 503, "{health}");
+    assert!(
+        health.contains("was deleted or replaced while the server runs"),
+        "{health}"
+    );
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}

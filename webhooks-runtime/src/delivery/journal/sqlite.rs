@@ -46,6 +46,9 @@ const COLUMNS: &str = "id, endpoint, received_at_ms, status, attempts, last_erro
 /// writers anyway.
 pub(crate) struct SqliteJournal {
     connection: Mutex<Connection>,
+    /// The database file, and which file it was when opened: deleting or replacing it while
+    /// the server runs would lose what is written after, so writes check it first.
+    file: (std::path::PathBuf, Option<FileId>),
     /// Held while the journal is open: one process per data dir.
     _lock: std::fs::File,
 }
@@ -97,6 +100,38 @@ fn lock_dir(dir: &Path) -> Result<std::fs::File, JournalError> {
 /// delivery (`owner`, `lease_until_ms`). A journal with a higher one is refused: its tables
 /// would be misread.
 const SCHEMA_VERSION: i64 = 2;
+
+/// A file's identity: device and inode where the platform has them.
+type FileId = (u64, u64);
+
+fn file_id(path: &Path) -> Option<FileId> {
+    let metadata = std::fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        Some((metadata.dev(), metadata.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        Some((0, u64::from(metadata.is_file())))
+    }
+}
+
+impl SqliteJournal {
+    /// An error when the database file is not the one opened any more (deleted, moved, or
+    /// replaced): SQLite would go on writing to the old one, and what it writes would be lost.
+    fn still_there(&self) -> Result<(), JournalError> {
+        let (path, opened) = &self.file;
+        if file_id(path) == *opened {
+            Ok(())
+        } else {
+            Err(JournalError::new(format!(
+                "{} was deleted or replaced while the server runs: what is written now would be lost; restart the server to open a journal there again",
+                path.display()
+            )))
+        }
+    }
+}
 
 /// Adds what versions after `version` added to tables `SCHEMA` did not create afresh.
 fn upgrade(connection: &Connection, version: i64) -> rusqlite::Result<()> {
@@ -196,7 +231,9 @@ impl SqliteJournal {
                 connection.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
             })
             .map_err(set_up)?;
+        let opened = file_id(&path);
         Ok(SqliteJournal {
+            file: (path, opened),
             connection: Mutex::new(connection),
             _lock: lock,
         })
@@ -240,6 +277,7 @@ fn record(row: &Row<'_>) -> rusqlite::Result<DeliveryRecord> {
 
 impl Journal for SqliteJournal {
     fn insert(&self, deliveries: &[DeliveryRecord]) -> Result<(), JournalError> {
+        self.still_there()?;
         self.with(|connection| {
             // A queued background delivery was promised with a 202: it must survive the machine
             // crashing (FULL). Records of deliveries already handled only need to survive the
@@ -463,6 +501,7 @@ impl Journal for SqliteJournal {
     }
 
     fn backlog(&self, endpoint: &str) -> Result<usize, JournalError> {
+        self.still_there()?;
         self.with(|connection| {
             let count = |status: &str| -> rusqlite::Result<i64> {
                 connection
