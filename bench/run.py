@@ -32,11 +32,13 @@ SECRET = "bench-secret"
 PATH = "/webhooks/test_webhook"
 # name, binary, extra environment. The framework logs one line per request at the default `info`
 # level; it is measured with request logs filtered out (`RUST_LOG=warn`) and, separately, with them,
-# and with its delivery journal (on by default) turned off.
+# and with its delivery journal (on by default) turned off. "12 endpoints" is a realistic program
+# (`bench/src/bin/bench-realistic.rs`): every argument kind, filters, background, dedupe.
 TARGETS = [
     ("floor", "bench-floor", {}),
     ("axum", "bench-axum", {}),
     ("framework", "bench-framework", {"RUST_LOG": "warn"}),
+    ("framework, 12 endpoints", "bench-realistic", {"RUST_LOG": "warn"}),
     ("framework, journal off", "bench-framework", {"RUST_LOG": "warn", "BENCH_JOURNAL": "off"}),
     ("framework, request logs on", "bench-framework", {"RUST_LOG": "info"}),
 ]
