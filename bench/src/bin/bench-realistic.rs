@@ -19,7 +19,11 @@ async fn test_webhook(payload: WebhookPayload, headers: HeaderMap, delivery: Del
 }
 
 /// Retrain on pushes to a dataset's main branch.
-#[webhook_endpoint(scope = "repo.content", repo_type = "dataset", updated_ref = "refs/heads/main")]
+#[webhook_endpoint(
+    scope = "repo.content",
+    repo_type = "dataset",
+    updated_ref = "refs/heads/main"
+)]
 async fn trigger_training(payload: WebhookPayload) -> Value {
     json!({ "dataset": payload.repo.name })
 }
