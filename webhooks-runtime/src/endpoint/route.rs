@@ -92,6 +92,8 @@ pub(crate) fn clash_key(route_path: &str, filter: &EventFilter) -> String {
 /// Every route, sorted by path; a route's [`RouteId`] is its index here.
 pub(crate) struct Routes {
     sorted: Vec<Route>,
+    /// For each route, the index past the last route of its path.
+    group_end: Vec<usize>,
 }
 
 impl std::fmt::Debug for Routes {
@@ -126,43 +128,41 @@ impl Routes {
         if !duplicates.is_empty() {
             return Err(Error::DuplicatePaths(duplicates));
         }
-        // Within a shared path, the function's name tells endpoints apart; two closures from one
-        // function get a number after the first.
-        let keys: Vec<String> = (0..routes.len())
-            .map(|index| {
-                let route = &routes[index];
-                let same_path = |other: &&Route| other.route_path == route.route_path;
-                let shared = routes.iter().filter(same_path).count() > 1;
-                if !shared {
-                    return route.route_path.clone();
-                }
-                let earlier_namesakes = routes[..index]
+        // The routes of one path sit side by side: where each path's group ends is found once
+        // here, so that a request finds its group without looking.
+        let mut group_end = Vec::with_capacity(routes.len());
+        let mut keys = Vec::with_capacity(routes.len());
+        for group in routes.chunk_by(|a, b| a.route_path == b.route_path) {
+            let end = group_end.len() + group.len();
+            for (offset, route) in group.iter().enumerate() {
+                group_end.push(end);
+                // Within a shared path, the function's name tells endpoints apart; two closures
+                // from one function get a number after the first.
+                let namesakes_before = group[..offset]
                     .iter()
-                    .filter(same_path)
                     .filter(|other| other.function == route.function)
                     .count();
-                match earlier_namesakes {
-                    0 => format!("{}#{}", route.route_path, route.function),
-                    n => format!("{}#{}-{}", route.route_path, route.function, n + 1),
-                }
-            })
-            .collect();
+                keys.push(match (group.len() > 1, namesakes_before) {
+                    (false, _) => route.route_path.clone(),
+                    (true, 0) => format!("{}#{}", route.route_path, route.function),
+                    (true, n) => format!("{}#{}-{}", route.route_path, route.function, n + 1),
+                });
+            }
+        }
         for ((index, route), key) in routes.iter_mut().enumerate().zip(keys) {
             route.id = RouteId(index);
             route.journal_key = key;
         }
-        Ok(Routes { sorted: routes })
+        Ok(Routes {
+            sorted: routes,
+            group_end,
+        })
     }
 
     /// The routes served at the path of the route `id`, `id` first: one, or several with
     /// different filters.
     pub(crate) fn sharing_path(&self, id: RouteId) -> &[Route] {
-        let path = &self.sorted[id.0].route_path;
-        let end = self.sorted[id.0..]
-            .iter()
-            .position(|route| &route.route_path != path)
-            .map_or(self.sorted.len(), |offset| id.0 + offset);
-        &self.sorted[id.0..end]
+        &self.sorted[id.0..self.group_end[id.0]]
     }
 
     /// The route whose deliveries the journal files under `key` (see [`Route::journal_key`]);
