@@ -131,7 +131,7 @@ pub(crate) async fn replay(
             ),
             Ok(Enqueued::BacklogFull(waiting)) => answers::backlog_full(&route.route_path, waiting),
             // Replays are not checked for duplicates; were one found, its id is the answer.
-            Ok(Enqueued::Duplicate(original)) => answers::json(
+            Ok(Enqueued::Duplicate { original, .. }) => answers::json(
                 StatusCode::OK,
                 &serde_json::json!({ "delivery_id": original, "status": "duplicate" }),
             ),

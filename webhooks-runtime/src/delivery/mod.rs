@@ -65,15 +65,18 @@ impl std::fmt::Debug for Deliveries {
 }
 
 /// What became of a background delivery offered to the journal.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub(crate) enum Enqueued {
     /// Written durably, and its worker woken.
     Queued,
     /// Not written: the endpoint already holds this many, its limit.
     BacklogFull(usize),
     /// Not written: the same body to the same endpoint was accepted within the duplicate
-    /// window, as this delivery.
-    Duplicate(String),
+    /// window, as `original`; `record` is handed back, to be recorded as the duplicate.
+    Duplicate {
+        original: String,
+        record: Box<DeliveryRecord>,
+    },
 }
 
 impl Deliveries {
@@ -159,7 +162,10 @@ impl Deliveries {
                     && let Some(original) =
                         journal.find_duplicate(&record.endpoint, &record.body, since)?
                 {
-                    return Ok(Enqueued::Duplicate(original));
+                    return Ok(Enqueued::Duplicate {
+                        original,
+                        record: Box::new(record),
+                    });
                 }
                 let waiting = journal.backlog(&record.endpoint)?;
                 if waiting >= limit {
@@ -169,7 +175,7 @@ impl Deliveries {
                 Ok(Enqueued::Queued)
             })
             .await?;
-        if enqueued == Enqueued::Queued
+        if matches!(enqueued, Enqueued::Queued)
             && let Some(Some(waker)) = self.wakers.get(route.0)
         {
             waker.notify_one();
@@ -186,12 +192,10 @@ impl Deliveries {
             .map(|route| route.journal_key.clone())
             .collect();
         self.run(move |journal| {
-            // Asked even without background routes: the answer says the journal still works.
-            let unrouted = journal.backlog("")?;
+            journal.check()?;
             keys.iter()
                 .map(|key| journal.backlog(key))
                 .sum::<Result<usize, JournalError>>()
-                .map(|routed| routed + unrouted)
         })
         .await
     }
@@ -257,11 +261,13 @@ impl Deliveries {
         if prune {
             self.finished_since_prune.store(0, Ordering::Relaxed);
         }
-        let settings = self.settings.clone();
+        // Background traffic alone must keep the journal within its retention too.
+        let retention = prune.then(|| self.settings.clone());
         self.run(move |journal| {
             let recorded = journal.finish(&id, attempt, &result)?;
-            // Background traffic alone must keep the journal within its retention too.
-            if prune && let Err(error) = settings.apply_retention(journal) {
+            if let Some(settings) = retention
+                && let Err(error) = settings.apply_retention(journal)
+            {
                 tracing::error!(%error, "the journal's retention could not be applied");
             }
             Ok(recorded)

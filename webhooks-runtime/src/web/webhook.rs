@@ -275,15 +275,10 @@ async fn accept_in_background(
         record.summarize();
     }
     let id = record.id.clone();
-    let duplicate_check = route.dedupe.then(|| record.clone());
     match deliveries.enqueue(route.id, record, route.dedupe).await {
-        Ok(Enqueued::Duplicate(original)) => match duplicate_check {
-            Some(record) => record_duplicate(deliveries, record, summarized, original),
-            None => {
-                let body = serde_json::json!({ "delivery_id": original, "status": "duplicate" });
-                (answers::json(StatusCode::OK, &body), Outcome::Handled)
-            }
-        },
+        Ok(Enqueued::Duplicate { original, record }) => {
+            record_duplicate(deliveries, *record, summarized, original)
+        }
         Ok(Enqueued::Queued) => {
             tracing::info!(id = %id, "queued for background handling");
             let body = serde_json::json!({ "delivery_id": id, "status": "queued" });

@@ -436,6 +436,18 @@ pub trait Journal: Send + Sync + 'static {
     /// ```
     fn prune(&self, keep: usize, older_than_ms: i64) -> Result<usize, JournalError>;
 
+    /// An error when the store cannot be used any more (a file deleted under it, a database
+    /// gone): what a health check asks. Fine by default.
+    ///
+    /// ```
+    /// use webhooks_runtime::deliveries::{Journal, MemoryJournal};
+    ///
+    /// assert!(MemoryJournal::new().check().is_ok());
+    /// ```
+    fn check(&self) -> Result<(), JournalError> {
+        Ok(())
+    }
+
     /// How many deliveries to `endpoint` are accepted and not finished: queued or running.
     ///
     /// ```

@@ -500,6 +500,10 @@ impl Journal for SqliteJournal {
         })
     }
 
+    fn check(&self) -> Result<(), JournalError> {
+        self.still_there()
+    }
+
     fn backlog(&self, endpoint: &str) -> Result<usize, JournalError> {
         self.still_there()?;
         self.with(|connection| {
