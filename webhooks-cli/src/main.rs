@@ -237,16 +237,16 @@ fn form_query(pairs: &[(&str, Option<String>)]) -> String {
         .join("&")
 }
 
-/// Percent-encodes everything but unreserved characters and `/` (routes are paths).
+/// Everything but unreserved characters and `/` (routes are paths) is percent-encoded.
+const ESCAPED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/');
+
 fn escape(text: &str) -> String {
-    text.bytes()
-        .map(|byte| match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                char::from(byte).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
+    percent_encoding::utf8_percent_encode(text, ESCAPED).to_string()
 }
 
 fn exit_code(answer: &Answer) -> ExitCode {
