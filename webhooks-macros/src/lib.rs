@@ -70,7 +70,7 @@ use proc_macro::TokenStream;
 /// `Handler::Blocking` for a plain one), a check that builds the arguments without calling the
 /// function (what a background endpoint runs before it answers 202), and an `inventory::submit!`
 /// of an `Endpoint` that records the path, the function's name, the first paragraph of its doc
-/// comment, its module, file and line, the wrapper, `Delivery::Immediate` or `Delivery::Background`,
+/// comment, its module, file and line, the wrapper, `DeliveryMode::Immediate` or `DeliveryMode::Background`,
 /// and the check. Every runtime item is named through `webhooks_runtime::__private`.
 ///
 /// # Compile errors
