@@ -50,8 +50,11 @@ mod web;
 /// The delivery journal's records and the trait a store implements; what the delivery API
 /// (`/api/deliveries`) serves.
 pub mod deliveries {
+    #[cfg(feature = "postgres")]
+    pub use crate::delivery::journal::PostgresJournal;
     pub use crate::delivery::journal::{
-        AttemptResult, DeliveryRecord, DeliveryStatus, Journal, Lease, ListQuery, MemoryJournal,
+        Admission, AttemptResult, DeliveryRecord, DeliveryStatus, Journal, Lease, ListQuery,
+        MemoryJournal,
     };
     pub use crate::delivery::record::{
         DELIVERY_ATTEMPT_HEADER, DELIVERY_ID_HEADER, REPLAY_OF_HEADER,

@@ -44,6 +44,8 @@ use tokio::net::TcpStream;
 
 use crate::server::WebhooksServerBuilder;
 use crate::server::{ServerHandle, WebhooksServer};
+
+pub use crate::delivery::journal::conformance::check_journal;
 use crate::web::secret::SECRET_HEADER;
 
 /// A new, empty folder for one test server's delivery journal.

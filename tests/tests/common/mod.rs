@@ -3,6 +3,7 @@
 // Each test binary uses a different part of this module.
 #![allow(dead_code, unreachable_pub)]
 
+pub mod postgres;
 pub mod process;
 
 use std::path::{Path, PathBuf};

@@ -12,8 +12,9 @@ use std::time::Duration;
 const LINE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Variables a developer or CI machine may have set that would change what the tests see.
-const INHERITED_SETTINGS: [&str; 12] = [
+const INHERITED_SETTINGS: [&str; 13] = [
     "WEBHOOKS_DATA_DIR",
+    "WEBHOOKS_DATABASE_URL",
     "WEBHOOKS_SHUTDOWN_TIMEOUT",
     "WEBHOOKS_ALLOWED_HOSTS",
     "WEBHOOKS_ADMIN_TOKEN",

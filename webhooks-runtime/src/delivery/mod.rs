@@ -23,7 +23,7 @@ use prometheus_client::metrics::counter::Counter;
 use tokio::sync::Notify;
 
 use crate::delivery::journal::{
-    AttemptResult, DeliveryRecord, Journal, Lease, SqliteJournal, now_ms,
+    Admission, AttemptResult, DeliveryRecord, Journal, Lease, SqliteJournal, now_ms,
 };
 use crate::delivery::settings::DeliverySettings;
 use crate::endpoint::route::{Route, RouteId, Routes};
@@ -104,10 +104,25 @@ impl Deliveries {
         }
         settings.apply_retention(&*journal)?;
         let (batch, batch_receiver) = std::sync::mpsc::sync_channel(writer::PENDING_RECORDS);
-        let wakers = routes
+        let wakers: Vec<Option<Arc<Notify>>> = routes
             .iter()
             .map(|route| route.background.then(Arc::default))
             .collect();
+        // Another process queued a delivery: its endpoint's worker here may claim it.
+        let by_key: std::collections::HashMap<String, Arc<Notify>> = routes
+            .iter()
+            .filter_map(|route| {
+                let waker = wakers.get(route.id.0).cloned().flatten()?;
+                Some((route.journal_key.clone(), waker))
+            })
+            .collect();
+        if !by_key.is_empty() {
+            journal.watch(Arc::new(move |endpoint: &str| {
+                if let Some(waker) = by_key.get(endpoint) {
+                    waker.notify_one();
+                }
+            }));
+        }
         Ok(Deliveries {
             journal,
             batch,
@@ -156,23 +171,14 @@ impl Deliveries {
         let since = dedupe.then(|| self.settings.duplicate_cutoff_ms());
         let enqueued = self
             .run(move |journal| {
-                // One call, under the journal's lock: no copy posted at the same time can slip
-                // between the look and the write.
-                if let Some(since) = since
-                    && let Some(original) =
-                        journal.find_duplicate(&record.endpoint, &record.body, since)?
-                {
-                    return Ok(Enqueued::Duplicate {
+                Ok(match journal.enqueue(&record, since, limit)? {
+                    Admission::Queued => Enqueued::Queued,
+                    Admission::BacklogFull { waiting } => Enqueued::BacklogFull(waiting),
+                    Admission::Duplicate { original } => Enqueued::Duplicate {
                         original,
                         record: Box::new(record),
-                    });
-                }
-                let waiting = journal.backlog(&record.endpoint)?;
-                if waiting >= limit {
-                    return Ok(Enqueued::BacklogFull(waiting));
-                }
-                journal.insert(std::slice::from_ref(&record))?;
-                Ok(Enqueued::Queued)
+                    },
+                })
             })
             .await?;
         if matches!(enqueued, Enqueued::Queued)
@@ -236,6 +242,11 @@ impl Deliveries {
         let lease = self.lease(now_ms());
         self.run(move |journal| journal.extend_lease(&lease.owner, &ids, lease.until_ms))
             .await
+    }
+
+    /// How often workers look for what other processes queued, when the store is shared.
+    pub(crate) fn poll_interval(&self) -> Option<std::time::Duration> {
+        self.journal.poll_interval()
     }
 
     /// How often a worker beats while its deliveries run: a third of the lease.

@@ -182,6 +182,11 @@ async fn work(context: Context, id: RouteId, mut stopped: watch::Receiver<bool>)
             )),
             _ => None,
         };
+        // A store other processes write to is polled: what they queue wakes nobody here.
+        let wait = match (wait, deliveries.poll_interval()) {
+            (Some(wait), Some(poll)) => Some(wait.min(poll)),
+            (wait, poll) => wait.or(poll),
+        };
         tokio::select! {
             () = waker.notified() => {}
             Some(_) = running.join_next(), if !running.is_empty() => {}

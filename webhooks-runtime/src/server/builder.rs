@@ -767,6 +767,27 @@ impl WebhooksServerBuilder {
         self
     }
 
+    /// Keeps the delivery journal in the PostgreSQL database at `url` instead of SQLite in the
+    /// data dir (overrides `WEBHOOKS_DATABASE_URL`): several server processes on one database
+    /// share their deliveries. `postgres://user:password@host:port/database`, with
+    /// `?sslmode=require` for a managed database. Needs the `postgres` feature. The server
+    /// connects, and migrates the tables, when it starts.
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let server = WebhooksServer::builder()
+    ///     .database_url("postgres://bot:secret@db.internal/hub?sslmode=require")
+    ///     .build()?;
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
+    #[cfg(feature = "postgres")]
+    pub fn database_url(mut self, url: impl Into<String>) -> Self {
+        self.requested.database_url = Some(crate::web::secret::Secret::new(url));
+        self.deliveries.journal = true;
+        self
+    }
+
     /// How long a claim on a running background delivery holds without a heartbeat (default
     /// [`DEFAULT_DELIVERY_LEASE`](crate::limits::DEFAULT_DELIVERY_LEASE), 60 s; overrides
     /// `WEBHOOKS_DELIVERY_LEASE`, in seconds). Workers extend it every third of it while the

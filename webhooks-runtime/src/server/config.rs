@@ -35,6 +35,8 @@ pub(crate) struct Requested {
     pub(crate) allowed_hosts: Option<Vec<String>>,
     pub(crate) shutdown_timeout: Option<Duration>,
     pub(crate) delivery_lease: Option<Duration>,
+    /// The PostgreSQL journal's URL; `None` means "ask the environment".
+    pub(crate) database_url: Option<Secret>,
 }
 
 /// The settings the server runs with.
@@ -59,6 +61,8 @@ pub(crate) struct Resolved {
     pub(crate) shutdown_timeout: Duration,
     /// How long a claim on a running background delivery holds without a heartbeat.
     pub(crate) delivery_lease: Duration,
+    /// The PostgreSQL database holding the journal, instead of SQLite in the data dir.
+    pub(crate) database_url: Option<Secret>,
     /// Warnings to print at start (never containing the secret).
     pub(crate) warnings: Vec<String>,
 }
@@ -165,7 +169,19 @@ pub(crate) fn resolve(requested: Requested, env: Env<'_>) -> Result<Resolved, Er
             None => DEFAULT_DELIVERY_LEASE,
         },
     };
+    let database_url = requested
+        .database_url
+        .or_else(|| first_set(env, &["WEBHOOKS_DATABASE_URL"]).map(|(_, url)| Secret::new(url)));
+    #[cfg(not(feature = "postgres"))]
+    if database_url.is_some() {
+        return Err(Error::Config {
+            variable: "WEBHOOKS_DATABASE_URL",
+            value: "(not shown: it may hold a password)".to_owned(),
+            reason: "this program's webhooks-runtime was built without its `postgres` feature: add `features = [\"postgres\"]` to its dependency in Cargo.toml, or unset the variable to keep the journal in SQLite in WEBHOOKS_DATA_DIR".to_owned(),
+        });
+    }
     Ok(Resolved {
+        database_url,
         shutdown_timeout,
         delivery_lease,
         allowed_hosts,
@@ -364,6 +380,7 @@ mod tests {
             allowed_hosts: None,
             shutdown_timeout: None,
             delivery_lease: None,
+            database_url: None,
             metrics: None,
             data_dir: None,
             admin_token: None,

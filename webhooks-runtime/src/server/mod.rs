@@ -273,6 +273,7 @@ impl WebhooksServer {
     fn journal_opening(&self, not_kept: &Counter) -> JournalOpening {
         JournalOpening {
             dir: self.resolved.data_dir.clone(),
+            database_url: self.resolved.database_url.clone(),
             settings: self.deliveries.clone(),
             routes: Arc::clone(&self.routes),
             not_kept: not_kept.clone(),
@@ -283,6 +284,8 @@ impl WebhooksServer {
 /// The journal to open, when it is on.
 struct JournalOpening {
     dir: std::path::PathBuf,
+    /// PostgreSQL instead of SQLite in `dir`, unless the builder was given a store.
+    database_url: Option<crate::web::secret::Secret>,
     settings: DeliverySettings,
     routes: Arc<Routes>,
     not_kept: Counter,
@@ -290,13 +293,42 @@ struct JournalOpening {
 
 impl JournalOpening {
     /// Opens it. Blocks on the disk.
-    fn open(self) -> Result<Option<Arc<Deliveries>>, Error> {
+    fn open(mut self) -> Result<Option<Arc<Deliveries>>, Error> {
         if !self.settings.journal {
             return Ok(None);
+        }
+        if self.settings.store.is_none()
+            && let Some(url) = &self.database_url
+        {
+            self.settings.store = Some(open_database(url)?);
         }
         let deliveries = Deliveries::open(&self.dir, self.settings, &self.routes, self.not_kept)?;
         Ok(Some(Arc::new(deliveries)))
     }
+}
+
+/// The journal on PostgreSQL at `url`.
+#[cfg(feature = "postgres")]
+fn open_database(
+    url: &crate::web::secret::Secret,
+) -> Result<crate::delivery::settings::Store, Error> {
+    let journal = crate::deliveries::PostgresJournal::connect(url.reveal())?;
+    tracing::info!(
+        database = journal.database(),
+        "the delivery journal is on PostgreSQL"
+    );
+    Ok(crate::delivery::settings::Store(Arc::new(journal)))
+}
+
+/// Without the `postgres` feature, a database URL is refused when the settings are read.
+#[cfg(not(feature = "postgres"))]
+fn open_database(
+    _url: &crate::web::secret::Secret,
+) -> Result<crate::delivery::settings::Store, Error> {
+    Err(crate::error::JournalError::new(
+        "a database URL needs webhooks-runtime's `postgres` feature",
+    )
+    .into())
 }
 
 impl WebhooksServer {

@@ -53,6 +53,12 @@ impl Secret {
     }
 
     /// Whether the value has whitespace at either end, a common copy-paste mistake.
+    /// The value itself, to connect with (a database URL holding a password): never to log.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    pub(crate) fn reveal(&self) -> &str {
+        &self.0
+    }
+
     pub(crate) fn has_surrounding_whitespace(&self) -> bool {
         self.0.trim() != self.0
     }

@@ -1,12 +1,11 @@
-//! One suite every store passes, with the clock injected (every time is a parameter): claim,
+//! One suite every store passes (public as [`crate::testing::check_journal`]), with the clock injected (every time is a parameter): claim,
 //! fencing of a stale attempt, retries and dead letters, rescue of interrupted deliveries,
 //! duplicates within their window, backlog, listing, retention and deletion.
 
 use bytes::Bytes;
 
 use crate::delivery::journal::{
-    AttemptResult, DeliveryRecord, DeliveryStatus, Journal, Lease, ListQuery, MemoryJournal,
-    SqliteJournal,
+    Admission, AttemptResult, DeliveryRecord, DeliveryStatus, Journal, Lease, ListQuery,
 };
 
 const T0: i64 = 1_764_000_000_000;
@@ -289,26 +288,83 @@ fn retention_removes_finished_deliveries_only(journal: &dyn Journal) {
     );
 }
 
-/// Runs every check on a fresh journal from `open`.
-fn suite(open: impl Fn() -> Box<dyn Journal>) {
-    claims_run_due_deliveries_in_order_and_count_attempts(&*open());
-    results_apply_to_the_running_attempt_only(&*open());
-    heartbeats_keep_a_lease_and_only_its_owner_can_extend_it(&*open());
-    duplicates_are_found_within_their_window_only(&*open());
-    listings_are_newest_first_and_filtered(&*open());
-    retention_removes_finished_deliveries_only(&*open());
+fn copies_offered_at_once_are_queued_once(journal: &dyn Journal) {
+    let copies: Vec<DeliveryRecord> = (0..8)
+        .map(|n| received(T0 + n, ROUTE, b"the same event"))
+        .collect();
+    let admissions: Vec<Admission> = std::thread::scope(|scope| {
+        let offers: Vec<_> = copies
+            .iter()
+            .map(|copy| scope.spawn(move || journal.enqueue(copy, Some(T0), 100).unwrap()))
+            .collect();
+        offers
+            .into_iter()
+            .map(|offer| offer.join().unwrap())
+            .collect()
+    });
+    let queued = admissions
+        .iter()
+        .filter(|admission| **admission == Admission::Queued)
+        .count();
+    assert_eq!(queued, 1, "{admissions:?}");
+    let originals: Vec<&Admission> = admissions
+        .iter()
+        .filter(|admission| matches!(admission, Admission::Duplicate { .. }))
+        .collect();
+    assert_eq!(originals.len(), 7, "{admissions:?}");
+    assert_eq!(journal.backlog(ROUTE).unwrap(), 1);
+    // Without dedupe the same body is queued again; past the backlog's limit, nothing is.
+    let again = received(T0 + 10, ROUTE, b"the same event");
+    assert_eq!(journal.enqueue(&again, None, 2).unwrap(), Admission::Queued);
+    let over = received(T0 + 11, ROUTE, b"another event");
+    assert_eq!(
+        journal.enqueue(&over, None, 2).unwrap(),
+        Admission::BacklogFull { waiting: 2 }
+    );
+    assert!(journal.get(&over.id).unwrap().is_none(), "not written");
+    // Outside the window, a copy is new again.
+    let later = received(T0 + 20, ROUTE, b"the same event");
+    assert_eq!(
+        journal.enqueue(&later, Some(T0 + 15), 100).unwrap(),
+        Admission::Queued
+    );
 }
 
+/// Runs every check of the journal's contract, each on a fresh store from `open`; panics naming
+/// the first broken promise. Every store the project ships passes it: run it on your own
+/// [`Journal`] before handing it to
+/// [`WebhooksServerBuilder::journal_store`](crate::WebhooksServerBuilder::journal_store). Times
+/// are passed in (the deliveries are dated late 2025), so nothing sleeps.
+///
+/// ```
+/// use webhooks_runtime::deliveries::MemoryJournal;
+///
+/// webhooks_runtime::testing::check_journal(|| Box::new(MemoryJournal::new()));
+/// ```
+pub fn check_journal(open: impl Fn() -> Box<dyn Journal>) {
+    let suite = open;
+    claims_run_due_deliveries_in_order_and_count_attempts(&*suite());
+    results_apply_to_the_running_attempt_only(&*suite());
+    heartbeats_keep_a_lease_and_only_its_owner_can_extend_it(&*suite());
+    duplicates_are_found_within_their_window_only(&*suite());
+    listings_are_newest_first_and_filtered(&*suite());
+    retention_removes_finished_deliveries_only(&*suite());
+    copies_offered_at_once_are_queued_once(&*suite());
+}
+
+#[cfg(test)]
 #[test]
 fn the_memory_journal_conforms() {
-    suite(|| Box::new(MemoryJournal::new()));
+    check_journal(|| Box::new(crate::delivery::journal::MemoryJournal::new()));
 }
 
+#[cfg(test)]
 #[test]
 fn the_sqlite_journal_conforms() {
+    use crate::delivery::journal::SqliteJournal;
     let root = std::env::temp_dir().join(format!("webhooks-conformance-{}", uuid::Uuid::now_v7()));
     let next = std::sync::atomic::AtomicUsize::new(0);
-    suite(|| {
+    check_journal(|| {
         let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Box::new(SqliteJournal::open(&root.join(n.to_string())).unwrap())
     });

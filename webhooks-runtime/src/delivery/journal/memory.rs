@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 
 use crate::delivery::journal::{
-    AttemptResult, DeliveryRecord, DeliveryStatus, Journal, JournalError, Lease, ListQuery,
+    Admission, AttemptResult, DeliveryRecord, DeliveryStatus, Journal, JournalError, Lease,
+    ListQuery,
 };
 
 /// A [`Journal`] kept in memory, ordered by id (time-ordered UUIDv7s).
@@ -69,6 +70,38 @@ fn at_route(delivery: &DeliveryRecord, route: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('#'))
 }
 
+/// The earliest delivery to `endpoint` accepted since `since_ms` (queued, running or done) with
+/// this exact body, among those compared for duplicates.
+fn duplicate_of(
+    stored: &BTreeMap<String, DeliveryRecord>,
+    endpoint: &str,
+    body: &[u8],
+    since_ms: i64,
+) -> Option<String> {
+    stored
+        .values()
+        .filter(|delivery| {
+            delivery.dedupe
+                && delivery.endpoint == endpoint
+                && delivery.received_at_ms >= since_ms
+                && matches!(
+                    delivery.status,
+                    DeliveryStatus::Queued | DeliveryStatus::Running | DeliveryStatus::Done
+                )
+                && delivery.body.as_ref() == body
+        })
+        .min_by_key(|delivery| delivery.received_at_ms)
+        .map(|delivery| delivery.id.clone())
+}
+
+/// How many deliveries to `endpoint` are queued or running.
+fn unfinished_at(stored: &BTreeMap<String, DeliveryRecord>, endpoint: &str) -> usize {
+    stored
+        .values()
+        .filter(|delivery| delivery.endpoint == endpoint && unfinished(delivery))
+        .count()
+}
+
 impl Journal for MemoryJournal {
     fn insert(&self, deliveries: &[DeliveryRecord]) -> Result<(), JournalError> {
         let mut stored = self.lock()?;
@@ -78,27 +111,34 @@ impl Journal for MemoryJournal {
         Ok(())
     }
 
+    fn enqueue(
+        &self,
+        delivery: &DeliveryRecord,
+        duplicate_since_ms: Option<i64>,
+        backlog_limit: usize,
+    ) -> Result<Admission, JournalError> {
+        // One lock for the look and the write: atomic.
+        let mut stored = self.lock()?;
+        if let Some(since) = duplicate_since_ms
+            && let Some(original) = duplicate_of(&stored, &delivery.endpoint, &delivery.body, since)
+        {
+            return Ok(Admission::Duplicate { original });
+        }
+        let waiting = unfinished_at(&stored, &delivery.endpoint);
+        if waiting >= backlog_limit {
+            return Ok(Admission::BacklogFull { waiting });
+        }
+        stored.insert(delivery.id.clone(), delivery.clone());
+        Ok(Admission::Queued)
+    }
+
     fn find_duplicate(
         &self,
         endpoint: &str,
         body: &[u8],
         since_ms: i64,
     ) -> Result<Option<String>, JournalError> {
-        Ok(self
-            .lock()?
-            .values()
-            .filter(|delivery| {
-                delivery.dedupe
-                    && delivery.endpoint == endpoint
-                    && delivery.received_at_ms >= since_ms
-                    && matches!(
-                        delivery.status,
-                        DeliveryStatus::Queued | DeliveryStatus::Running | DeliveryStatus::Done
-                    )
-                    && delivery.body.as_ref() == body
-            })
-            .min_by_key(|delivery| delivery.received_at_ms)
-            .map(|delivery| delivery.id.clone()))
+        Ok(duplicate_of(&*self.lock()?, endpoint, body, since_ms))
     }
 
     fn claim_due(
@@ -255,11 +295,7 @@ impl Journal for MemoryJournal {
     }
 
     fn backlog(&self, endpoint: &str) -> Result<usize, JournalError> {
-        Ok(self
-            .lock()?
-            .values()
-            .filter(|delivery| delivery.endpoint == endpoint && unfinished(delivery))
-            .count())
+        Ok(unfinished_at(&*self.lock()?, endpoint))
     }
 
     fn prune_to_size(&self, max_body_bytes: u64) -> Result<usize, JournalError> {

@@ -2,9 +2,10 @@
 //! each can be inspected and replayed. A trait, so stores can be swapped; SQLite is the embedded
 //! default, and an in-memory one serves tests.
 
-#[cfg(test)]
-mod conformance;
+pub(crate) mod conformance;
 mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod sqlite;
 
 use std::fmt;
@@ -14,6 +15,8 @@ pub(crate) use crate::error::JournalError;
 use serde::Serialize;
 
 pub use memory::MemoryJournal;
+#[cfg(feature = "postgres")]
+pub use postgres::PostgresJournal;
 pub(crate) use sqlite::SqliteJournal;
 
 /// Where a delivery stands.
@@ -235,6 +238,38 @@ pub enum AttemptResult {
     },
 }
 
+/// What became of a background delivery offered to [`Journal::enqueue`].
+///
+/// ```
+/// use webhooks_runtime::deliveries::Admission;
+///
+/// let admission = Admission::Duplicate { original: "0192f3c4-5d6e-7f80-9a1b-2c3d4e5f6a7b".to_owned() };
+/// let status = match admission {
+///     Admission::Queued => 202,
+///     Admission::Duplicate { .. } => 200,
+///     Admission::BacklogFull { .. } => 503,
+///     _ => 500,
+/// };
+/// assert_eq!(status, 200);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Admission {
+    /// Written durably: a worker will run it.
+    Queued,
+    /// Not written: the endpoint already holds `waiting` accepted and unfinished deliveries, its
+    /// limit.
+    BacklogFull {
+        /// How many the endpoint holds.
+        waiting: usize,
+    },
+    /// Not written: the same body was accepted by the same endpoint within the duplicate window.
+    Duplicate {
+        /// The id of the delivery it duplicates.
+        original: String,
+    },
+}
+
 /// A store of deliveries. Every method may block on I/O: the server calls them off its async
 /// workers.
 ///
@@ -285,6 +320,27 @@ pub trait Journal: Send + Sync + 'static {
         body: &[u8],
         since_ms: i64,
     ) -> Result<Option<String>, JournalError>;
+
+    /// Records one queued background delivery durably, unless it duplicates one accepted since
+    /// `duplicate_since_ms` (`None`: no dedupe), or its endpoint already holds `backlog_limit`
+    /// accepted and unfinished deliveries. Atomic: of copies offered at once, by any number of
+    /// threads or processes sharing the store, one is queued and the others are duplicates.
+    ///
+    /// ```
+    /// use webhooks_runtime::deliveries::{Admission, DeliveryRecord, Journal, JournalError};
+    ///
+    /// /// Queues a delivery unless the same body came within the last hour.
+    /// fn accept(journal: &dyn Journal, delivery: &DeliveryRecord, now_ms: i64) -> Result<bool, JournalError> {
+    ///     let admission = journal.enqueue(delivery, Some(now_ms - 60 * 60 * 1000), 10_000)?;
+    ///     Ok(admission == Admission::Queued)
+    /// }
+    /// ```
+    fn enqueue(
+        &self,
+        delivery: &DeliveryRecord,
+        duplicate_since_ms: Option<i64>,
+        backlog_limit: usize,
+    ) -> Result<Admission, JournalError>;
 
     /// Marks up to `limit` due queued deliveries of `endpoint` as running, counting an attempt,
     /// and returns them.
@@ -475,6 +531,33 @@ pub trait Journal: Send + Sync + 'static {
         let _ = max_body_bytes;
         Ok(0)
     }
+
+    /// How often workers look for deliveries that other processes queued or rescued, when the
+    /// store is shared by several processes; `None` (the default) when this process is the only
+    /// writer, whose workers are woken by what it queues and sleep otherwise.
+    ///
+    /// ```
+    /// use webhooks_runtime::deliveries::{Journal, MemoryJournal};
+    ///
+    /// assert_eq!(MemoryJournal::new().poll_interval(), None);
+    /// ```
+    fn poll_interval(&self) -> Option<std::time::Duration> {
+        None
+    }
+
+    /// Asks the store to call `wake` with an endpoint's key when another process queues a
+    /// delivery for it: a hint that saves waiting for the next poll, never the only way work is
+    /// found. Nothing by default.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use webhooks_runtime::deliveries::{Journal, MemoryJournal};
+    ///
+    /// MemoryJournal::new().watch(Arc::new(|endpoint: &str| println!("{endpoint} has work")));
+    /// ```
+    fn watch(&self, wake: std::sync::Arc<dyn Fn(&str) + Send + Sync>) {
+        let _ = wake;
+    }
 }
 
 /// Milliseconds since the Unix epoch.
@@ -483,6 +566,22 @@ pub(crate) fn now_ms() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
     i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// The smallest UUIDv7 of the millisecond `ms`: every id of an earlier millisecond sorts below it.
+pub(crate) fn smallest_id_at(ms: i64) -> String {
+    let ms = u64::try_from(ms).unwrap_or(0) & 0xFFFF_FFFF_FFFF;
+    format!(
+        "{:08x}-{:04x}-7000-8000-000000000000",
+        ms >> 16,
+        ms & 0xFFFF
+    )
+}
+
+/// The SHA-256 of a body: what duplicates are looked up by, before their bodies are compared.
+pub(crate) fn body_hash(body: &[u8]) -> Vec<u8> {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(body).to_vec()
 }
 
 /// A new time-ordered delivery id.

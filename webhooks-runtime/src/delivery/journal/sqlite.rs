@@ -4,10 +4,10 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use sha2::{Digest, Sha256};
 
 use super::{
-    AttemptResult, DeliveryRecord, DeliveryStatus, Journal, JournalError, Lease, ListQuery,
+    Admission, AttemptResult, DeliveryRecord, DeliveryStatus, Journal, JournalError, Lease,
+    ListQuery, body_hash, smallest_id_at,
 };
 
 const SCHEMA: &str = "
@@ -55,20 +55,6 @@ pub(crate) struct SqliteJournal {
 
 fn error(error: rusqlite::Error) -> JournalError {
     JournalError::new("SQLite failed").with_source(error)
-}
-
-/// The smallest UUIDv7 of the millisecond `ms`: every id of an earlier millisecond sorts below it.
-fn smallest_id_at(ms: i64) -> String {
-    let ms = u64::try_from(ms).unwrap_or(0) & 0xFFFF_FFFF_FFFF;
-    format!(
-        "{:08x}-{:04x}-7000-8000-000000000000",
-        ms >> 16,
-        ms & 0xFFFF
-    )
-}
-
-fn body_hash(body: &[u8]) -> Vec<u8> {
-    Sha256::digest(body).to_vec()
 }
 
 /// Takes `dir`'s lock file, held for as long as the returned file is open: a second process on the
@@ -275,47 +261,125 @@ fn record(row: &Row<'_>) -> rusqlite::Result<DeliveryRecord> {
     })
 }
 
+/// Asks for a crash-proof write (`FULL`) when `deliveries` hold a queued one: it was promised with
+/// a 202 and must survive the machine crashing. Records of deliveries already handled only need
+/// to survive the process crashing, which WAL with `NORMAL` guarantees at a fraction of the syncs.
+fn set_durability(connection: &Connection, deliveries: &[DeliveryRecord]) -> rusqlite::Result<()> {
+    let must_survive_power_loss = deliveries
+        .iter()
+        .any(|d| d.status == DeliveryStatus::Queued);
+    connection.pragma_update(
+        None,
+        "synchronous",
+        if must_survive_power_loss {
+            "FULL"
+        } else {
+            "NORMAL"
+        },
+    )
+}
+
+/// Writes `deliveries` (replacing any with the same id) in the caller's transaction.
+fn write(connection: &Connection, deliveries: &[DeliveryRecord]) -> rusqlite::Result<()> {
+    let mut statement = connection.prepare_cached(&format!(
+        "INSERT OR REPLACE INTO deliveries ({COLUMNS}) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
+    ))?;
+    for d in deliveries {
+        let headers = serde_json::to_string(&d.headers).unwrap_or_else(|_| "[]".to_owned());
+        statement.execute(params![
+            d.id,
+            d.endpoint,
+            d.received_at_ms,
+            d.status.as_str(),
+            d.attempts,
+            d.last_error,
+            d.latency_ms,
+            d.scope,
+            d.action,
+            d.repo,
+            d.background,
+            d.original_id,
+            d.uri,
+            headers,
+            d.body.as_ref(),
+            d.next_attempt_at_ms,
+            // Hashed only where duplicates are looked for: it costs the journal of every other
+            // delivery a pass over its body.
+            d.dedupe.then(|| body_hash(&d.body)),
+        ])?;
+    }
+    Ok(())
+}
+
+/// The earliest delivery to `endpoint` accepted since `since_ms` (queued, running or done) with
+/// this exact body.
+fn duplicate_of(
+    connection: &Connection,
+    endpoint: &str,
+    body: &[u8],
+    since_ms: i64,
+) -> rusqlite::Result<Option<String>> {
+    connection
+        .prepare_cached(
+            "SELECT id FROM deliveries WHERE endpoint = ?1 AND body_hash = ?2 AND body = ?3 \
+             AND received_at_ms >= ?4 AND status IN ('queued', 'running', 'done') \
+             ORDER BY received_at_ms LIMIT 1",
+        )?
+        .query_row(params![endpoint, body_hash(body), body, since_ms], |row| {
+            row.get(0)
+        })
+        .optional()
+}
+
+/// How many deliveries to `endpoint` are queued or running.
+fn unfinished(connection: &Connection, endpoint: &str) -> rusqlite::Result<usize> {
+    let count = |status: &str| -> rusqlite::Result<i64> {
+        connection
+            .prepare_cached("SELECT COUNT(*) FROM deliveries WHERE endpoint = ?1 AND status = ?2")?
+            .query_row(params![endpoint, status], |row| row.get(0))
+    };
+    let waiting = count("queued")? + count("running")?;
+    Ok(usize::try_from(waiting).unwrap_or(0))
+}
+
 impl Journal for SqliteJournal {
     fn insert(&self, deliveries: &[DeliveryRecord]) -> Result<(), JournalError> {
         self.still_there()?;
         self.with(|connection| {
-            // A queued background delivery was promised with a 202: it must survive the machine
-            // crashing (FULL). Records of deliveries already handled only need to survive the
-            // process crashing, which WAL with NORMAL guarantees at a fraction of the syncs.
-            let must_survive_power_loss = deliveries.iter().any(|d| d.status == DeliveryStatus::Queued);
-            connection.pragma_update(None, "synchronous", if must_survive_power_loss { "FULL" } else { "NORMAL" })?;
+            set_durability(connection, deliveries)?;
             let transaction = connection.transaction()?;
-            {
-                let mut statement = transaction.prepare_cached(&format!(
-                    "INSERT OR REPLACE INTO deliveries ({COLUMNS}) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
-                ))?;
-                for d in deliveries {
-                    let headers = serde_json::to_string(&d.headers).unwrap_or_else(|_| "[]".to_owned());
-                    statement.execute(params![
-                        d.id,
-                        d.endpoint,
-                        d.received_at_ms,
-                        d.status.as_str(),
-                        d.attempts,
-                        d.last_error,
-                        d.latency_ms,
-                        d.scope,
-                        d.action,
-                        d.repo,
-                        d.background,
-                        d.original_id,
-                        d.uri,
-                        headers,
-                        d.body.as_ref(),
-                        d.next_attempt_at_ms,
-                        // Hashed only where duplicates are looked for: it costs the journal of
-                        // every other delivery a pass over its body.
-                        d.dedupe.then(|| body_hash(&d.body)),
-                    ])?;
-                }
-            }
+            write(&transaction, deliveries)?;
             transaction.commit()
+        })
+    }
+
+    fn enqueue(
+        &self,
+        delivery: &DeliveryRecord,
+        duplicate_since_ms: Option<i64>,
+        backlog_limit: usize,
+    ) -> Result<Admission, JournalError> {
+        self.still_there()?;
+        // One transaction under the connection's lock: no copy offered at the same time can slip
+        // between the look and the write.
+        self.with(|connection| {
+            let deliveries = std::slice::from_ref(delivery);
+            set_durability(connection, deliveries)?;
+            let transaction = connection.transaction()?;
+            if let Some(since) = duplicate_since_ms
+                && let Some(original) =
+                    duplicate_of(&transaction, &delivery.endpoint, &delivery.body, since)?
+            {
+                return Ok(Admission::Duplicate { original });
+            }
+            let waiting = unfinished(&transaction, &delivery.endpoint)?;
+            if waiting >= backlog_limit {
+                return Ok(Admission::BacklogFull { waiting });
+            }
+            write(&transaction, deliveries)?;
+            transaction.commit()?;
+            Ok(Admission::Queued)
         })
     }
 
@@ -325,16 +389,7 @@ impl Journal for SqliteJournal {
         body: &[u8],
         since_ms: i64,
     ) -> Result<Option<String>, JournalError> {
-        self.with(|connection| {
-            connection
-                .prepare_cached(
-                    "SELECT id FROM deliveries WHERE endpoint = ?1 AND body_hash = ?2 AND body = ?3 \
-                     AND received_at_ms >= ?4 AND status IN ('queued', 'running', 'done') \
-                     ORDER BY received_at_ms LIMIT 1",
-                )?
-                .query_row(params![endpoint, body_hash(body), body, since_ms], |row| row.get(0))
-                .optional()
-        })
+        self.with(|connection| duplicate_of(connection, endpoint, body, since_ms))
     }
 
     fn claim_due(
@@ -506,17 +561,7 @@ impl Journal for SqliteJournal {
 
     fn backlog(&self, endpoint: &str) -> Result<usize, JournalError> {
         self.still_there()?;
-        self.with(|connection| {
-            let count = |status: &str| -> rusqlite::Result<i64> {
-                connection
-                    .prepare_cached(
-                        "SELECT COUNT(*) FROM deliveries WHERE endpoint = ?1 AND status = ?2",
-                    )?
-                    .query_row(params![endpoint, status], |row| row.get(0))
-            };
-            let waiting = count("queued")? + count("running")?;
-            Ok(usize::try_from(waiting).unwrap_or(0))
-        })
+        self.with(|connection| unfinished(connection, endpoint))
     }
 
     fn prune_to_size(&self, max_body_bytes: u64) -> Result<usize, JournalError> {
@@ -554,7 +599,8 @@ impl Journal for SqliteJournal {
 
 #[cfg(test)]
 mod tests {
-    use super::{SqliteJournal, smallest_id_at};
+    use super::SqliteJournal;
+    use crate::delivery::journal::smallest_id_at;
     use crate::delivery::journal::{
         AttemptResult, DeliveryRecord, DeliveryStatus, Journal, Lease, new_id,
     };

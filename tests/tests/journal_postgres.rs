@@ -1,0 +1,73 @@
+//! The journal on a real PostgreSQL (a throwaway cluster per test): the conformance suite every
+//! store passes, and what is PostgreSQL's own: migrations by several processes at once, a
+//! database from a newer version refused, errors that name the database but not the password.
+
+mod common;
+
+use common::postgres::Cluster;
+use webhooks_runtime::deliveries::PostgresJournal;
+
+#[test]
+fn the_postgres_journal_conforms() {
+    let Some(cluster) = Cluster::start("the_postgres_journal_conforms") else {
+        return;
+    };
+    webhooks_runtime::testing::check_journal(|| {
+        Box::new(PostgresJournal::connect(&cluster.new_database()).unwrap())
+    });
+}
+
+#[test]
+fn journals_opened_at_once_on_an_empty_database_all_migrate_and_a_newer_schema_is_refused() {
+    let Some(cluster) = Cluster::start("journals_opened_at_once_on_an_empty_database") else {
+        return;
+    };
+    let url = cluster.new_database();
+    let opened: Vec<Result<PostgresJournal, String>> = std::thread::scope(|scope| {
+        let openings: Vec<_> = (0..4)
+            .map(|_| scope.spawn(|| PostgresJournal::connect(&url).map_err(|e| e.to_string())))
+            .collect();
+        openings.into_iter().map(|o| o.join().unwrap()).collect()
+    });
+    for journal in &opened {
+        assert!(journal.is_ok(), "{journal:?}");
+    }
+    let database = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+    assert_eq!(
+        cluster.sql(
+            database,
+            "SELECT string_agg(version::text, ',') FROM webhooks_journal_schema"
+        ),
+        "1",
+        "one schema row, at version 1"
+    );
+    drop(opened);
+
+    cluster.sql(database, "UPDATE webhooks_journal_schema SET version = 99");
+    let error = PostgresJournal::connect(&url).unwrap_err().to_string();
+    assert!(
+        error.contains("written by a newer version of webhooks-runtime (journal schema 99; this one knows up to 1)"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_refused_connection_names_the_database_and_never_the_password() {
+    let Some(cluster) = Cluster::start("a_refused_connection_names_the_database") else {
+        return;
+    };
+    let url = cluster
+        .url("no_such_database")
+        .replace("webhooks@", "webhooks:hunter2@");
+    let error = PostgresJournal::connect(&url).unwrap_err().to_string();
+    assert!(
+        error.contains("cannot use PostgreSQL at webhooks@127.0.0.1:")
+            && error.contains("/no_such_database"),
+        "{error}"
+    );
+    assert!(
+        error.contains("does not exist"),
+        "what PostgreSQL said: {error}"
+    );
+    assert!(!error.contains("hunter2"), "{error}");
+}
