@@ -71,3 +71,33 @@ fn a_refused_connection_names_the_database_and_never_the_password() {
     );
     assert!(!error.contains("hunter2"), "{error}");
 }
+
+#[test]
+fn tls_checks_the_server_certificate_against_the_authority_given() {
+    let Some(cluster) = Cluster::start_with_tls("tls_checks_the_server_certificate") else {
+        return;
+    };
+    cluster.sql("postgres", "CREATE DATABASE over_tls");
+    let url = cluster.tls_url("over_tls");
+    let unknown = PostgresJournal::connect(&url).unwrap_err().to_string();
+    assert!(
+        unknown.contains("cannot use PostgreSQL at webhooks@localhost:")
+            && unknown.to_lowercase().contains("certificate"),
+        "a certificate from an unknown authority is refused: {unknown}"
+    );
+    let authority = cluster.authority();
+    let trusted = format!(
+        "{url}&sslrootcert={}",
+        authority.to_str().unwrap().replace('/', "%2F")
+    );
+    let journal = PostgresJournal::connect(&trusted).unwrap();
+    let encrypted: u32 = cluster
+        .sql(
+            "over_tls",
+            "SELECT count(*) FROM pg_stat_ssl JOIN pg_stat_activity USING (pid) WHERE ssl AND datname = 'over_tls'",
+        )
+        .parse()
+        .unwrap();
+    assert!(encrypted >= 1, "the journal's connection is encrypted");
+    drop(journal);
+}

@@ -439,6 +439,63 @@ fn a_damaged_journal_stops_the_start_naming_the_file_and_how_to_move_it_aside() 
     );
 }
 
+/// Posts a delivery to the test server's `background_job` and waits until its handler says it
+/// started; the delivery's id.
+fn start_a_background_job(server: &ServerProcess) -> String {
+    let body = common::fixture("07-repo-create-model.json");
+    let (status, answer) = request(
+        server.addr(),
+        "POST",
+        "/webhooks/background_job",
+        &[],
+        &body,
+    );
+    assert_eq!(status, 202, "{answer}");
+    let answer: webhooks_runtime::serde_json::Value =
+        webhooks_runtime::serde_json::from_str(&answer).unwrap();
+    assert_eq!(server.next_line(), "background job started");
+    answer["delivery_id"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn sigterm_records_what_a_background_handler_finished_within_the_deadline() {
+    let data_dir = common::process::fresh_data_dir();
+    let block = data_dir.with_extension("finishing");
+    std::fs::write(&block, b"").unwrap();
+    let env = [
+        ("WEBHOOKS_DATA_DIR", data_dir.to_str().unwrap()),
+        ("BLOCK_FILE", block.to_str().unwrap()),
+        ("WEBHOOKS_SHUTDOWN_TIMEOUT", "20"),
+    ];
+    let server = ServerProcess::start(&env);
+    let id = start_a_background_job(&server);
+    // Stopping while the handler runs; it finishes within the deadline.
+    server.terminate();
+    std::fs::remove_file(&block).unwrap();
+    let (exit, stderr) = server
+        .wait_within(common::process::EXIT_PATIENCE)
+        .expect("the server exited once the handler finished");
+    assert!(exit.success(), "exit: {exit:?}, stderr: {stderr}");
+    // Recorded as done by the process that stopped: the next start does not run it again.
+    let server = ServerProcess::start(&env);
+    let (_, text) = request(
+        server.addr(),
+        "GET",
+        &format!("/api/deliveries/{id}"),
+        &[],
+        b"",
+    );
+    let record: webhooks_runtime::serde_json::Value =
+        webhooks_runtime::serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        (record["status"].as_str(), record["attempts"].as_u64()),
+        (Some("done"), Some(1)),
+        "{record}"
+    );
+    drop(server);
+    std::fs::remove_dir_all(&data_dir).unwrap();
+}
+
 #[test]
 fn sigterm_does_not_wait_past_the_deadline_for_a_plain_fn_that_never_returns() {
     let data_dir = common::process::fresh_data_dir();
@@ -449,16 +506,7 @@ fn sigterm_does_not_wait_past_the_deadline_for_a_plain_fn_that_never_returns() {
         ("BLOCK_FILE", block.to_str().unwrap()),
         ("WEBHOOKS_SHUTDOWN_TIMEOUT", "0.5"),
     ]);
-    let body = common::fixture("07-repo-create-model.json");
-    let (status, answer) = request(
-        server.addr(),
-        "POST",
-        "/webhooks/background_job",
-        &[],
-        &body,
-    );
-    assert_eq!(status, 202, "{answer}");
-    assert_eq!(server.next_line(), "background job started");
+    start_a_background_job(&server);
     server.terminate();
     // The handler blocks for as long as the file exists: the process must exit at its deadline
     // all the same, leaving the delivery to run again at the next start.

@@ -61,6 +61,16 @@ impl Cluster {
     /// Starts a cluster, or says the test is skipped and returns `None` when PostgreSQL is not
     /// installed (a failure instead where `WEBHOOKS_REQUIRE_POSTGRES` is set).
     pub fn start(test: &str) -> Option<Cluster> {
+        Self::start_with(test, false)
+    }
+
+    /// As [`Cluster::start`], with TLS on: a certificate for `localhost` and `127.0.0.1` signed
+    /// by a throwaway authority, whose certificate is [`Cluster::authority`].
+    pub fn start_with_tls(test: &str) -> Option<Cluster> {
+        Self::start_with(test, true)
+    }
+
+    fn start_with(test: &str, tls: bool) -> Option<Cluster> {
         let Some(bin) = bin_dir() else {
             assert!(
                 std::env::var_os("WEBHOOKS_REQUIRE_POSTGRES").is_none(),
@@ -109,11 +119,17 @@ impl Cluster {
                 "--no-instructions",
             ],
         );
+        let tls_options = if tls {
+            cluster.make_certificates();
+            " -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key"
+        } else {
+            ""
+        };
         // A free port can be taken between the look and the start: try another then.
         for _ in 0..5 {
             cluster.port = free_port();
             let options = format!(
-                "-p {} -c listen_addresses=127.0.0.1 -k {} -c fsync=off -c max_connections=200",
+                "-p {} -c listen_addresses=127.0.0.1 -k {} -c fsync=off -c max_connections=200{tls_options}",
                 cluster.port,
                 cluster.dir.display()
             );
@@ -140,6 +156,94 @@ impl Cluster {
             "the throwaway PostgreSQL did not start: see {}",
             cluster.dir.join("server.log").display()
         );
+    }
+
+    /// The authority's certificate (PEM) a TLS cluster's certificate is signed by.
+    pub fn authority(&self) -> PathBuf {
+        self.dir.join("authority.crt")
+    }
+
+    /// An authority, and a server certificate it signs, with `openssl`; the server's files in
+    /// the data folder, readable by the server only.
+    fn make_certificates(&self) {
+        let openssl = |args: &[&str]| {
+            let output = Command::new("openssl")
+                .args(args)
+                .current_dir(&self.dir)
+                .output()
+                .expect("run openssl");
+            assert!(
+                output.status.success(),
+                "openssl {args:?}: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        };
+        std::fs::write(
+            self.dir.join("server.ext"),
+            "subjectAltName = DNS:localhost, IP:127.0.0.1\nbasicConstraints = CA:FALSE\n",
+        )
+        .unwrap();
+        openssl(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=webhooks test authority",
+            "-keyout",
+            "authority.key",
+            "-out",
+            "authority.crt",
+        ]);
+        openssl(&[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+        ]);
+        openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "authority.crt",
+            "-CAkey",
+            "authority.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "server.ext",
+            "-out",
+            "server.crt",
+        ]);
+        let data = self.data_dir();
+        for file in ["server.crt", "server.key"] {
+            std::fs::copy(self.dir.join(file), data.join(file)).unwrap();
+            std::fs::set_permissions(
+                data.join(file),
+                std::os::unix::fs::PermissionsExt::from_mode(0o600),
+            )
+            .unwrap();
+            if self.as_postgres {
+                let status = Command::new("chown")
+                    .arg("postgres:postgres")
+                    .arg(data.join(file))
+                    .status()
+                    .expect("run chown");
+                assert!(status.success());
+            }
+        }
     }
 
     fn data_dir(&self) -> PathBuf {
@@ -218,6 +322,15 @@ impl Cluster {
     pub fn url(&self, database: &str) -> String {
         format!(
             "postgres://{USER}@127.0.0.1:{}/{database}?sslmode=disable",
+            self.port
+        )
+    }
+
+    /// The URL of `database` over TLS to `localhost`, `sslmode=require`, without saying which
+    /// authority to trust.
+    pub fn tls_url(&self, database: &str) -> String {
+        format!(
+            "postgres://{USER}@localhost:{}/{database}?sslmode=require",
             self.port
         )
     }

@@ -312,7 +312,7 @@ impl JournalOpening {
 fn open_database(
     url: &crate::web::secret::Secret,
 ) -> Result<crate::delivery::settings::Store, Error> {
-    let journal = crate::deliveries::PostgresJournal::connect(url.reveal())?;
+    let journal = crate::delivery::journal::PostgresJournal::connect(url.reveal())?;
     tracing::info!(
         database = journal.database(),
         "the delivery journal is on PostgreSQL"

@@ -323,8 +323,11 @@ pub trait Journal: Send + Sync + 'static {
 
     /// Records one queued background delivery durably, unless it duplicates one accepted since
     /// `duplicate_since_ms` (`None`: no dedupe), or its endpoint already holds `backlog_limit`
-    /// accepted and unfinished deliveries. Atomic: of copies offered at once, by any number of
-    /// threads or processes sharing the store, one is queued and the others are duplicates.
+    /// accepted and unfinished deliveries. Atomic for duplicates: of copies offered at once, by
+    /// any number of threads or processes sharing the store, one is queued and the others are
+    /// duplicates. The backlog limit is a bound on memory and disk, not a count to the unit: a
+    /// store shared by several processes may pass it by the deliveries they offer at the same
+    /// moment.
     ///
     /// ```
     /// use webhooks_runtime::deliveries::{Admission, DeliveryRecord, Journal, JournalError};

@@ -112,7 +112,16 @@ fn database_error(error: tokio_postgres::Error) -> JournalError {
 fn failed(context: &str, error: tokio_postgres::Error) -> JournalError {
     let said = match error.as_db_error() {
         Some(db) => format!("{}: {} ({})", db.severity(), db.message(), db.code().code()),
-        None => error.to_string(),
+        // tokio-postgres says "error performing TLS handshake" and keeps why in its sources.
+        None => {
+            let mut said = error.to_string();
+            let mut source = std::error::Error::source(&error);
+            while let Some(cause) = source {
+                said = format!("{said}: {cause}");
+                source = cause.source();
+            }
+            said
+        }
     };
     JournalError::new(context).with_source(said)
 }
@@ -219,10 +228,16 @@ async fn connection(pool: &Pool) -> Result<Object, JournalError> {
     })
 }
 
-/// The advisory lock taken to enqueue to `endpoint`: copies of one delivery offered by several
-/// processes at once take turns.
-fn enqueue_lock(endpoint: &str) -> i64 {
-    let digest = Sha256::digest(format!("webhooks-enqueue:{endpoint}"));
+/// The advisory lock taken to enqueue `body` to `endpoint` when duplicates are looked for: copies
+/// of one delivery offered by several processes at once take turns, different deliveries do not
+/// wait for each other.
+fn enqueue_lock(endpoint: &str, body: &[u8]) -> i64 {
+    let mut digest = Sha256::new();
+    digest.update(b"webhooks-enqueue:");
+    digest.update(endpoint.as_bytes());
+    digest.update([0]);
+    digest.update(body);
+    let digest = digest.finalize();
     let mut first = [0u8; 8];
     first.copy_from_slice(&digest[..8]);
     i64::from_be_bytes(first)
@@ -416,20 +431,21 @@ impl Journal for PostgresJournal {
         self.call(move |pool| async move {
             let mut client = connection(&pool).await?;
             let transaction = client.transaction().await.map_err(database_error)?;
-            // Copies offered by other processes wait here until this transaction ends: the look
-            // and the write are one step for all of them.
-            transaction
-                .execute(
-                    "SELECT pg_advisory_xact_lock($1)",
-                    &[&enqueue_lock(&delivery.endpoint)],
-                )
-                .await
-                .map_err(database_error)?;
-            if let Some(since) = duplicate_since_ms
-                && let Some(original) =
+            if let Some(since) = duplicate_since_ms {
+                // Copies offered by other processes wait here until this transaction ends: the
+                // look and the write are one step for all of them.
+                transaction
+                    .execute(
+                        "SELECT pg_advisory_xact_lock($1)",
+                        &[&enqueue_lock(&delivery.endpoint, &delivery.body)],
+                    )
+                    .await
+                    .map_err(database_error)?;
+                if let Some(original) =
                     duplicate_of(&transaction, &delivery.endpoint, &delivery.body, since).await?
-            {
-                return Ok(Admission::Duplicate { original });
+                {
+                    return Ok(Admission::Duplicate { original });
+                }
             }
             let waiting = unfinished(&transaction, &delivery.endpoint).await?;
             if waiting >= backlog_limit {
