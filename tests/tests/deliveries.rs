@@ -208,19 +208,36 @@ async fn under_concurrent_load_every_delivery_is_handled_exactly_once_and_duplic
     assert_eq!(handled.len(), 40);
     assert!(handled.values().all(|&count| count == 1), "{handled:?}");
 
-    // The Hub's manual replay sends the same bytes again: answered, not handled again.
+    // A proxy's retry sends the latest event's bytes again: answered, not handled again.
+    let latest = (0..ids.len()).max_by_key(|&n| &ids[n]).unwrap();
     let again = server
         .post("/webhooks/counted")
-        .body(bodies[7].clone())
+        .body(bodies[latest].clone())
         .secret(SECRET)
         .send()
         .await;
     assert_eq!(again.status(), StatusCode::OK);
     assert_eq!(
         again.json::<Value>(),
-        json!({ "delivery_id": ids[7], "status": "duplicate" })
+        json!({ "delivery_id": ids[latest], "status": "duplicate" })
     );
-    assert_eq!(HANDLED.lock().unwrap().as_ref().unwrap()["load-0007"], 1);
+    let key = format!("load-{latest:04}");
+    assert_eq!(HANDLED.lock().unwrap().as_ref().unwrap()[&key], 1);
+
+    // An older event's bytes after later events about the same repo are a new event (a setting
+    // switched back, or a replay asked for on the Hub): handled again.
+    let older = (latest + 1) % ids.len();
+    let replayed = server
+        .post("/webhooks/counted")
+        .body(bodies[older].clone())
+        .secret(SECRET)
+        .send()
+        .await;
+    assert_eq!(replayed.status(), StatusCode::ACCEPTED);
+    let id = delivery_id(&replayed);
+    wait_for(&server, &id, "done").await;
+    let key = format!("load-{older:04}");
+    assert_eq!(HANDLED.lock().unwrap().as_ref().unwrap()[&key], 2);
 }
 
 #[tokio::test]

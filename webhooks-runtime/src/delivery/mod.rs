@@ -147,16 +147,17 @@ impl Deliveries {
             .map_err(|error| JournalError::new("a journal task failed").with_source(error))?
     }
 
-    /// The delivery to `route` accepted within the duplicate window with this exact body.
+    /// The delivery to `route` this body about `repo` repeats, within the duplicate window.
     pub(crate) async fn find_duplicate(
         &self,
         route: &Route,
+        repo: Option<String>,
         body: &Bytes,
     ) -> Result<Option<String>, JournalError> {
         let since = self.settings.duplicate_cutoff_ms();
         let endpoint = route.journal_key.clone();
         let body = body.clone();
-        self.run(move |journal| journal.find_duplicate(&endpoint, &body, since))
+        self.run(move |journal| journal.find_duplicate(&endpoint, repo.as_deref(), &body, since))
             .await
     }
 
@@ -169,6 +170,11 @@ impl Deliveries {
     ) -> Result<Enqueued, JournalError> {
         let limit = self.settings.backlog_limit;
         let since = dedupe.then(|| self.settings.duplicate_cutoff_ms());
+        let mut record = record;
+        // Duplicates are looked for among the deliveries about the same repo.
+        if dedupe && record.scope.is_none() {
+            record.summarize();
+        }
         let enqueued = self
             .run(move |journal| {
                 Ok(match journal.enqueue(&record, since, limit)? {

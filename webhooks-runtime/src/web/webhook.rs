@@ -152,8 +152,9 @@ pub(crate) async fn deliver(
     // A background endpoint looks for a duplicate in the same journal call that records the
     // delivery (`accept_in_background`): two copies posted at once are one delivery.
     if route.dedupe && !route.background {
+        let repo = received.repo();
         match deliveries
-            .find_duplicate(route, received.request.body())
+            .find_duplicate(route, repo, received.request.body())
             .await
         {
             Ok(Some(original)) => return answer_duplicate(deliveries, received, original),
@@ -215,6 +216,15 @@ struct Received<'a> {
 }
 
 impl Received<'_> {
+    /// The payload's `repo.name`, read from the body unless its summary was read already.
+    fn repo(&self) -> Option<String> {
+        match &self.summary {
+            Some(summary) => Some(summary.repo.clone()),
+            None if self.summarized => None,
+            None => PayloadSummary::read(self.request.body()).map(|summary| summary.repo),
+        }
+    }
+
     /// The journal's record of it, and whether its summary was read.
     fn record(&mut self, status: DeliveryStatus) -> (DeliveryRecord, bool) {
         let summary = self.summary.take();

@@ -10,6 +10,8 @@ use crate::delivery::journal::{
 
 const T0: i64 = 1_764_000_000_000;
 const ROUTE: &str = "/webhooks/evaluate";
+/// The repo every delivery of this suite is about, unless it says otherwise.
+const REPO: Option<&str> = Some("acme/data");
 /// How long claims hold in this suite.
 const LEASE_MS: i64 = 60_000;
 
@@ -183,17 +185,24 @@ fn duplicates_are_found_within_their_window_only(journal: &dyn Journal) {
     let first = received(T0, ROUTE, b"same");
     journal.insert(std::slice::from_ref(&first)).unwrap();
     assert_eq!(
-        journal.find_duplicate(ROUTE, b"same", T0).unwrap(),
+        journal.find_duplicate(ROUTE, REPO, b"same", T0).unwrap(),
         Some(first.id)
     );
     assert_eq!(
-        journal.find_duplicate(ROUTE, b"same", T0 + 1).unwrap(),
+        journal
+            .find_duplicate(ROUTE, REPO, b"same", T0 + 1)
+            .unwrap(),
         None,
         "out of window"
     );
-    assert_eq!(journal.find_duplicate(ROUTE, b"other", T0).unwrap(), None);
     assert_eq!(
-        journal.find_duplicate("/webhooks/x", b"same", T0).unwrap(),
+        journal.find_duplicate(ROUTE, REPO, b"other", T0).unwrap(),
+        None
+    );
+    assert_eq!(
+        journal
+            .find_duplicate("/webhooks/x", REPO, b"same", T0)
+            .unwrap(),
         None
     );
     let failed = with_status(
@@ -202,9 +211,55 @@ fn duplicates_are_found_within_their_window_only(journal: &dyn Journal) {
     );
     journal.insert(&[failed]).unwrap();
     assert_eq!(
-        journal.find_duplicate("/webhooks/f", b"again", T0).unwrap(),
+        journal
+            .find_duplicate("/webhooks/f", REPO, b"again", T0)
+            .unwrap(),
         None,
         "a dead delivery does not make a new copy a duplicate"
+    );
+}
+
+fn only_the_latest_event_about_a_repo_is_repeated(journal: &dyn Journal) {
+    let about = |at: i64, repo: &str, body: &'static [u8]| {
+        let mut delivery = received(at, ROUTE, body);
+        delivery.repo = Some(repo.to_owned());
+        delivery
+    };
+    let public = about(T0, "acme/data", br#"{"private": false}"#);
+    assert_eq!(
+        journal.enqueue(&public, Some(T0), 100).unwrap(),
+        Admission::Queued
+    );
+    // An event about another repo in between: a copy of the first is still a duplicate.
+    let other = about(T0 + 1, "acme/other", br#"{"private": true}"#);
+    assert_eq!(
+        journal.enqueue(&other, Some(T0), 100).unwrap(),
+        Admission::Queued
+    );
+    let copy = about(T0 + 2, "acme/data", br#"{"private": false}"#);
+    assert_eq!(
+        journal.enqueue(&copy, Some(T0), 100).unwrap(),
+        Admission::Duplicate {
+            original: public.id
+        }
+    );
+    // Made private, then public again: the third body is the first one's, and a new event.
+    let private = about(T0 + 3, "acme/data", br#"{"private": true}"#);
+    assert_eq!(
+        journal.enqueue(&private, Some(T0), 100).unwrap(),
+        Admission::Queued
+    );
+    let public_again = about(T0 + 4, "acme/data", br#"{"private": false}"#);
+    assert_eq!(
+        journal.enqueue(&public_again, Some(T0), 100).unwrap(),
+        Admission::Queued,
+        "public, private, public: three events"
+    );
+    assert_eq!(
+        journal
+            .find_duplicate(ROUTE, Some("acme/data"), br#"{"private": false}"#, T0)
+            .unwrap(),
+        Some(public_again.id)
     );
 }
 
@@ -350,6 +405,7 @@ pub fn check_journal(open: impl Fn() -> Box<dyn Journal>) {
     listings_are_newest_first_and_filtered(&*suite());
     retention_removes_finished_deliveries_only(&*suite());
     copies_offered_at_once_are_queued_once(&*suite());
+    only_the_latest_event_about_a_repo_is_repeated(&*suite());
 }
 
 #[cfg(test)]

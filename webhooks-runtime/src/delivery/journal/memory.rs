@@ -70,28 +70,31 @@ fn at_route(delivery: &DeliveryRecord, route: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('#'))
 }
 
-/// The earliest delivery to `endpoint` accepted since `since_ms` (queued, running or done) with
-/// this exact body, among those compared for duplicates.
+/// The delivery a new one to `endpoint` about `repo` with this body duplicates: the latest about
+/// `repo` since `since_ms` (ids are time-ordered), if its body is this one and it was not given
+/// up on.
 fn duplicate_of(
     stored: &BTreeMap<String, DeliveryRecord>,
     endpoint: &str,
+    repo: Option<&str>,
     body: &[u8],
     since_ms: i64,
 ) -> Option<String> {
-    stored
-        .values()
-        .filter(|delivery| {
-            delivery.dedupe
-                && delivery.endpoint == endpoint
-                && delivery.received_at_ms >= since_ms
-                && matches!(
-                    delivery.status,
-                    DeliveryStatus::Queued | DeliveryStatus::Running | DeliveryStatus::Done
-                )
-                && delivery.body.as_ref() == body
-        })
-        .min_by_key(|delivery| delivery.received_at_ms)
-        .map(|delivery| delivery.id.clone())
+    let latest = stored.values().rev().find(|delivery| {
+        delivery.dedupe
+            && delivery.endpoint == endpoint
+            && delivery.repo.as_deref() == repo
+            && delivery.received_at_ms >= since_ms
+            && !matches!(
+                delivery.status,
+                DeliveryStatus::Duplicate | DeliveryStatus::Skipped
+            )
+    })?;
+    let kept = matches!(
+        latest.status,
+        DeliveryStatus::Queued | DeliveryStatus::Running | DeliveryStatus::Done
+    );
+    (kept && latest.body.as_ref() == body).then(|| latest.id.clone())
 }
 
 /// How many deliveries to `endpoint` are queued or running.
@@ -120,7 +123,13 @@ impl Journal for MemoryJournal {
         // One lock for the look and the write: atomic.
         let mut stored = self.lock()?;
         if let Some(since) = duplicate_since_ms
-            && let Some(original) = duplicate_of(&stored, &delivery.endpoint, &delivery.body, since)
+            && let Some(original) = duplicate_of(
+                &stored,
+                &delivery.endpoint,
+                delivery.repo.as_deref(),
+                &delivery.body,
+                since,
+            )
         {
             return Ok(Admission::Duplicate { original });
         }
@@ -135,10 +144,11 @@ impl Journal for MemoryJournal {
     fn find_duplicate(
         &self,
         endpoint: &str,
+        repo: Option<&str>,
         body: &[u8],
         since_ms: i64,
     ) -> Result<Option<String>, JournalError> {
-        Ok(duplicate_of(&*self.lock()?, endpoint, body, since_ms))
+        Ok(duplicate_of(&*self.lock()?, endpoint, repo, body, since_ms))
     }
 
     fn claim_due(

@@ -32,7 +32,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
     owner TEXT,
     lease_until_ms INTEGER
 );
-CREATE INDEX IF NOT EXISTS deliveries_by_body ON deliveries (endpoint, body_hash, received_at_ms)
+CREATE INDEX IF NOT EXISTS deliveries_latest_about_repo ON deliveries (endpoint, repo, id)
     WHERE body_hash IS NOT NULL;
 CREATE INDEX IF NOT EXISTS deliveries_queue ON deliveries (endpoint, next_attempt_at_ms)
     WHERE status = 'queued';
@@ -121,6 +121,8 @@ impl SqliteJournal {
 
 /// Adds what versions after `version` added to tables `SCHEMA` did not create afresh.
 fn upgrade(connection: &Connection, version: i64) -> rusqlite::Result<()> {
+    // Duplicates are looked up by repo now (`deliveries_latest_about_repo`, made by `SCHEMA`).
+    connection.execute_batch("DROP INDEX IF EXISTS deliveries_by_body")?;
     if version < 2 {
         let has_owner: bool = connection.query_row(
             "SELECT COUNT(*) > 0 FROM pragma_table_info('deliveries') WHERE name = 'owner'",
@@ -312,24 +314,35 @@ fn write(connection: &Connection, deliveries: &[DeliveryRecord]) -> rusqlite::Re
     Ok(())
 }
 
-/// The earliest delivery to `endpoint` accepted since `since_ms` (queued, running or done) with
-/// this exact body.
+/// The delivery a new one to `endpoint` about `repo` with this body duplicates: the latest about
+/// `repo` since `since_ms`, if its body is this one and it was not given up on.
 fn duplicate_of(
     connection: &Connection,
     endpoint: &str,
+    repo: Option<&str>,
     body: &[u8],
     since_ms: i64,
 ) -> rusqlite::Result<Option<String>> {
-    connection
+    let latest: Option<(String, String, Vec<u8>)> = connection
         .prepare_cached(
-            "SELECT id FROM deliveries WHERE endpoint = ?1 AND body_hash = ?2 AND body = ?3 \
-             AND received_at_ms >= ?4 AND status IN ('queued', 'running', 'done') \
-             ORDER BY received_at_ms LIMIT 1",
+            "SELECT id, status, body_hash FROM deliveries WHERE endpoint = ?1 AND repo IS ?2 \
+             AND body_hash IS NOT NULL AND received_at_ms >= ?3 \
+             AND status NOT IN ('duplicate', 'skipped') ORDER BY id DESC LIMIT 1",
         )?
-        .query_row(params![endpoint, body_hash(body), body, since_ms], |row| {
-            row.get(0)
+        .query_row(params![endpoint, repo, since_ms], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
         })
-        .optional()
+        .optional()?;
+    let Some((id, status, hash)) = latest else {
+        return Ok(None);
+    };
+    if !matches!(status.as_str(), "queued" | "running" | "done") || hash != body_hash(body) {
+        return Ok(None);
+    }
+    let same: bool = connection
+        .prepare_cached("SELECT body = ?2 FROM deliveries WHERE id = ?1")?
+        .query_row(params![id, body], |row| row.get(0))?;
+    Ok(same.then_some(id))
 }
 
 /// How many deliveries to `endpoint` are queued or running.
@@ -368,8 +381,13 @@ impl Journal for SqliteJournal {
             set_durability(connection, deliveries)?;
             let transaction = connection.transaction()?;
             if let Some(since) = duplicate_since_ms
-                && let Some(original) =
-                    duplicate_of(&transaction, &delivery.endpoint, &delivery.body, since)?
+                && let Some(original) = duplicate_of(
+                    &transaction,
+                    &delivery.endpoint,
+                    delivery.repo.as_deref(),
+                    &delivery.body,
+                    since,
+                )?
             {
                 return Ok(Admission::Duplicate { original });
             }
@@ -386,10 +404,11 @@ impl Journal for SqliteJournal {
     fn find_duplicate(
         &self,
         endpoint: &str,
+        repo: Option<&str>,
         body: &[u8],
         since_ms: i64,
     ) -> Result<Option<String>, JournalError> {
-        self.with(|connection| duplicate_of(connection, endpoint, body, since_ms))
+        self.with(|connection| duplicate_of(connection, endpoint, repo, body, since_ms))
     }
 
     fn claim_due(

@@ -228,15 +228,15 @@ async fn connection(pool: &Pool) -> Result<Object, JournalError> {
     })
 }
 
-/// The advisory lock taken to enqueue `body` to `endpoint` when duplicates are looked for: copies
-/// of one delivery offered by several processes at once take turns, different deliveries do not
-/// wait for each other.
-fn enqueue_lock(endpoint: &str, body: &[u8]) -> i64 {
+/// The advisory lock taken to enqueue a delivery about `repo` to `endpoint` when duplicates are
+/// looked for: whether it repeats the latest about that repo is decided one delivery at a time
+/// (copies offered by several processes at once take turns), other repos do not wait.
+fn enqueue_lock(endpoint: &str, repo: Option<&str>) -> i64 {
     let mut digest = Sha256::new();
     digest.update(b"webhooks-enqueue:");
     digest.update(endpoint.as_bytes());
     digest.update([0]);
-    digest.update(body);
+    digest.update(repo.unwrap_or("\0").as_bytes());
     let digest = digest.finalize();
     let mut first = [0u8; 8];
     first.copy_from_slice(&digest[..8]);
@@ -322,22 +322,30 @@ async fn write(
     Ok(())
 }
 
+/// The delivery a new one to `endpoint` about `repo` with this body duplicates: the latest about
+/// `repo` since `since_ms`, if its body is this one and it was not given up on.
 async fn duplicate_of(
     client: &impl deadpool_postgres::GenericClient,
     endpoint: &str,
+    repo: Option<&str>,
     body: &[u8],
     since_ms: i64,
 ) -> Result<Option<String>, JournalError> {
     let statement = client
         .prepare_cached(
-            "SELECT id FROM webhooks_deliveries WHERE endpoint = $1 AND body_hash = $2 AND body = $3 \
-             AND received_at_ms >= $4 AND status IN ('queued', 'running', 'done') \
-             ORDER BY received_at_ms LIMIT 1",
+            "SELECT id FROM (SELECT id, status, body_hash, body FROM webhooks_deliveries \
+             WHERE endpoint = $1 AND repo IS NOT DISTINCT FROM $2 AND body_hash IS NOT NULL \
+             AND received_at_ms >= $3 AND status NOT IN ('duplicate', 'skipped') \
+             ORDER BY id DESC LIMIT 1) latest \
+             WHERE status IN ('queued', 'running', 'done') AND body_hash = $4 AND body = $5",
         )
         .await
         .map_err(database_error)?;
     let row = client
-        .query_opt(&statement, &[&endpoint, &body_hash(body), &body, &since_ms])
+        .query_opt(
+            &statement,
+            &[&endpoint, &repo, &since_ms, &body_hash(body), &body],
+        )
         .await
         .map_err(database_error)?;
     Ok(row.map(|row| row.get(0)))
@@ -437,12 +445,18 @@ impl Journal for PostgresJournal {
                 transaction
                     .execute(
                         "SELECT pg_advisory_xact_lock($1)",
-                        &[&enqueue_lock(&delivery.endpoint, &delivery.body)],
+                        &[&enqueue_lock(&delivery.endpoint, delivery.repo.as_deref())],
                     )
                     .await
                     .map_err(database_error)?;
-                if let Some(original) =
-                    duplicate_of(&transaction, &delivery.endpoint, &delivery.body, since).await?
+                if let Some(original) = duplicate_of(
+                    &transaction,
+                    &delivery.endpoint,
+                    delivery.repo.as_deref(),
+                    &delivery.body,
+                    since,
+                )
+                .await?
                 {
                     return Ok(Admission::Duplicate { original });
                 }
@@ -465,14 +479,16 @@ impl Journal for PostgresJournal {
     fn find_duplicate(
         &self,
         endpoint: &str,
+        repo: Option<&str>,
         body: &[u8],
         since_ms: i64,
     ) -> Result<Option<String>, JournalError> {
         let endpoint = endpoint.to_owned();
+        let repo = repo.map(str::to_owned);
         let body = body.to_vec();
         self.call(move |pool| async move {
             let client = connection(&pool).await?;
-            duplicate_of(&client, &endpoint, &body, since_ms).await
+            duplicate_of(&client, &endpoint, repo.as_deref(), &body, since_ms).await
         })
     }
 

@@ -30,7 +30,7 @@ CREATE TABLE webhooks_deliveries (
     owner TEXT,
     lease_until_ms BIGINT
 );
-CREATE INDEX webhooks_deliveries_by_body ON webhooks_deliveries (endpoint, body_hash, received_at_ms)
+CREATE INDEX webhooks_deliveries_latest_about_repo ON webhooks_deliveries (endpoint, repo, id)
     WHERE body_hash IS NOT NULL;
 CREATE INDEX webhooks_deliveries_queue ON webhooks_deliveries (endpoint, next_attempt_at_ms)
     WHERE status = 'queued';
