@@ -263,6 +263,20 @@ fn only_the_latest_event_about_a_repo_is_repeated(journal: &dyn Journal) {
     );
 }
 
+fn retention_removes_more_than_one_batch(journal: &dyn Journal) {
+    let many: Vec<DeliveryRecord> = (0..1_234)
+        .map(|n| with_status(received(T0 + n, ROUTE, b"x"), DeliveryStatus::Done))
+        .collect();
+    journal.insert(&many).unwrap();
+    assert_eq!(journal.prune(100, T0).unwrap(), 1_134);
+    assert_eq!(journal.list(&query(None, None, 2_000)).unwrap().len(), 100);
+    // One byte each: 34 fit in 34 bytes.
+    assert_eq!(journal.prune_to_size(34).unwrap(), 66);
+    let left = journal.list(&query(None, None, 2_000)).unwrap();
+    assert_eq!(ids(&left)[0], many[1_233].id, "the newest stay");
+    assert_eq!(left.len(), 34);
+}
+
 fn listings_are_newest_first_and_filtered(journal: &dyn Journal) {
     let a = with_status(received(T0, ROUTE, b"a"), DeliveryStatus::Done);
     let b = with_status(
@@ -406,6 +420,7 @@ pub fn check_journal(open: impl Fn() -> Box<dyn Journal>) {
     retention_removes_finished_deliveries_only(&*suite());
     copies_offered_at_once_are_queued_once(&*suite());
     only_the_latest_event_about_a_repo_is_repeated(&*suite());
+    retention_removes_more_than_one_batch(&*suite());
 }
 
 #[cfg(test)]

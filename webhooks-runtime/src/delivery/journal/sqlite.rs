@@ -81,6 +81,9 @@ fn lock_dir(dir: &Path) -> Result<std::fs::File, JournalError> {
     }
 }
 
+/// Deliveries removed per statement by the retention.
+const PRUNE_BATCH: usize = 500;
+
 /// The schema version this code writes (`PRAGMA user_version`): 1 the first tables (journals
 /// made before versions were recorded read 0 and have them), 2 adds the lease of a running
 /// delivery (`owner`, `lease_until_ms`). A journal with a higher one is refused: its tables
@@ -225,6 +228,29 @@ impl SqliteJournal {
             connection: Mutex::new(connection),
             _lock: lock,
         })
+    }
+
+    /// Deletes finished deliveries with an id below `id` (up to it, `inclusive`), in batches of
+    /// [`PRUNE_BATCH`], the lock released between them: a large pass never holds requests'
+    /// writes for long.
+    fn delete_finished_before(&self, id: &str, inclusive: bool) -> Result<usize, JournalError> {
+        let below = if inclusive { "<=" } else { "<" };
+        let mut removed = 0;
+        loop {
+            let batch = self.with(|connection| {
+                connection
+                    .prepare_cached(&format!(
+                        "DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries \
+                         WHERE status NOT IN ('queued', 'running') AND id {below} ?1 \
+                         ORDER BY id LIMIT {PRUNE_BATCH})"
+                    ))?
+                    .execute(params![id])
+            })?;
+            removed += batch;
+            if batch < PRUNE_BATCH {
+                return Ok(removed);
+            }
+        }
     }
 
     fn with<T>(
@@ -546,32 +572,24 @@ impl Journal for SqliteJournal {
     }
 
     fn prune(&self, keep: usize, older_than_ms: i64) -> Result<usize, JournalError> {
-        self.with(|connection| {
-            let finished = "status NOT IN ('queued', 'running')";
-            // Ids are UUIDv7, ordered by time: the smallest id of the cut-off millisecond bounds the
-            // old ones, found through the primary key rather than by scanning the table.
-            let by_age = connection.execute(
-                &format!("DELETE FROM deliveries WHERE {finished} AND id < ?1"),
-                params![smallest_id_at(older_than_ms)],
-            )?;
-            // Ids are time-ordered: everything older than the `keep`-th newest goes, found through
-            // the primary key rather than by scanning the table.
-            let oldest_kept: Option<String> = connection
+        // Ids are UUIDv7, ordered by time: the smallest id of the cut-off millisecond bounds the
+        // old ones, found through the primary key rather than by scanning the table.
+        let by_age = self.delete_finished_before(&smallest_id_at(older_than_ms), false)?;
+        // Everything older than the `keep`-th newest goes, found the same way.
+        let oldest_kept: Option<String> = self.with(|connection| {
+            connection
                 .query_row(
                     "SELECT id FROM deliveries ORDER BY id DESC LIMIT 1 OFFSET ?1",
                     params![keep.saturating_sub(1) as i64],
                     |row| row.get(0),
                 )
-                .optional()?;
-            let by_count = match oldest_kept {
-                Some(id) => connection.execute(
-                    &format!("DELETE FROM deliveries WHERE {finished} AND id < ?1"),
-                    params![id],
-                )?,
-                None => 0,
-            };
-            Ok(by_age + by_count)
-        })
+                .optional()
+        })?;
+        let by_count = match oldest_kept {
+            Some(id) => self.delete_finished_before(&id, false)?,
+            None => 0,
+        };
+        Ok(by_age + by_count)
     }
 
     fn check(&self) -> Result<(), JournalError> {
@@ -584,35 +602,28 @@ impl Journal for SqliteJournal {
     }
 
     fn prune_to_size(&self, max_body_bytes: u64) -> Result<usize, JournalError> {
-        self.with(|connection| {
+        let first_over: Option<String> = self.with(|connection| {
             // Newest first, adding up body sizes (read from the record headers, not the bodies)
             // until the cap is passed: that delivery and every older finished one go.
-            let first_over: Option<String> = {
-                let mut sizes = connection.prepare_cached(
-                    "SELECT id, length(body) FROM deliveries \
-                     WHERE status NOT IN ('queued', 'running') ORDER BY id DESC",
-                )?;
-                let mut rows = sizes.query([])?;
-                let mut total: u64 = 0;
-                let mut over = None;
-                while let Some(row) = rows.next()? {
-                    let size: i64 = row.get(1)?;
-                    total = total.saturating_add(u64::try_from(size).unwrap_or(0));
-                    if total > max_body_bytes {
-                        over = Some(row.get(0)?);
-                        break;
-                    }
+            let mut sizes = connection.prepare_cached(
+                "SELECT id, length(body) FROM deliveries \
+                 WHERE status NOT IN ('queued', 'running') ORDER BY id DESC",
+            )?;
+            let mut rows = sizes.query([])?;
+            let mut total: u64 = 0;
+            while let Some(row) = rows.next()? {
+                let size: i64 = row.get(1)?;
+                total = total.saturating_add(u64::try_from(size).unwrap_or(0));
+                if total > max_body_bytes {
+                    return row.get(0).map(Some);
                 }
-                over
-            };
-            let Some(id) = first_over else {
-                return Ok(0);
-            };
-            connection.execute(
-                "DELETE FROM deliveries WHERE status NOT IN ('queued', 'running') AND id <= ?1",
-                params![id],
-            )
-        })
+            }
+            Ok(None)
+        })?;
+        match first_over {
+            Some(id) => self.delete_finished_before(&id, true),
+            None => Ok(0),
+        }
     }
 }
 
