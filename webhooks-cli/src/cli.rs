@@ -43,6 +43,21 @@ Examples:
     /// Read and replay the server's delivery journal
     #[command(subcommand)]
     Deliveries(DeliveriesCommand),
+    /// Run a relay where the Hub can reach it (a Space): it keeps every delivery for `forward`
+    #[command(after_help = "\
+Examples:
+  WEBHOOK_SECRET=… hf-webhooks relay            # on a Space, or any host the Hub reaches
+  Then paste https://<your relay>/webhooks/<path> and the secret into the Hub's webhook settings.
+
+Settings as for any server: WEBHOOKS_PORT, WEBHOOKS_HOST, WEBHOOKS_DATA_DIR (the journal the
+deliveries wait in), WEBHOOKS_DATABASE_URL is not needed.")]
+    Relay(RelayArgs),
+    /// Stream a relay's deliveries to your local server, as they arrive
+    #[command(after_help = "\
+Examples:
+  hf-webhooks forward --from https://you-relay.hf.space --secret \"$RELAY_SECRET\" --to http://127.0.0.1:7860
+  hf-webhooks forward --from … --secret … --to http://127.0.0.1:7860 --local-secret \"$WEBHOOK_SECRET\" --json")]
+    Forward(ForwardArgs),
     /// Print a completion script for your shell
     #[command(after_help = "\
 Examples:
@@ -53,6 +68,35 @@ Examples:
         /// The shell
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RelayArgs {
+    /// The relay's secret: the Hub sends it, and `forward` reads with it
+    #[arg(long, env = "WEBHOOK_SECRET", hide_env_values = true)]
+    pub(crate) secret: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ForwardArgs {
+    /// The relay's base URL, e.g. https://you-relay.hf.space
+    #[arg(long)]
+    pub(crate) from: String,
+    /// The relay's secret
+    #[arg(long, env = "RELAY_SECRET", hide_env_values = true)]
+    pub(crate) secret: String,
+    /// Your local server's base URL; deliveries go to <LOCAL_BASE>/webhooks/<path>
+    #[arg(long, default_value = "http://127.0.0.1:7860")]
+    pub(crate) to: String,
+    /// Your local server's webhook secret, sent as X-Webhook-Secret
+    #[arg(long, env = "WEBHOOK_SECRET", hide_env_values = true)]
+    pub(crate) local_secret: Option<String>,
+    /// One JSON object per delivery instead of a line of text
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Seconds to wait for the local server's answer
+    #[arg(long, default_value_t = 60)]
+    pub(crate) timeout: u64,
 }
 
 /// Where a body goes.

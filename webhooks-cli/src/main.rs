@@ -6,6 +6,7 @@ mod body;
 mod cli;
 mod deliveries;
 mod events;
+mod forward;
 mod http;
 mod output;
 mod report;
@@ -51,6 +52,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Send(args) => send(args),
         Command::Post(args) => post(args),
         Command::Deliveries(command) => deliveries(command),
+        Command::Relay(args) => relay(args),
+        Command::Forward(args) => forward::forward(&args),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,
@@ -61,6 +64,23 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Serves as a relay until SIGINT or SIGTERM.
+fn relay(args: cli::RelayArgs) -> Result<ExitCode, String> {
+    let Some(secret) = args.secret.filter(|secret| !secret.is_empty()) else {
+        return Err(
+            "a relay needs a secret: set WEBHOOK_SECRET (or --secret). The Hub sends it with each delivery, and `hf-webhooks forward --secret` reads with it".to_owned(),
+        );
+    };
+    webhooks_runtime::WebhooksServer::builder()
+        .include_registered(false)
+        .webhook_secret(secret)
+        .relay()
+        .build()
+        .and_then(webhooks_runtime::WebhooksServer::run)
+        .map_err(|error| error.to_string())?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn send(args: SendArgs) -> Result<ExitCode, String> {

@@ -8,6 +8,7 @@
 pub(crate) mod api;
 pub(crate) mod journal;
 pub(crate) mod record;
+pub(crate) mod relay;
 pub(crate) mod settings;
 pub(crate) mod summary;
 pub(crate) mod workers;
@@ -330,7 +331,7 @@ impl Deliveries {
     }
 
     /// The waker of `route`'s worker; a route without a worker gets one nobody notifies.
-    fn waker(&self, route: RouteId) -> Arc<Notify> {
+    pub(crate) fn waker(&self, route: RouteId) -> Arc<Notify> {
         self.wakers
             .get(route.0)
             .cloned()

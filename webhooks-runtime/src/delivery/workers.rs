@@ -48,7 +48,11 @@ impl Workers {
             routes: Arc::clone(routes),
             expose_errors,
         };
-        for route in routes.iter().filter(|route| route.background) {
+        // A relay's deliveries are taken by its forwarder, not run here.
+        for route in routes
+            .iter()
+            .filter(|route| route.background && !route.relay)
+        {
             tasks.push(tokio::spawn(work(
                 context.clone(),
                 route.id,

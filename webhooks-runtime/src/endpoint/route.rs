@@ -46,6 +46,9 @@ pub(crate) struct Route {
     pub(crate) dedupe: bool,
     /// How long the handler may run, resolved from the limits at build time.
     pub(crate) timeout: Option<Duration>,
+    /// A relay's catch-all route (`/webhooks/<any path>`): its deliveries wait in the journal for
+    /// `hf-webhooks forward` to take them (`GET /api/relay/next`); no worker runs them here.
+    pub(crate) relay: bool,
 }
 
 impl Route {
@@ -66,6 +69,7 @@ impl Route {
             background: endpoint.delivery_mode() == DeliveryMode::Background,
             dedupe: false,
             timeout: None,
+            relay: false,
         }
     }
 }

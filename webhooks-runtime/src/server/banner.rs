@@ -39,6 +39,13 @@ pub(crate) fn start_messages(secret_configured: bool, base_url: &str, routes: &R
         );
     }
     for group in routes.by_path() {
+        if group[0].relay {
+            let _ = writeln!(
+                text,
+                "  - POST {base_url}/webhooks/<any path>: held for `hf-webhooks forward --from {base_url}`"
+            );
+            continue;
+        }
         let _ = writeln!(text, "  - POST {base_url}{}", group[0].route_path);
         // Endpoints with event filters: which function takes which events.
         if group.iter().any(|route| !route.filter.is_empty()) {

@@ -285,6 +285,52 @@ impl WebhooksServerBuilder {
         self.add(path, name, Location::caller(), erase_async(handler), true)
     }
 
+    /// Makes this server a relay for `hf-webhooks forward` (what `hf-webhooks relay` runs): every
+    /// `POST /webhooks/<any path>` that passes the secret and carries JSON is journaled durably
+    /// with its path and answered `202`, then waits for a forwarder to take it from
+    /// `GET /api/relay/next` (the delivery API's credential) and acknowledge it by deleting it
+    /// (`DELETE /api/deliveries/{id}`). A delivery taken and not acknowledged within the delivery
+    /// lease is handed out again. Paths of other endpoints keep their handlers.
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let relay = WebhooksServer::builder()
+    ///     .include_registered(false)
+    ///     .webhook_secret("relay-secret")
+    ///     .relay()
+    ///     .build()?;
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
+    #[track_caller]
+    pub fn relay(mut self) -> Self {
+        let Erased {
+            handler,
+            check,
+            body,
+        } = erase_async(|_: webhooks_core::Json<serde_json::Value>| async {});
+        let location = Location::caller();
+        self.added.push(Route {
+            id: RouteId(0),
+            route_path: format!("{}*", webhooks_core::endpoint::ROUTE_PREFIX),
+            journal_key: String::new(),
+            filter: EventFilter::new(),
+            path: "*".to_owned(),
+            function: "relay".to_owned(),
+            doc: "Every path, held for `hf-webhooks forward`.".to_owned(),
+            location: format!("{}:{}", location.file(), location.line()),
+            handler,
+            check,
+            body,
+            background: true,
+            dedupe: false,
+            timeout: None,
+            relay: true,
+        });
+        self.deliveries.journal = true;
+        self
+    }
+
     /// Serves a plain (blocking) function or closure at `POST /webhooks/<path>`; it runs on a
     /// blocking thread, so it may block without stalling other requests.
     ///
@@ -348,6 +394,7 @@ impl WebhooksServerBuilder {
                     background,
                     dedupe: false,
                     timeout: None,
+                    relay: false,
                 });
             }
             Err(reason) => self.errors.push(SettingError::InvalidPath {
@@ -948,11 +995,13 @@ impl WebhooksServerBuilder {
             route.timeout = self
                 .limits
                 .handler_timeout_for(&route.path, route.background);
-            route.dedupe = self
-                .dedupe
-                .get(&route.path)
-                .copied()
-                .unwrap_or(route.background);
+            // A relay hands copies on as they came: the server they reach dedupes.
+            route.dedupe = !route.relay
+                && self
+                    .dedupe
+                    .get(&route.path)
+                    .copied()
+                    .unwrap_or(route.background);
         }
         if !self.deliveries.journal {
             problems.extend(

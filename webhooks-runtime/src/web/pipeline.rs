@@ -8,7 +8,7 @@ use http::{HeaderMap, Request};
 use webhooks_core::WebhookResponse;
 
 use crate::answers;
-use crate::delivery::api;
+use crate::delivery::{api, relay};
 use crate::ops::metrics;
 use crate::web::app::App;
 use crate::web::body::RequestBody;
@@ -98,9 +98,12 @@ async fn answer_delivery_api(
     headers: &HeaderMap,
     query: Option<&str>,
 ) -> WebhookResponse {
+    // Taking a relay's deliveries claims them: refused across origins like the others.
     let changes_state = matches!(
         operation,
-        DeliveryOperation::Delete(_) | DeliveryOperation::Replay(_)
+        DeliveryOperation::Delete(_)
+            | DeliveryOperation::Replay(_)
+            | DeliveryOperation::RelayNext(_)
     );
     if let Err(refusal) = authorize_delivery_api(app, headers, changes_state) {
         return refusal;
@@ -115,6 +118,9 @@ async fn answer_delivery_api(
         DeliveryOperation::Body(id) => api::body(deliveries, id).await,
         DeliveryOperation::Replay(id) => {
             api::replay(deliveries, &app.routes, app.expose_handler_errors, id).await
+        }
+        DeliveryOperation::RelayNext(route) => {
+            relay::next(deliveries, app.routes.get(route), query).await
         }
     }
 }

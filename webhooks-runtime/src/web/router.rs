@@ -13,6 +13,9 @@ use crate::endpoint::route::{RouteId, Routes};
 /// The path prefix of the delivery API.
 pub(crate) const DELIVERY_API: &str = "/api/deliveries";
 
+/// Where a relay's forwarder takes deliveries from.
+pub(crate) const RELAY_NEXT: &str = "/api/relay/next";
+
 /// What a request asks for, once its path and method matched an entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Target<'a> {
@@ -43,6 +46,8 @@ pub(crate) enum DeliveryOperation<'a> {
     Body(&'a str),
     /// `POST /api/deliveries/{id}/replay`.
     Replay(&'a str),
+    /// `GET /api/relay/next`: a relay's next deliveries, for `hf-webhooks forward`.
+    RelayNext(RouteId),
 }
 
 /// Where a request goes: a target, or the refusal that says why none.
@@ -100,6 +105,8 @@ pub(crate) struct Router {
     webhooks: HashMap<Box<str>, RouteId>,
     /// Whether `/metrics` is served.
     metrics: bool,
+    /// A relay's route, which takes every `/webhooks/<path>` no other route serves.
+    relay: Option<RouteId>,
 }
 
 impl Router {
@@ -107,12 +114,21 @@ impl Router {
     pub(crate) fn new(routes: &Routes, metrics: bool) -> Self {
         // Routes sharing a path sit side by side: the table points at the first of them.
         let mut webhooks = HashMap::new();
+        let mut relay = None;
         for route in routes.iter() {
+            if route.relay {
+                relay = Some(route.id);
+                continue;
+            }
             webhooks
                 .entry(route.route_path.clone().into_boxed_str())
                 .or_insert(route.id);
         }
-        Router { webhooks, metrics }
+        Router {
+            webhooks,
+            metrics,
+            relay,
+        }
     }
 
     /// Where `method` on `path` goes. A trailing `/` reaches the same entry.
@@ -141,6 +157,14 @@ impl Router {
             "/openapi.json" => Some(Entry::get(Target::OpenApi)),
             "/metrics" if self.metrics => Some(Entry::get(Target::Metrics)),
             DELIVERY_API => Some(Entry::get(Target::Deliveries(DeliveryOperation::List))),
+            RELAY_NEXT => self
+                .relay
+                .map(|id| Entry::get(Target::Deliveries(DeliveryOperation::RelayNext(id)))),
+            _ if path.starts_with(webhooks_core::endpoint::ROUTE_PREFIX) => {
+                let id = self.relay?;
+                let rest = &path[webhooks_core::endpoint::ROUTE_PREFIX.len()..];
+                (!rest.is_empty()).then_some(Entry::post(Target::Webhook(id)))
+            }
             _ => delivery_entry(path.strip_prefix(DELIVERY_API)?.strip_prefix('/')?),
         }
     }
@@ -172,6 +196,7 @@ mod tests {
         Router {
             webhooks: [("/webhooks/a".into(), RouteId(0))].into_iter().collect(),
             metrics: false,
+            relay: None,
         }
     }
 
@@ -221,6 +246,36 @@ mod tests {
             router.route(&Method::POST, "/api/deliveries/x/replay"),
             Routed::To(Target::Deliveries(DeliveryOperation::Replay("x")))
         ));
+    }
+
+    #[test]
+    fn a_relay_takes_every_webhook_path_the_others_do_not() {
+        let router = Router {
+            relay: Some(RouteId(1)),
+            ..router()
+        };
+        assert!(matches!(
+            router.route(&Method::POST, "/webhooks/a"),
+            Routed::To(Target::Webhook(RouteId(0)))
+        ));
+        for path in ["/webhooks/b", "/webhooks/deep/er/path"] {
+            assert!(
+                matches!(
+                    router.route(&Method::POST, path),
+                    Routed::To(Target::Webhook(RouteId(1)))
+                ),
+                "{path}"
+            );
+        }
+        assert_eq!(status(router.route(&Method::POST, "/webhooks/")), 404);
+        assert!(matches!(
+            router.route(&Method::GET, "/api/relay/next"),
+            Routed::To(Target::Deliveries(DeliveryOperation::RelayNext(RouteId(1))))
+        ));
+        assert_eq!(
+            status(self::router().route(&Method::GET, "/api/relay/next")),
+            404
+        );
     }
 
     #[test]
