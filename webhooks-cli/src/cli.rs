@@ -79,13 +79,13 @@ pub(crate) struct RelayArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct ForwardArgs {
-    /// The relay's base URL, e.g. https://you-relay.hf.space
+    /// The relay's base URL, e.g. `https://you-relay.hf.space`
     #[arg(long)]
     pub(crate) from: String,
     /// The relay's secret
     #[arg(long, env = "RELAY_SECRET", hide_env_values = true)]
     pub(crate) secret: String,
-    /// Your local server's base URL; deliveries go to <LOCAL_BASE>/webhooks/<path>
+    /// Your local server's base URL; deliveries go to `LOCAL_BASE/webhooks/PATH`
     #[arg(long, default_value = "http://127.0.0.1:7860")]
     pub(crate) to: String,
     /// Your local server's webhook secret, sent as X-Webhook-Secret
