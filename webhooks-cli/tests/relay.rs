@@ -373,3 +373,33 @@ async fn on_a_space_the_relay_prints_the_url_to_paste_into_the_hub() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_delivery_taken_by_a_forwarder_that_vanished_is_handed_out_again_after_its_lease() {
+    let dir = temp_dir("relay-lease");
+    let (_relay, relay_url) = start_relay(&dir);
+    assert_eq!(
+        post(
+            format!("{relay_url}/webhooks/hook"),
+            Some(RELAY_SECRET),
+            event(7)
+        )
+        .await,
+        202
+    );
+    // A forwarder takes it and is never heard of again (its connection dropped with the answer).
+    let (status, taken) = get(
+        format!("{relay_url}/api/relay/next?wait_ms=0"),
+        Some(RELAY_SECRET),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let taken: Value = serde_json::from_str(&taken).unwrap();
+    assert_eq!(taken["deliveries"].as_array().unwrap().len(), 1, "{taken}");
+    // The next forwarder gets it once the 2 s lease has lapsed.
+    let (local, received) = local_server().await;
+    let _forward = start_forward(&relay_url, &local.url(""), RELAY_SECRET);
+    assert_eq!(wait_for(&received, 1).await, [event(7)]);
+    wait_until_relay_is_empty(&relay_url).await;
+    let _ = std::fs::remove_dir_all(&dir);
+}

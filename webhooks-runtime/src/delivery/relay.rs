@@ -20,6 +20,9 @@ use crate::endpoint::route::Route;
 const DEFAULT_WAIT: Duration = Duration::from_secs(25);
 const MAX_WAIT: Duration = Duration::from_secs(60);
 
+/// How often a waiting poll looks for deliveries whose lease lapsed.
+const RESCUE_CHECK: Duration = Duration::from_secs(1);
+
 /// Deliveries handed out per poll: one, so that each is acknowledged well within its lease
 /// however slow the local server is.
 const PER_POLL: usize = 1;
@@ -49,9 +52,13 @@ pub(crate) async fn next(
                 return answers::error(StatusCode::SERVICE_UNAVAILABLE, &error.to_string());
             }
         }
-        if tokio::time::timeout_at(deadline, arrived).await.is_err() {
+        // Looking again every second: a delivery whose forwarder vanished comes back when its
+        // lease lapses, which wakes nobody.
+        let now = tokio::time::Instant::now();
+        if now >= deadline {
             return handed_out(&[]);
         }
+        let _ = tokio::time::timeout_at(deadline.min(now + RESCUE_CHECK), arrived).await;
     }
 }
 
