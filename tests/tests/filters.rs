@@ -340,3 +340,40 @@ async fn the_landing_page_and_openapi_show_each_endpoints_filter() {
         "{description}"
     );
 }
+
+#[test]
+fn a_filter_reads_the_same_verdict_from_the_raw_body_as_from_the_parsed_payload() {
+    let filters = [
+        EventFilter::new().scope("repo"),
+        EventFilter::new()
+            .scope("repo.content")
+            .actions(&["update"]),
+        EventFilter::new().scope("discussion").actions(&["create"]),
+        EventFilter::new().repo_types(&["dataset", "space"]),
+        EventFilter::new().repos(&["acme/*", "*/sentiment-*"]),
+        EventFilter::new().updated_refs(&["refs/heads/main", "refs/tags/*"]),
+    ];
+    let mut checked = 0;
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
+    for entry in std::fs::read_dir(fixtures).unwrap().flatten() {
+        let Ok(body) = std::fs::read(entry.path()) else {
+            continue;
+        };
+        let Ok(payload) = webhooks_runtime::serde_json::from_slice::<WebhookPayload>(&body) else {
+            continue;
+        };
+        for filter in &filters {
+            let from_body = filter
+                .check_body(&body)
+                .expect("a fixture reads as an event");
+            assert_eq!(
+                from_body,
+                filter.check(&payload),
+                "{} with {filter}",
+                entry.path().display()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 30, "{checked} verdicts compared");
+}

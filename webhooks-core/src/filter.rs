@@ -221,8 +221,66 @@ impl EventFilter {
     /// }
     /// ```
     pub fn check(&self, payload: &WebhookPayload) -> Result<(), Mismatch> {
-        let scope = payload.event.scope.as_str();
-        let mut action = payload.event.action.as_str();
+        let refs: Vec<&str> = payload
+            .updated_refs
+            .iter()
+            .flatten()
+            .map(|updated| updated.ref_name.as_str())
+            .collect();
+        let fields = EventFields {
+            scope: payload.event.scope.as_str(),
+            action: payload.event.action.as_str(),
+            repo_type: payload.repo.repo_type.as_str(),
+            repo: payload.repo.name.as_str(),
+            updated_refs: &refs,
+        };
+        self.check_fields(&fields)?;
+        if let Some((name, function)) = self.custom
+            && !function(payload)
+        {
+            return Err(Mismatch(format!("{name} returned false")));
+        }
+        Ok(())
+    }
+
+    /// [`EventFilter::check`] on a raw body, reading only the fields a filter looks at (scope,
+    /// action, repo type and name, updated refs), borrowed: no [`WebhookPayload`] is built.
+    /// `None` when that cannot decide: the filter has a `filter = fn` (which takes the whole
+    /// payload), or the body does not read as an event; check the parsed payload then.
+    ///
+    /// ```
+    /// use webhooks_core::filter::EventFilter;
+    ///
+    /// let datasets = EventFilter::new().repo_types(&["dataset"]);
+    /// let body = br#"{"event": {"scope": "repo", "action": "create"}, "repo": {"type": "model", "name": "acme/m"}}"#;
+    /// let verdict = datasets.check_body(body).unwrap();
+    /// assert_eq!(verdict.unwrap_err().to_string(), "repo type model is not dataset");
+    /// assert!(datasets.check_body(b"not json").is_none());
+    /// ```
+    pub fn check_body(&self, body: &[u8]) -> Option<Result<(), Mismatch>> {
+        if self.custom.is_some() {
+            return None;
+        }
+        let view: BodyView<'_> = serde_json::from_slice(body).ok()?;
+        let refs: Vec<&str> = view
+            .updated_refs
+            .iter()
+            .flatten()
+            .map(|updated| updated.ref_name.as_ref())
+            .collect();
+        Some(self.check_fields(&EventFields {
+            scope: &view.event.scope,
+            action: &view.event.action,
+            repo_type: &view.repo.repo_type,
+            repo: &view.repo.name,
+            updated_refs: &refs,
+        }))
+    }
+
+    /// Every part of the filter but a custom function, on the fields it reads.
+    fn check_fields(&self, fields: &EventFields<'_>) -> Result<(), Mismatch> {
+        let scope = fields.scope;
+        let mut action = fields.action;
         if let Some(wanted) = self.scope {
             if !within_scope(scope, wanted) {
                 return Err(Mismatch(format!("scope {scope} is not {wanted}")));
@@ -237,14 +295,14 @@ impl EventFilter {
                 one_of(self.actions)
             )));
         }
-        let repo_type = payload.repo.repo_type.as_str();
+        let repo_type = fields.repo_type;
         if !self.repo_types.is_empty() && !self.repo_types.contains(&repo_type) {
             return Err(Mismatch(format!(
                 "repo type {repo_type} is not {}",
                 one_of(self.repo_types)
             )));
         }
-        let repo = payload.repo.name.as_str();
+        let repo = fields.repo;
         if !self.repos.is_empty() && !self.repos.iter().any(|pattern| repo_matches(repo, pattern)) {
             return Err(Mismatch(format!(
                 "repo {repo} does not match {}",
@@ -252,12 +310,7 @@ impl EventFilter {
             )));
         }
         if !self.updated_refs.is_empty() {
-            let moved: Vec<&str> = payload
-                .updated_refs
-                .iter()
-                .flatten()
-                .map(|updated| updated.ref_name.as_str())
-                .collect();
+            let moved = fields.updated_refs;
             let matched = moved.iter().any(|name| {
                 self.updated_refs
                     .iter()
@@ -275,13 +328,50 @@ impl EventFilter {
                 }));
             }
         }
-        if let Some((name, function)) = self.custom
-            && !function(payload)
-        {
-            return Err(Mismatch(format!("{name} returned false")));
-        }
         Ok(())
     }
+}
+
+/// The parts of an event a filter reads.
+struct EventFields<'a> {
+    scope: &'a str,
+    action: &'a str,
+    repo_type: &'a str,
+    repo: &'a str,
+    updated_refs: &'a [&'a str],
+}
+
+/// What [`EventFilter::check_body`] reads of a body: strings borrowed unless they hold escapes.
+#[derive(serde::Deserialize)]
+struct BodyView<'a> {
+    #[serde(borrow)]
+    event: EventView<'a>,
+    #[serde(borrow)]
+    repo: RepoView<'a>,
+    #[serde(rename = "updatedRefs", default, borrow)]
+    updated_refs: Option<Vec<RefView<'a>>>,
+}
+
+#[derive(serde::Deserialize)]
+struct EventView<'a> {
+    #[serde(borrow)]
+    scope: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    action: std::borrow::Cow<'a, str>,
+}
+
+#[derive(serde::Deserialize)]
+struct RepoView<'a> {
+    #[serde(rename = "type", borrow)]
+    repo_type: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    name: std::borrow::Cow<'a, str>,
+}
+
+#[derive(serde::Deserialize)]
+struct RefView<'a> {
+    #[serde(rename = "ref", borrow)]
+    ref_name: std::borrow::Cow<'a, str>,
 }
 
 impl fmt::Debug for EventFilter {

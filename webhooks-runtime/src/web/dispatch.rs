@@ -22,15 +22,29 @@ pub(crate) async fn filtered(
     summary: Option<PayloadSummary>,
     summarized: bool,
 ) -> (WebhookResponse, Outcome) {
-    // Filters read the payload: a body that is not one is refused as a handler argument would be.
-    let payload = match WebhookPayload::from_webhook_request(&request) {
-        Ok(payload) => payload,
-        Err(rejection) => return (rejection.into_response(), Outcome::Rejected),
-    };
     let mut matching = Vec::new();
     let mut reasons = Vec::new();
+    // The whole payload, parsed only when a filter needs it (a `filter = fn`) or the fields
+    // filters read do not read: the handler parses it again, as it would alone.
+    let mut payload = None;
     for route in group {
-        match route.filter.check(&payload) {
+        let verdict = match route.filter.check_body(request.body()) {
+            Some(verdict) => verdict,
+            None => {
+                if payload.is_none() {
+                    // A body that is not a payload is refused as a handler argument would be.
+                    match WebhookPayload::from_webhook_request(&request) {
+                        Ok(parsed) => payload = Some(parsed),
+                        Err(rejection) => return (rejection.into_response(), Outcome::Rejected),
+                    }
+                }
+                match &payload {
+                    Some(payload) => route.filter.check(payload),
+                    None => continue,
+                }
+            }
+        };
+        match verdict {
             Ok(()) => matching.push(route),
             Err(mismatch) => reasons.push(format!("{}: {mismatch}", route.function)),
         }
