@@ -26,14 +26,17 @@ pub(crate) fn with_delivery(
     replay_of: Option<&str>,
 ) -> WebhookRequest {
     let (method, uri, mut headers, body) = request.into_parts();
-    for (name, value) in [
-        (DELIVERY_ID_HEADER, Some(id.to_owned())),
-        (DELIVERY_ATTEMPT_HEADER, Some(attempt.to_string())),
-        (REPLAY_OF_HEADER, replay_of.map(str::to_owned)),
-    ] {
-        if let Some(value) = value.and_then(|value| HeaderValue::try_from(value).ok()) {
-            headers.insert(name, value);
-        }
+    if let Ok(id) = HeaderValue::try_from(id.to_owned()) {
+        headers.insert(DELIVERY_ID_HEADER, id);
+    }
+    // The first attempt, by far the most common, without formatting a number.
+    let attempt = match attempt {
+        1 => HeaderValue::from_static("1"),
+        n => HeaderValue::from(n),
+    };
+    headers.insert(DELIVERY_ATTEMPT_HEADER, attempt);
+    if let Some(Ok(original)) = replay_of.map(|id| HeaderValue::try_from(id.to_owned())) {
+        headers.insert(REPLAY_OF_HEADER, original);
     }
     WebhookRequest::new(method, uri, headers, body)
 }

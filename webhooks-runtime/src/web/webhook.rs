@@ -96,12 +96,11 @@ async fn answer<B: RequestBody>(
     }
     let (mut parts, body) = request.into_parts();
     let limits = &app.limits;
-    let body =
-        match tokio::time::timeout(limits.body_read_timeout, read_body(body, limits.body)).await {
-            Ok(Ok(body)) => body,
-            Ok(Err(refusal)) => return (refusal.into_response(), Outcome::Refused),
-            Err(_elapsed) => return (answers::BODY_TIMEOUT.into_response(), Outcome::Refused),
-        };
+    let body = match read_within(read_body(body, limits.body), limits.body_read_timeout).await {
+        Some(Ok(body)) => body,
+        Some(Err(refusal)) => return (refusal.into_response(), Outcome::Refused),
+        None => return (answers::BODY_TIMEOUT.into_response(), Outcome::Refused),
+    };
     // Read once, for the span and the journal record alike; with the span filtered out, the
     // journal writer reads it instead, off the response path.
     let summary = if span.is_disabled() {
@@ -118,8 +117,16 @@ async fn answer<B: RequestBody>(
     // Whatever handlers do with the request, the secret is not in it; and the delivery id is the
     // server's to give, not the client's.
     parts.headers.remove(SECRET_HEADER);
-    for name in DELIVERY_HEADERS {
-        parts.headers.remove(name);
+    // A client's copies of the server's delivery headers are rare: looked for in one pass over
+    // the names, removed only when there.
+    if parts
+        .headers
+        .keys()
+        .any(|name| DELIVERY_HEADERS.contains(&name.as_str()))
+    {
+        for name in DELIVERY_HEADERS {
+            parts.headers.remove(name);
+        }
     }
     let uri = strip_query_secret(parts.uri);
     let request = WebhookRequest::new(parts.method, uri, parts.headers, body);
@@ -184,6 +191,21 @@ pub(crate) async fn deliver(
     }
     deliveries.record_later(record, summarized);
     (invocation.response, invocation.outcome)
+}
+
+/// `read`'s output, or `None` past `timeout`. A body that came with the headers (most do) is
+/// read at the first poll, without arming a timer.
+async fn read_within<F: Future>(read: F, timeout: std::time::Duration) -> Option<F::Output> {
+    let mut read = std::pin::pin!(read);
+    let first = std::future::poll_fn(|cx| match read.as_mut().poll(cx) {
+        std::task::Poll::Ready(output) => std::task::Poll::Ready(Some(output)),
+        std::task::Poll::Pending => std::task::Poll::Ready(None),
+    })
+    .await;
+    match first {
+        Some(output) => Some(output),
+        None => tokio::time::timeout(timeout, read).await.ok(),
+    }
 }
 
 /// Whether the `Content-Type` is JSON: `application/json` or any `type/subtype+json`, with or
