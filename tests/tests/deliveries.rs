@@ -630,18 +630,32 @@ async fn a_store_of_ones_own_replaces_sqlite() {
 static LONG_RUNS: AtomicU32 = AtomicU32::new(0);
 
 #[tokio::test]
+async fn a_lease_shorter_than_a_second_is_refused() {
+    let error = WebhooksServer::builder()
+        .include_registered(false)
+        .delivery_lease(Duration::from_millis(300))
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("the delivery lease must be at least 1 second, not 300ms"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
 async fn heartbeats_keep_a_long_handler_from_being_run_twice() {
-    // Claims hold 300 ms without a heartbeat; the handler takes 800 ms. Deliveries posted
+    // Claims hold 1 s (the shortest lease) without a heartbeat; the handler takes 2.5 s. Deliveries posted
     // meanwhile make the worker claim (and rescue lapsed leases) again and again.
     let server = TestServer::with(
         background_server()
             .add_background_webhook("long", |payload: WebhookPayload| async move {
                 if payload.webhook.id == "long" {
                     LONG_RUNS.fetch_add(1, Ordering::SeqCst);
-                    tokio::time::sleep(Duration::from_millis(800)).await;
+                    tokio::time::sleep(Duration::from_millis(2_500)).await;
                 }
             })
-            .delivery_lease(Duration::from_millis(300)),
+            .delivery_lease(Duration::from_secs(1)),
     )
     .await;
     let mut body: Value = webhooks_runtime::serde_json::from_str(BODY).unwrap();
@@ -663,8 +677,8 @@ async fn heartbeats_keep_a_long_handler_from_being_run_twice() {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     for index in 0..5 {
-        // Spaced past the lease, so a lapsed claim would be rescued by the next one.
-        tokio::time::sleep(Duration::from_millis(150)).await;
+        // Spaced so that, together, they outlast the lease: a lapsed claim would be rescued.
+        tokio::time::sleep(Duration::from_millis(500)).await;
         let mut other: Value = webhooks_runtime::serde_json::from_str(BODY).unwrap();
         other["webhook"]["id"] = json!(format!("short-{index}"));
         let response = server

@@ -70,6 +70,19 @@ fn a_refused_connection_names_the_database_and_never_the_password() {
         "what PostgreSQL said: {error}"
     );
     assert!(!error.contains("hunter2"), "{error}");
+
+    // A wrong password, checked by the server (SCRAM): said, and not repeated.
+    cluster.role_with_password("hubbot", "right-horse-battery");
+    let wrong = cluster
+        .url("postgres")
+        .replace("webhooks@", "hubbot:wrong-staple@");
+    let error = PostgresJournal::connect(&wrong).unwrap_err().to_string();
+    assert!(
+        error.contains("cannot use PostgreSQL at hubbot@127.0.0.1:")
+            && error.contains("password authentication failed for user \"hubbot\""),
+        "{error}"
+    );
+    assert!(!error.contains("wrong-staple"), "{error}");
 }
 
 #[test]

@@ -581,13 +581,20 @@ fn an_idle_server_is_not_woken_at_all() {
     }
     // ...a quiet second, the window the measurement needs: no timer may fire in it. (The
     // journal writer used to poll 50 times a second, and each worker every minute.)
-    let before = context_switches(server.pid());
-    std::thread::sleep(std::time::Duration::from_secs(1));
-    let after = context_switches(server.pid());
+    // The tail of that work (the worker looking for the next delivery) may still run on a busy
+    // machine: the quietest of three consecutive seconds is measured. A periodic timer shows in
+    // every one of them.
+    let quietest = (0..3)
+        .map(|_| {
+            let before = context_switches(server.pid());
+            std::thread::sleep(std::time::Duration::from_secs(1));
+            context_switches(server.pid()) - before
+        })
+        .min()
+        .unwrap();
     assert!(
-        after - before <= 2,
-        "{} context switches in a quiet second",
-        after - before
+        quietest <= 2,
+        "{quietest} context switches in the quietest of three seconds"
     );
 }
 

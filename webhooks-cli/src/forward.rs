@@ -172,10 +172,15 @@ fn hand_over(
                 let _ = response.body_mut().read_to_string();
                 let status = response.status();
                 break (
-                    status.as_u16(),
+                    Some(status.as_u16()),
                     status.canonical_reason().unwrap_or(""),
                     started.elapsed(),
                 );
+            }
+            // It took the delivery and did not answer in time: shown, not posted again (its
+            // handler may still be running).
+            Err(ureq::Error::Timeout(_)) => {
+                break (None, "no answer within --timeout", started.elapsed());
             }
             Err(error) => backoff.wait_after(&format!(
                 "your local server at {local} does not answer ({error}); delivery {id} waits"
@@ -209,7 +214,14 @@ fn acknowledge(agent: &ureq::Agent, relay: &str, secret: &str, id: &str) {
 }
 
 /// One line per delivery: time, path, event, local status, latency; or one JSON object.
-fn report(json: bool, delivery: &Value, uri: &str, status: u16, reason: &str, latency: Duration) {
+fn report(
+    json: bool,
+    delivery: &Value,
+    uri: &str,
+    status: Option<u16>,
+    reason: &str,
+    latency: Duration,
+) {
     let path = uri.split('?').next().unwrap_or(uri);
     let scope = delivery["scope"].as_str().unwrap_or("-");
     let action = delivery["action"].as_str().unwrap_or("-");
@@ -226,12 +238,17 @@ fn report(json: bool, delivery: &Value, uri: &str, status: u16, reason: &str, la
                 "action": delivery["action"],
                 "repo": delivery["repo"],
                 "status": status,
+                "error": status.is_none().then_some(reason),
                 "latency_ms": latency_ms,
             })
         ));
     } else {
+        let answer = match status {
+            Some(status) => format!("{status} {reason}"),
+            None => reason.to_owned(),
+        };
         output::line(format_args!(
-            "{}  {path}  {scope}/{action} {repo}  -> {status} {reason}  {latency_ms:.0} ms",
+            "{}  {path}  {scope}/{action} {repo}  -> {answer}  {latency_ms:.0} ms",
             now_utc()
         ));
     }

@@ -107,20 +107,25 @@ fn start_relay(data_dir: &std::path::Path) -> (Process, String) {
 }
 
 fn start_forward(relay: &str, local: &str, secret: &str) -> Process {
-    Process::start(
-        &[
-            "forward",
-            "--from",
-            relay,
-            "--secret",
-            secret,
-            "--to",
-            local,
-            "--local-secret",
-            LOCAL_SECRET,
-        ],
-        &[],
-    )
+    start_forward_with(relay, local, secret, &[])
+}
+
+fn start_forward_with(relay: &str, local: &str, secret: &str, extra: &[&str]) -> Process {
+    let args: Vec<&str> = [
+        "forward",
+        "--from",
+        relay,
+        "--secret",
+        secret,
+        "--to",
+        local,
+        "--local-secret",
+        LOCAL_SECRET,
+    ]
+    .into_iter()
+    .chain(extra.iter().copied())
+    .collect();
+    Process::start(&args, &[])
 }
 
 /// A local server whose `/webhooks/hook` keeps every body it is given.
@@ -234,9 +239,13 @@ async fn a_delivery_posted_to_the_relay_reaches_the_local_handler() {
     assert_eq!(status, 202, "the relay keeps it and answers at once");
     let arrived = wait_for(&received, 1).await;
     assert_eq!(arrived, [event(1)], "the same bytes, at the same path");
-    let line = tokio::task::spawn_blocking(move || forward.next_line())
-        .await
-        .unwrap();
+    // The forwarder is handed back: dropping it would kill it before it acknowledges.
+    let (_forward, line) = tokio::task::spawn_blocking(move || {
+        let line = forward.next_line();
+        (forward, line)
+    })
+    .await
+    .unwrap();
     assert!(
         line.contains("  /webhooks/hook  repo.content/update acme/data-1  -> 200 OK  "),
         "{line}"
@@ -401,5 +410,61 @@ async fn a_delivery_taken_by_a_forwarder_that_vanished_is_handed_out_again_after
     let _forward = start_forward(&relay_url, &local.url(""), RELAY_SECRET);
     assert_eq!(wait_for(&received, 1).await, [event(7)]);
     wait_until_relay_is_empty(&relay_url).await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_local_handler_slower_than_the_timeout_is_shown_and_not_posted_again() {
+    let dir = temp_dir("relay-slow");
+    let (_relay, relay_url) = start_relay(&dir);
+    let runs = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = Arc::clone(&runs);
+    let local = TestServer::with(
+        WebhooksServer::builder()
+            .include_registered(false)
+            .webhook_secret(LOCAL_SECRET)
+            .add_webhook("hook", move || {
+                let counted = Arc::clone(&counted);
+                async move {
+                    counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_secs(3)).await;
+                }
+            }),
+    )
+    .await;
+    let forward = start_forward_with(
+        &relay_url,
+        &local.url(""),
+        RELAY_SECRET,
+        &["--timeout", "1"],
+    );
+    assert_eq!(
+        post(
+            format!("{relay_url}/webhooks/hook"),
+            Some(RELAY_SECRET),
+            event(1)
+        )
+        .await,
+        202
+    );
+    // The forwarder is handed back: dropping it would kill it before it acknowledges.
+    let (_forward, line) = tokio::task::spawn_blocking(move || {
+        let line = forward.next_line();
+        (forward, line)
+    })
+    .await
+    .unwrap();
+    assert!(
+        line.contains(
+            "/webhooks/hook  repo.content/update acme/data-1  -> no answer within --timeout  "
+        ),
+        "{line}"
+    );
+    wait_until_relay_is_empty(&relay_url).await;
+    assert_eq!(
+        runs.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "posted once"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

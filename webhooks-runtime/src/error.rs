@@ -223,6 +223,14 @@ pub enum SettingError {
         /// The endpoint's route, `/webhooks/<path>`.
         route: String,
     },
+
+    /// A delivery lease shorter than a second: heartbeats (a third of it) would spin, and every
+    /// running delivery would look abandoned.
+    #[error("the delivery lease must be at least 1 second, not {given:?}")]
+    LeaseTooShort {
+        /// The lease given.
+        given: std::time::Duration,
+    },
 }
 
 struct SettingList<'a>(&'a [SettingError]);

@@ -107,6 +107,18 @@ pub const DEFAULT_MAX_CONCURRENT_STREAMS: u32 = 64;
 /// # Ok::<(), webhooks_runtime::Error>(())
 /// ```
 pub const DEFAULT_DELIVERY_LEASE: Duration = Duration::from_secs(60);
+
+/// The shortest delivery lease accepted: heartbeats come every third of it, and a shorter one
+/// would have them spin and every running delivery look abandoned.
+///
+/// ```
+/// use webhooks_runtime::WebhooksServer;
+/// use webhooks_runtime::limits::MIN_DELIVERY_LEASE;
+///
+/// let too_short = WebhooksServer::builder().delivery_lease(MIN_DELIVERY_LEASE / 2).build();
+/// assert!(too_short.is_err());
+/// ```
+pub const MIN_DELIVERY_LEASE: Duration = Duration::from_secs(1);
 /// How long a background handler may run by default before its attempt counts as failed (and is
 /// retried): a handler that never returns must not hold a worker for good.
 ///

@@ -311,6 +311,23 @@ impl Cluster {
         String::from_utf8_lossy(&output.stdout).trim().to_owned()
     }
 
+    /// A role that must give `password` (SCRAM) to connect over TCP, unlike the trusted
+    /// superuser.
+    pub fn role_with_password(&self, role: &str, password: &str) {
+        self.sql(
+            "postgres",
+            &format!("CREATE ROLE {role} LOGIN PASSWORD '{password}'"),
+        );
+        let hba = self.data_dir().join("pg_hba.conf");
+        let rules = std::fs::read_to_string(&hba).expect("read pg_hba.conf");
+        std::fs::write(
+            &hba,
+            format!("host all {role} 127.0.0.1/32 scram-sha-256\n{rules}"),
+        )
+        .expect("write pg_hba.conf");
+        self.sql("postgres", "SELECT pg_reload_conf()");
+    }
+
     /// A new empty database; its URL.
     pub fn new_database(&self) -> String {
         let name = format!("journal_{}", uuid_like());

@@ -103,7 +103,11 @@ impl Deliveries {
                 "background deliveries interrupted by the last stop run again"
             );
         }
-        settings.apply_retention(&*journal)?;
+        // A pass that fails (a large first prune on a slow database) is tried again as deliveries
+        // finish; it is no reason not to start.
+        if let Err(error) = settings.apply_retention(&*journal) {
+            tracing::error!(%error, "the journal's retention could not be applied at start");
+        }
         let (batch, batch_receiver) = std::sync::mpsc::sync_channel(writer::PENDING_RECORDS);
         let wakers: Vec<Option<Arc<Notify>>> = routes
             .iter()

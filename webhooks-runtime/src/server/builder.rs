@@ -849,6 +849,10 @@ impl WebhooksServerBuilder {
     /// # Ok::<(), webhooks_runtime::Error>(())
     /// ```
     pub fn delivery_lease(mut self, lease: Duration) -> Self {
+        if lease < crate::limits::MIN_DELIVERY_LEASE {
+            self.errors
+                .push(SettingError::LeaseTooShort { given: lease });
+        }
         self.requested.delivery_lease = Some(lease);
         self
     }

@@ -165,7 +165,19 @@ pub(crate) fn resolve(requested: Requested, env: Env<'_>) -> Result<Resolved, Er
     let delivery_lease = match requested.delivery_lease {
         Some(lease) => lease,
         None => match first_set(env, &["WEBHOOKS_DELIVERY_LEASE"]) {
-            Some((variable, value)) => parse_seconds(variable, &value)?,
+            Some((variable, value)) => {
+                let lease = parse_seconds(variable, &value)?;
+                if lease < crate::limits::MIN_DELIVERY_LEASE {
+                    return Err(Error::Config {
+                        variable,
+                        value,
+                        reason:
+                            "expected at least 1 second: workers renew the lease every third of it"
+                                .to_owned(),
+                    });
+                }
+                lease
+            }
             None => DEFAULT_DELIVERY_LEASE,
         },
     };
@@ -284,6 +296,21 @@ mod tests {
             .collect();
         let env = move |name: &str| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
         resolve(requested, &env)
+    }
+
+    #[test]
+    fn a_delivery_lease_under_a_second_is_refused_naming_the_variable() {
+        let error = resolve_with(Requested::default(), &[("WEBHOOKS_DELIVERY_LEASE", "0")])
+            .err()
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            error,
+            "invalid WEBHOOKS_DELIVERY_LEASE=\"0\": expected at least 1 second: workers renew the lease every third of it"
+        );
+        let resolved =
+            resolve_with(Requested::default(), &[("WEBHOOKS_DELIVERY_LEASE", "1.5")]).unwrap();
+        assert_eq!(resolved.delivery_lease, Duration::from_millis(1500));
     }
 
     #[test]

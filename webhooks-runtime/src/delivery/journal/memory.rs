@@ -6,7 +6,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use crate::delivery::journal::{
     Admission, AttemptResult, DeliveryRecord, DeliveryStatus, Journal, JournalError, Lease,
-    ListQuery,
+    ListQuery, smallest_id_at,
 };
 
 /// A [`Journal`] kept in memory, ordered by id (time-ordered UUIDv7s).
@@ -296,8 +296,11 @@ impl Journal for MemoryJournal {
         let mut stored = self.lock()?;
         let before = stored.len();
         let oldest_kept = stored.keys().rev().nth(keep.saturating_sub(1)).cloned();
+        // By the time in the id, as the other stores do: a record's `received_at_ms` may be
+        // anything its writer set.
+        let cut_off = smallest_id_at(older_than_ms);
         stored.retain(|id, delivery| {
-            let too_old = delivery.received_at_ms < older_than_ms;
+            let too_old = *id < cut_off;
             let beyond_count = oldest_kept.as_ref().is_some_and(|oldest| id < oldest);
             unfinished(delivery) || !(too_old || beyond_count)
         });

@@ -34,6 +34,14 @@ impl Target {
     /// key=value form libpq accepts).
     pub(crate) fn parse(url: &str) -> Result<Self, JournalError> {
         let (url, root_certificates) = take_parameter(url, "sslrootcert");
+        // libpq's verify-ca and verify-full, which managed databases' guides give, are what
+        // `require` does here: rustls always checks the certificate.
+        let (url, mode) = take_parameter(&url, "sslmode");
+        let url = match mode.as_deref() {
+            None => url,
+            Some("verify-ca" | "verify-full") => with_parameter(&url, "sslmode", "require"),
+            Some(mode) => with_parameter(&url, "sslmode", mode),
+        };
         let mut config = tokio_postgres::Config::from_str(&url).map_err(|e| {
             JournalError::new("WEBHOOKS_DATABASE_URL is not a PostgreSQL connection URL (postgres://user:password@host:port/database)").with_source(e)
         })?;
@@ -128,6 +136,12 @@ fn take_parameter(url: &str, name: &str) -> (String, Option<String>) {
     (url, value)
 }
 
+/// `url` with `name=value` added to its query.
+fn with_parameter(url: &str, name: &str, value: &str) -> String {
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}{name}={value}")
+}
+
 /// `user@host:port/database`, for messages.
 fn describe(config: &tokio_postgres::Config) -> String {
     let host = config
@@ -155,6 +169,16 @@ mod tests {
             Target::parse("postgres://bot:s3cret@db.internal:6543/hub?sslmode=require&sslrootcert=%2Fetc%2Fca.pem")
                 .unwrap();
         assert_eq!(target.described, "bot@db.internal:6543/hub");
+        assert_eq!(
+            target.config.get_ssl_mode(),
+            tokio_postgres::config::SslMode::Require
+        );
+        let verified = Target::parse("postgres://bot@db/hub?sslmode=verify-full").unwrap();
+        assert_eq!(
+            verified.config.get_ssl_mode(),
+            tokio_postgres::config::SslMode::Require,
+            "verify-full is accepted, and verifies"
+        );
         assert_eq!(target.root_certificates.as_deref(), Some("/etc/ca.pem"));
         assert_eq!(
             take_parameter("postgres://h/db?sslrootcert=a", "sslrootcert"),

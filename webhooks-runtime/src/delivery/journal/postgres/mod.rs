@@ -13,6 +13,7 @@ mod schema;
 
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use deadpool_postgres::{GenericClient as _, Object, Pool};
@@ -82,6 +83,9 @@ const FINISHED: &str = "status NOT IN ('queued', 'running')";
 /// ```
 pub struct PostgresJournal {
     pool: Pool,
+    /// The database's clock minus this process's: leases are kept in the database's time, so
+    /// replicas whose clocks disagree agree on when a lease lapses.
+    skew_ms: Arc<Skew>,
     /// Where the connections live; shut down without waiting when the journal is dropped.
     runtime: Option<tokio::runtime::Runtime>,
     target: connect::Target,
@@ -157,15 +161,18 @@ impl PostgresJournal {
             .map_err(|e| JournalError::new("cannot start the PostgreSQL client").with_source(e))?;
         let journal = PostgresJournal {
             pool,
+            skew_ms: Arc::default(),
             runtime: Some(runtime),
             target,
             tls,
         };
         let described = journal.target.described.clone();
+        let skew = Arc::clone(&journal.skew_ms);
         journal
             .call(move |pool| async move {
                 let mut client = connection(&pool).await?;
-                schema::migrate(&mut client, &described).await
+                schema::migrate(&mut client, &described).await?;
+                measure_skew(&client, &skew).await
             })
             .map_err(|error| {
                 let said = error.to_string();
@@ -214,6 +221,45 @@ impl PostgresJournal {
             .recv()
             .unwrap_or_else(|_| Err(JournalError::new("the PostgreSQL journal stopped")))
     }
+}
+
+/// How far the database's clock is from this process's, in milliseconds, and when it was
+/// measured (this process's milliseconds).
+#[derive(Debug, Default)]
+struct Skew {
+    offset_ms: AtomicI64,
+    measured_at_ms: AtomicI64,
+}
+
+/// How often the clocks' offset is measured again.
+const SKEW_REFRESH_MS: i64 = 10 * 60 * 1000;
+
+impl Skew {
+    fn get(&self) -> i64 {
+        self.offset_ms.load(Ordering::Relaxed)
+    }
+
+    fn is_stale(&self) -> bool {
+        super::now_ms() - self.measured_at_ms.load(Ordering::Relaxed) > SKEW_REFRESH_MS
+    }
+}
+
+/// Measures how far the database's clock is from this process's, for leases.
+async fn measure_skew(client: &Object, skew: &Skew) -> Result<(), JournalError> {
+    let before = super::now_ms();
+    let row = client
+        .query_one(
+            "SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint",
+            &[],
+        )
+        .await
+        .map_err(database_error)?;
+    let after = super::now_ms();
+    let database: i64 = row.get(0);
+    skew.offset_ms
+        .store(database - (before + after) / 2, Ordering::Relaxed);
+    skew.measured_at_ms.store(after, Ordering::Relaxed);
+    Ok(())
 }
 
 /// A connection from the pool.
@@ -375,9 +421,14 @@ async fn delete_in_batches(
     condition: &str,
     bound: &(dyn ToSql + Sync),
 ) -> Result<usize, JournalError> {
+    // Each batch one statement under a transaction-level advisory lock: one process prunes at a
+    // time, the others find it taken and stop, and a call cut short (a timeout, a lost
+    // connection) cannot leave the lock held on a pooled connection.
     let statement = client
         .prepare_cached(&format!(
-            "DELETE FROM webhooks_deliveries WHERE id IN (SELECT id FROM webhooks_deliveries \
+            "WITH maintenance AS (SELECT pg_try_advisory_xact_lock($2) AS held) \
+             DELETE FROM webhooks_deliveries USING maintenance WHERE maintenance.held \
+             AND id IN (SELECT id FROM webhooks_deliveries \
              WHERE {FINISHED} AND {condition} ORDER BY id LIMIT {PRUNE_BATCH})"
         ))
         .await
@@ -385,7 +436,7 @@ async fn delete_in_batches(
     let mut removed = 0;
     loop {
         let batch = client
-            .execute(&statement, &[bound])
+            .execute(&statement, &[bound, &RETENTION_LOCK])
             .await
             .map_err(database_error)?;
         removed += count(i64::try_from(batch).unwrap_or(0));
@@ -393,29 +444,6 @@ async fn delete_in_batches(
             return Ok(removed);
         }
     }
-}
-
-/// Runs `work` while holding the retention's advisory lock on `client`'s session; `Ok(0)` at
-/// once when another process holds it (it is pruning the same table).
-async fn under_retention_lock<F>(client: &Object, work: F) -> Result<usize, JournalError>
-where
-    F: Future<Output = Result<usize, JournalError>>,
-{
-    let locked: bool = client
-        .query_one("SELECT pg_try_advisory_lock($1)", &[&RETENTION_LOCK])
-        .await
-        .map_err(database_error)?
-        .get(0);
-    if !locked {
-        return Ok(0);
-    }
-    let result = work.await;
-    // Released whatever happened: the connection goes back to the pool.
-    client
-        .execute("SELECT pg_advisory_unlock($1)", &[&RETENTION_LOCK])
-        .await
-        .map_err(database_error)?;
-    result
 }
 
 impl Journal for PostgresJournal {
@@ -500,7 +528,8 @@ impl Journal for PostgresJournal {
         lease: &Lease,
     ) -> Result<Vec<DeliveryRecord>, JournalError> {
         let endpoint = endpoint.to_owned();
-        let lease = lease.clone();
+        let mut lease = lease.clone();
+        lease.until_ms = lease.until_ms.saturating_add(self.skew_ms.get());
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.call(move |pool| async move {
             let client = connection(&pool).await?;
@@ -538,6 +567,7 @@ impl Journal for PostgresJournal {
     ) -> Result<usize, JournalError> {
         let owner = owner.to_owned();
         let ids = ids.to_vec();
+        let until_ms = until_ms.saturating_add(self.skew_ms.get());
         self.call(move |pool| async move {
             let client = connection(&pool).await?;
             let extended = client
@@ -607,8 +637,16 @@ impl Journal for PostgresJournal {
     }
 
     fn rescue_expired(&self, now_ms: i64) -> Result<usize, JournalError> {
+        let skew = Arc::clone(&self.skew_ms);
         self.call(move |pool| async move {
             let client = connection(&pool).await?;
+            // Leases are in the database's time: so is the moment they are compared with. Clocks
+            // drift: measured again now and then (not every time, so that one call's lease and
+            // the next call's rescue use the same offset to the millisecond).
+            if skew.is_stale() {
+                measure_skew(&client, &skew).await?;
+            }
+            let now_ms = now_ms.saturating_add(skew.get());
             // One statement, the predicate inside the update, and one process at a time: the
             // others find the lock taken and leave it to that one.
             let statement = client
@@ -704,7 +742,7 @@ impl Journal for PostgresJournal {
         let offset = i64::try_from(keep.saturating_sub(1)).unwrap_or(i64::MAX);
         self.call(move |pool| async move {
             let client = connection(&pool).await?;
-            under_retention_lock(&client, async {
+            {
                 // Ids are UUIDv7, ordered by time: old ones are found through the primary key.
                 let by_age =
                     delete_in_batches(&client, "id < $1", &smallest_id_at(older_than_ms)).await?;
@@ -721,8 +759,7 @@ impl Journal for PostgresJournal {
                     None => 0,
                 };
                 Ok(by_age + by_count)
-            })
-            .await
+            }
         })
     }
 
@@ -730,7 +767,7 @@ impl Journal for PostgresJournal {
         let max = i64::try_from(max_body_bytes).unwrap_or(i64::MAX);
         self.call(move |pool| async move {
             let client = connection(&pool).await?;
-            under_retention_lock(&client, async {
+            {
                 // Newest first, adding up body sizes until the cap is passed: that delivery and
                 // every older finished one go.
                 let first_over: Option<String> = client
@@ -749,8 +786,7 @@ impl Journal for PostgresJournal {
                     Some(id) => delete_in_batches(&client, "id <= $1", &id).await,
                     None => Ok(0),
                 }
-            })
-            .await
+            }
         })
     }
 
