@@ -693,3 +693,51 @@ async fn heartbeats_keep_a_long_handler_from_being_run_twice() {
     assert_eq!(record["attempts"], 1, "{record}");
     assert_eq!(LONG_RUNS.load(Ordering::SeqCst), 1);
 }
+
+static ONCE_RUNS: AtomicU32 = AtomicU32::new(0);
+
+#[tokio::test]
+async fn an_ordinary_endpoint_that_drops_duplicates_runs_copies_posted_at_once_once() {
+    let server = TestServer::with(
+        WebhooksServer::builder()
+            .include_registered(false)
+            .webhook_secret(SECRET)
+            .admin_token("admin-token")
+            .add_webhook("once", |_: WebhookPayload| async {
+                ONCE_RUNS.fetch_add(1, Ordering::SeqCst);
+                // Long enough for every copy to arrive while the first one runs.
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                json!({ "ran": true })
+            })
+            .dedupe("once", true),
+    )
+    .await;
+    let copies: Vec<_> = (0..5)
+        .map(|_| {
+            tokio::spawn(
+                server
+                    .post("/webhooks/once")
+                    .body(BODY)
+                    .secret(SECRET)
+                    .send(),
+            )
+        })
+        .collect();
+    let mut ran = 0;
+    let mut duplicates = Vec::new();
+    for copy in copies {
+        let response = copy.await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let body = response.json::<Value>();
+        if body == json!({ "ran": true }) {
+            ran += 1;
+        } else {
+            assert_eq!(body["status"], "duplicate", "{body}");
+            duplicates.push(body["delivery_id"].as_str().unwrap().to_owned());
+        }
+    }
+    assert_eq!((ran, duplicates.len()), (1, 4));
+    assert_eq!(ONCE_RUNS.load(Ordering::SeqCst), 1);
+    // The original is recorded as done once its handler returned (written in the background).
+    wait_for(&server, &duplicates[0], "done").await;
+}

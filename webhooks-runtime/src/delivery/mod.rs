@@ -19,7 +19,6 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 
-use bytes::Bytes;
 use prometheus_client::metrics::counter::Counter;
 use tokio::sync::Notify;
 
@@ -152,28 +151,21 @@ impl Deliveries {
             .map_err(|error| JournalError::new("a journal task failed").with_source(error))?
     }
 
-    /// The delivery to `route` this body about `repo` repeats, within the duplicate window.
-    pub(crate) async fn find_duplicate(
-        &self,
-        route: &Route,
-        repo: Option<String>,
-        body: &Bytes,
-    ) -> Result<Option<String>, JournalError> {
-        let since = self.settings.duplicate_cutoff_ms();
-        let endpoint = route.journal_key.clone();
-        let body = body.clone();
-        self.run(move |journal| journal.find_duplicate(&endpoint, repo.as_deref(), &body, since))
-            .await
-    }
-
-    /// Records a background delivery to `route` durably, then wakes the route's worker.
+    /// Records a delivery to `route` durably (a background one queued, or an ordinary one that
+    /// drops duplicates as running), then wakes the route's worker if it has one.
     pub(crate) async fn enqueue(
         &self,
         route: RouteId,
         record: DeliveryRecord,
         dedupe: bool,
     ) -> Result<Enqueued, JournalError> {
-        let limit = self.settings.backlog_limit;
+        // Only background endpoints hold deliveries waiting: an ordinary one's is handled now.
+        let background = matches!(self.wakers.get(route.0), Some(Some(_)));
+        let limit = if background {
+            self.settings.backlog_limit
+        } else {
+            usize::MAX
+        };
         let since = dedupe.then(|| self.settings.duplicate_cutoff_ms());
         let mut record = record;
         // Duplicates are looked for among the deliveries about the same repo.

@@ -3,6 +3,7 @@
 //! answered as a duplicate, or queued for the background. Several endpoints with event filters
 //! on one path go through [`dispatch`](crate::web::dispatch) first.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use http::{HeaderMap, Request, StatusCode, header};
@@ -156,20 +157,10 @@ pub(crate) async fn deliver(
         summary,
         summarized,
     };
-    // A background endpoint looks for a duplicate in the same journal call that records the
-    // delivery (`accept_in_background`): two copies posted at once are one delivery.
+    // Duplicates are looked for in the same journal call that records the delivery: two copies
+    // posted at once are one delivery.
     if route.dedupe && !route.background {
-        let repo = received.repo();
-        match deliveries
-            .find_duplicate(route, repo, received.request.body())
-            .await
-        {
-            Ok(Some(original)) => return answer_duplicate(deliveries, received, original),
-            Ok(None) => {}
-            Err(error) => {
-                tracing::error!(%error, "cannot look for a duplicate; handling the delivery")
-            }
-        }
+        return run_once(app, deliveries, received).await;
     }
     if route.background {
         return accept_in_background(deliveries, received).await;
@@ -238,15 +229,6 @@ struct Received<'a> {
 }
 
 impl Received<'_> {
-    /// The payload's `repo.name`, read from the body unless its summary was read already.
-    fn repo(&self) -> Option<String> {
-        match &self.summary {
-            Some(summary) => Some(summary.repo.clone()),
-            None if self.summarized => None,
-            None => PayloadSummary::read(self.request.body()).map(|summary| summary.repo),
-        }
-    }
-
     /// The journal's record of it, and whether its summary was read.
     fn record(&mut self, status: DeliveryStatus) -> (DeliveryRecord, bool) {
         let summary = self.summary.take();
@@ -265,15 +247,50 @@ async fn run_now(app: &App, route: &Route, request: WebhookRequest) -> (WebhookR
     (response, outcome)
 }
 
-/// A body this endpoint already accepted: recorded, answered 200 with the original's id, not
-/// handled again.
-fn answer_duplicate(
-    deliveries: &Deliveries,
+/// An ordinary endpoint that drops duplicates: the delivery is written as running, in the one
+/// journal call that looks for a copy, before its handler runs; its outcome replaces that record
+/// once the handler returns.
+async fn run_once(
+    app: &App,
+    deliveries: &Arc<Deliveries>,
     mut received: Received<'_>,
-    original: String,
 ) -> (WebhookResponse, Outcome) {
-    let (record, summarized) = received.record(DeliveryStatus::Duplicate);
-    record_duplicate(deliveries, record, summarized, original)
+    let route = received.route;
+    let (mut record, summarized) = received.record(DeliveryStatus::Running);
+    record.attempts = 1;
+    if !summarized {
+        record.summarize();
+    }
+    match deliveries.enqueue(route.id, record.clone(), true).await {
+        Ok(Enqueued::Duplicate { original, record }) => {
+            return record_duplicate(deliveries, *record, true, original);
+        }
+        Ok(Enqueued::Queued | Enqueued::BacklogFull(_)) => {}
+        Err(error) => {
+            tracing::error!(%error, "cannot look for a duplicate; handling the delivery");
+        }
+    }
+    let started = Instant::now();
+    let request = with_delivery(received.request, &record.id, 1, None);
+    let invocation = invoke(route, request, app.expose_handler_errors).await;
+    record.latency_ms = Some(started.elapsed().as_secs_f64() * 1000.0);
+    record.status = if invocation.succeeded() {
+        DeliveryStatus::Done
+    } else {
+        record.last_error.clone_from(&invocation.error);
+        DeliveryStatus::Failed
+    };
+    // Written whatever the writer's load: the running record must not stay running.
+    let deliveries = Arc::clone(deliveries);
+    tokio::spawn(async move {
+        if let Err(error) = deliveries
+            .run(move |journal| journal.insert(std::slice::from_ref(&record)))
+            .await
+        {
+            tracing::error!(%error, "cannot record how a delivery ended");
+        }
+    });
+    (invocation.response, invocation.outcome)
 }
 
 /// Records `record` as a duplicate of `original` and answers 200 with the original's id.

@@ -277,6 +277,32 @@ fn retention_removes_more_than_one_batch(journal: &dyn Journal) {
     assert_eq!(left.len(), 34);
 }
 
+fn an_ordinary_delivery_running_is_never_queued(journal: &dyn Journal) {
+    let mut ordinary = with_status(received(T0, ROUTE, b"now"), DeliveryStatus::Running);
+    ordinary.background = false;
+    assert_eq!(
+        journal.enqueue(&ordinary, Some(T0), usize::MAX).unwrap(),
+        Admission::Queued
+    );
+    assert_eq!(
+        journal.rescue_expired(i64::MAX).unwrap(),
+        0,
+        "it has no worker"
+    );
+    assert_eq!(
+        journal.get(&ordinary.id).unwrap().unwrap().status,
+        DeliveryStatus::Running
+    );
+    let copy = with_status(received(T0 + 1, ROUTE, b"now"), DeliveryStatus::Running);
+    assert_eq!(
+        journal.enqueue(&copy, Some(T0), usize::MAX).unwrap(),
+        Admission::Duplicate {
+            original: ordinary.id
+        },
+        "a copy posted while it runs"
+    );
+}
+
 fn listings_are_newest_first_and_filtered(journal: &dyn Journal) {
     let a = with_status(received(T0, ROUTE, b"a"), DeliveryStatus::Done);
     let b = with_status(
@@ -421,6 +447,7 @@ pub fn check_journal(open: impl Fn() -> Box<dyn Journal>) {
     copies_offered_at_once_are_queued_once(&*suite());
     only_the_latest_event_about_a_repo_is_repeated(&*suite());
     retention_removes_more_than_one_batch(&*suite());
+    an_ordinary_delivery_running_is_never_queued(&*suite());
 }
 
 #[cfg(test)]

@@ -243,7 +243,7 @@ impl Journal for MemoryJournal {
             let expired = leases
                 .get(&delivery.id)
                 .is_none_or(|lease| lease.until_ms < now_ms);
-            if delivery.status == DeliveryStatus::Running && expired {
+            if delivery.status == DeliveryStatus::Running && delivery.background && expired {
                 delivery.status = DeliveryStatus::Queued;
                 leases.remove(&delivery.id);
                 rescued += 1;

@@ -222,6 +222,16 @@ impl SqliteJournal {
                 connection.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
             })
             .map_err(set_up)?;
+        // This process alone uses the file (its lock says so): an ordinary delivery still
+        // running was cut short when the last process stopped.
+        connection
+            .execute(
+                "UPDATE deliveries SET status = 'failed', \
+                 last_error = 'the server stopped while its handler ran' \
+                 WHERE status = 'running' AND NOT background",
+                [],
+            )
+            .map_err(set_up)?;
         let opened = file_id(&path);
         Ok(SqliteJournal {
             file: (path, opened),
@@ -522,7 +532,8 @@ impl Journal for SqliteJournal {
         self.with(|connection| {
             connection.execute(
                 "UPDATE deliveries SET status = 'queued', owner = NULL, lease_until_ms = NULL \
-                 WHERE status = 'running' AND (lease_until_ms IS NULL OR lease_until_ms < ?1)",
+                 WHERE status = 'running' AND background \
+                 AND (lease_until_ms IS NULL OR lease_until_ms < ?1)",
                 params![now_ms],
             )
         })

@@ -654,7 +654,8 @@ impl Journal for PostgresJournal {
                     "WITH maintenance AS (SELECT pg_try_advisory_xact_lock($2) AS held) \
                      UPDATE webhooks_deliveries SET status = 'queued', owner = NULL, \
                      lease_until_ms = NULL FROM maintenance WHERE maintenance.held \
-                     AND status = 'running' AND (lease_until_ms IS NULL OR lease_until_ms < $1)",
+                     AND status = 'running' AND background \
+                     AND (lease_until_ms IS NULL OR lease_until_ms < $1)",
                 )
                 .await
                 .map_err(database_error)?;
