@@ -468,3 +468,36 @@ async fn a_local_handler_slower_than_the_timeout_is_shown_and_not_posted_again()
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_json_each_delivery_is_one_json_object() {
+    let dir = temp_dir("relay-json");
+    let (_relay, relay_url) = start_relay(&dir);
+    let (local, received) = local_server().await;
+    let forward = start_forward_with(&relay_url, &local.url(""), RELAY_SECRET, &["--json"]);
+    assert_eq!(
+        post(
+            format!("{relay_url}/webhooks/hook"),
+            Some(RELAY_SECRET),
+            event(2)
+        )
+        .await,
+        202
+    );
+    wait_for(&received, 1).await;
+    let (_forward, line) = tokio::task::spawn_blocking(move || {
+        let line = forward.next_line();
+        (forward, line)
+    })
+    .await
+    .unwrap();
+    let reported: Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(reported["path"], "/webhooks/hook", "{reported}");
+    assert_eq!(reported["status"], 200);
+    assert_eq!(reported["scope"], "repo.content");
+    assert_eq!(reported["action"], "update");
+    assert_eq!(reported["repo"], "acme/data-2");
+    assert!(reported["error"].is_null(), "{reported}");
+    assert!(reported["latency_ms"].as_f64().unwrap() >= 0.0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
