@@ -14,7 +14,8 @@ Examples:
   hf-webhooks completions bash > ~/.local/share/bash-completion/completions/hf-webhooks";
 
 /// Try Hugging Face Hub webhooks locally: send realistic events of every kind to your server,
-/// post saved bodies, and read or replay its delivery journal.
+/// post saved bodies, read or replay its delivery journal, and receive real Hub events on your
+/// machine through a relay.
 #[derive(Debug, Parser)]
 #[command(name = "hf-webhooks", version, after_help = EXAMPLES)]
 pub(crate) struct Cli {
@@ -85,7 +86,7 @@ pub(crate) struct ForwardArgs {
     /// The relay's secret
     #[arg(long, env = "RELAY_SECRET", hide_env_values = true)]
     pub(crate) secret: String,
-    /// Your local server's base URL; deliveries go to `LOCAL_BASE/webhooks/PATH`
+    /// Your local server's base URL; a delivery posted to the relay's /webhooks/PATH goes to `TO/webhooks/PATH`
     #[arg(long, default_value = "http://127.0.0.1:7860")]
     pub(crate) to: String,
     /// Your local server's webhook secret, sent as X-Webhook-Secret

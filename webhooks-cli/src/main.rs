@@ -1,6 +1,8 @@
 //! `hf-webhooks`: try Hugging Face Hub webhooks from a terminal. It sends realistic events of
-//! every kind to a local server, posts saved bodies, and reads or replays the delivery journal.
-//! Every command prints the HTTP status and the answer, and exits 0 only on a 2xx.
+//! every kind to a local server, posts saved bodies, reads or replays the delivery journal, and
+//! relays real Hub events to a laptop (`relay` where the Hub reaches, `forward` at home).
+//! Every one-shot command prints the HTTP status and the answer, and exits 0 only on a 2xx;
+//! `relay` and `forward` run until stopped.
 
 mod body;
 mod cli;
