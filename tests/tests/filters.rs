@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 use webhooks_runtime::http::StatusCode;
 use webhooks_runtime::serde_json::{Value, json};
 use webhooks_runtime::testing::TestServer;
-use webhooks_runtime::{EventFilter, WebhookPayload, WebhooksServer, webhook_endpoint};
+use webhooks_runtime::{
+    EventFields, EventFilter, WebhookPayload, WebhooksServer, webhook_endpoint,
+};
 
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(format!("{}/../fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
@@ -362,10 +364,10 @@ fn a_filter_reads_the_same_verdict_from_the_raw_body_as_from_the_parsed_payload(
         let Ok(payload) = webhooks_runtime::serde_json::from_slice::<WebhookPayload>(&body) else {
             continue;
         };
+        // Read once, as for every endpoint of a shared path.
+        let fields = EventFields::read(&body).expect("a fixture reads as an event");
         for filter in &filters {
-            let from_body = filter
-                .check_body(&body)
-                .expect("a fixture reads as an event");
+            let from_body = filter.check_fields(&fields).expect("no filter = fn here");
             assert_eq!(
                 from_body,
                 filter.check(&payload),

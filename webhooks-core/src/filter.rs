@@ -227,14 +227,14 @@ impl EventFilter {
             .flatten()
             .map(|updated| updated.ref_name.as_str())
             .collect();
-        let fields = EventFields {
+        let fields = Parts {
             scope: payload.event.scope.as_str(),
             action: payload.event.action.as_str(),
             repo_type: payload.repo.repo_type.as_str(),
             repo: payload.repo.name.as_str(),
             updated_refs: &refs,
         };
-        self.check_fields(&fields)?;
+        self.check_parts(&fields)?;
         if let Some((name, function)) = self.custom
             && !function(payload)
         {
@@ -243,32 +243,37 @@ impl EventFilter {
         Ok(())
     }
 
-    /// [`EventFilter::check`] on a raw body, reading only the fields a filter looks at (scope,
-    /// action, repo type and name, updated refs), borrowed: no [`WebhookPayload`] is built.
-    /// `None` when that cannot decide: the filter has a `filter = fn` (which takes the whole
-    /// payload), or the body does not read as an event; check the parsed payload then.
+    /// [`EventFilter::check`] on what [`EventFields::read`] read of a raw body: no
+    /// [`WebhookPayload`] is built, and one reading serves every filter of a shared path. `None`
+    /// when the fields cannot decide: the filter has a `filter = fn`, which takes the whole
+    /// payload; check the parsed payload then.
     ///
     /// ```
-    /// use webhooks_core::filter::EventFilter;
+    /// use webhooks_core::filter::{EventFields, EventFilter};
     ///
     /// let datasets = EventFilter::new().repo_types(&["dataset"]);
     /// let body = br#"{"event": {"scope": "repo", "action": "create"}, "repo": {"type": "model", "name": "acme/m"}}"#;
-    /// let verdict = datasets.check_body(body).unwrap();
+    /// let fields = EventFields::read(body).unwrap();
+    /// let verdict = datasets.check_fields(&fields).unwrap();
     /// assert_eq!(verdict.unwrap_err().to_string(), "repo type model is not dataset");
-    /// assert!(datasets.check_body(b"not json").is_none());
+    /// assert!(EventFields::read(b"not json").is_none());
     /// ```
-    pub fn check_body(&self, body: &[u8]) -> Option<Result<(), Mismatch>> {
+    pub fn check_fields(&self, fields: &EventFields<'_>) -> Option<Result<(), Mismatch>> {
         if self.custom.is_some() {
             return None;
         }
-        let view: BodyView<'_> = serde_json::from_slice(body).ok()?;
-        let refs: Vec<&str> = view
-            .updated_refs
-            .iter()
-            .flatten()
-            .map(|updated| updated.ref_name.as_ref())
-            .collect();
-        Some(self.check_fields(&EventFields {
+        let view = &fields.0;
+        // Only a filter on updated refs needs them listed.
+        let refs: Vec<&str> = if self.updated_refs.is_empty() {
+            Vec::new()
+        } else {
+            view.updated_refs
+                .iter()
+                .flatten()
+                .map(|updated| updated.ref_name.as_ref())
+                .collect()
+        };
+        Some(self.check_parts(&Parts {
             scope: &view.event.scope,
             action: &view.event.action,
             repo_type: &view.repo.repo_type,
@@ -278,7 +283,7 @@ impl EventFilter {
     }
 
     /// Every part of the filter but a custom function, on the fields it reads.
-    fn check_fields(&self, fields: &EventFields<'_>) -> Result<(), Mismatch> {
+    fn check_parts(&self, fields: &Parts<'_>) -> Result<(), Mismatch> {
         let scope = fields.scope;
         let mut action = fields.action;
         if let Some(wanted) = self.scope {
@@ -332,8 +337,8 @@ impl EventFilter {
     }
 }
 
-/// The parts of an event a filter reads.
-struct EventFields<'a> {
+/// The parts of an event a filter reads, borrowed from a payload or from [`EventFields`].
+struct Parts<'a> {
     scope: &'a str,
     action: &'a str,
     repo_type: &'a str,
@@ -341,8 +346,36 @@ struct EventFields<'a> {
     updated_refs: &'a [&'a str],
 }
 
-/// What [`EventFilter::check_body`] reads of a body: strings borrowed unless they hold escapes.
-#[derive(serde::Deserialize)]
+/// What an event filter reads of a raw body (scope, action, repo type and name, updated refs),
+/// read once for every filter of a path: strings borrowed from the body unless they hold escapes.
+///
+/// ```
+/// use webhooks_core::filter::{EventFields, EventFilter};
+///
+/// let body = br#"{"event": {"scope": "repo.content", "action": "update"}, "repo": {"type": "dataset", "name": "acme/d"}}"#;
+/// let fields = EventFields::read(body).expect("an event");
+/// for filter in [EventFilter::new().scope("repo"), EventFilter::new().repo_types(&["dataset"])] {
+///     assert_eq!(filter.check_fields(&fields), Some(Ok(())));
+/// }
+/// ```
+#[derive(Debug)]
+pub struct EventFields<'a>(BodyView<'a>);
+
+impl<'a> EventFields<'a> {
+    /// The fields of `body`; `None` when it does not read as a Hub event (not JSON, or without
+    /// `event.scope`, `event.action`, `repo.type` or `repo.name` as strings).
+    ///
+    /// ```
+    /// use webhooks_core::filter::EventFields;
+    ///
+    /// assert!(EventFields::read(br#"{"event": {"scope": "repo"}}"#).is_none());
+    /// ```
+    pub fn read(body: &'a [u8]) -> Option<Self> {
+        serde_json::from_slice(body).ok().map(EventFields)
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
 struct BodyView<'a> {
     #[serde(borrow)]
     event: EventView<'a>,
@@ -352,7 +385,7 @@ struct BodyView<'a> {
     updated_refs: Option<Vec<RefView<'a>>>,
 }
 
-#[derive(serde::Deserialize)]
+#[derive(Debug, serde::Deserialize)]
 struct EventView<'a> {
     #[serde(borrow)]
     scope: std::borrow::Cow<'a, str>,
@@ -360,7 +393,7 @@ struct EventView<'a> {
     action: std::borrow::Cow<'a, str>,
 }
 
-#[derive(serde::Deserialize)]
+#[derive(Debug, serde::Deserialize)]
 struct RepoView<'a> {
     #[serde(rename = "type", borrow)]
     repo_type: std::borrow::Cow<'a, str>,
@@ -368,7 +401,7 @@ struct RepoView<'a> {
     name: std::borrow::Cow<'a, str>,
 }
 
-#[derive(serde::Deserialize)]
+#[derive(Debug, serde::Deserialize)]
 struct RefView<'a> {
     #[serde(rename = "ref", borrow)]
     ref_name: std::borrow::Cow<'a, str>,

@@ -27,7 +27,7 @@ pub mod response;
 pub use delivery::Delivery;
 pub use endpoint::{ArgumentCheck, BoxFuture, DeliveryMode, Endpoint, Handler};
 pub use extract::{BodyUse, FromWebhookRequest};
-pub use filter::EventFilter;
+pub use filter::{EventFields, EventFilter};
 pub use json::Json;
 pub use rejection::Rejection;
 pub use request::WebhookRequest;

@@ -74,12 +74,13 @@ pub use error::Error;
 pub use server::run::{run, serve};
 pub use server::{WebhooksServer, WebhooksServerBuilder};
 pub use webhooks_core::{
-    Delivery, DiscussionStatus, EventAction, EventFilter, FromWebhookRequest, HandlerFailure,
-    IntoWebhookResponse, Json, ObjectId, PayloadError, Rejection, RepoType, Scope, WebhookPayload,
-    WebhookPayloadComment, WebhookPayloadDiscussion, WebhookPayloadDiscussionChanges,
-    WebhookPayloadEvent, WebhookPayloadMovedTo, WebhookPayloadRepo, WebhookPayloadUpdatedConfig,
-    WebhookPayloadUpdatedFile, WebhookPayloadUpdatedRef, WebhookPayloadUrl, WebhookPayloadWebhook,
-    WebhookRequest, WebhookResponse,
+    Delivery, DiscussionStatus, EventAction, EventFields, EventFilter, FromWebhookRequest,
+    HandlerFailure, IntoWebhookResponse, Json, ObjectId, PayloadError, Rejection, RepoType, Scope,
+    WebhookPayload, WebhookPayloadComment, WebhookPayloadDiscussion,
+    WebhookPayloadDiscussionChanges, WebhookPayloadEvent, WebhookPayloadMovedTo,
+    WebhookPayloadRepo, WebhookPayloadUpdatedConfig, WebhookPayloadUpdatedFile,
+    WebhookPayloadUpdatedRef, WebhookPayloadUrl, WebhookPayloadWebhook, WebhookRequest,
+    WebhookResponse,
 };
 pub use webhooks_macros::webhook_endpoint;
 

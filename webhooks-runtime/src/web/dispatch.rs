@@ -4,6 +4,7 @@
 
 use http::StatusCode;
 use serde_json::{Value, json};
+use webhooks_core::filter::EventFields;
 use webhooks_core::{FromWebhookRequest, WebhookPayload, WebhookRequest, WebhookResponse};
 
 use crate::answers;
@@ -27,8 +28,13 @@ pub(crate) async fn filtered(
     // The whole payload, parsed only when a filter needs it (a `filter = fn`) or the fields
     // filters read do not read: the handler parses it again, as it would alone.
     let mut payload = None;
+    // Read once for every filter of the path.
+    let fields = EventFields::read(request.body());
     for route in group {
-        let verdict = match route.filter.check_body(request.body()) {
+        let checked = fields
+            .as_ref()
+            .and_then(|fields| route.filter.check_fields(fields));
+        let verdict = match checked {
             Some(verdict) => verdict,
             None => {
                 if payload.is_none() {
