@@ -12,6 +12,7 @@ use base64::Engine as _;
 use serde_json::Value;
 
 use crate::cli::ForwardArgs;
+use crate::http::agent;
 use crate::output;
 
 /// How long the relay holds a poll open when nothing arrives (it answers sooner when something
@@ -60,15 +61,6 @@ impl Backoff {
         std::thread::sleep(self.0);
         self.0 = (self.0 * 2).min(MAX_BACKOFF);
     }
-}
-
-fn agent(timeout: Duration) -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(timeout))
-        .user_agent(concat!("hf-webhooks/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .into()
 }
 
 /// Runs until interrupted; returns only when the relay refuses for good.

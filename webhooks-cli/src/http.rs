@@ -27,15 +27,21 @@ pub(crate) struct Request<'a> {
     pub(crate) body: Option<Vec<u8>>,
 }
 
-/// Sends `request`; any status is an answer, only a request that got none is an error, said in
-/// one line with what to do.
-pub(crate) fn send(request: Request<'_>, timeout: Duration) -> Result<Answer, String> {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
+/// An HTTP client for this tool: any status is an answer, not an error; no request takes longer
+/// than `timeout`.
+pub(crate) fn agent(timeout: Duration) -> ureq::Agent {
+    ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(Some(timeout))
         .user_agent(concat!("hf-webhooks/", env!("CARGO_PKG_VERSION")))
         .build()
-        .into();
+        .into()
+}
+
+/// Sends `request`; any status is an answer, only a request that got none is an error, said in
+/// one line with what to do.
+pub(crate) fn send(request: Request<'_>, timeout: Duration) -> Result<Answer, String> {
+    let agent = agent(timeout);
     let url = request.url;
     let result = match request.method {
         "POST" => {
