@@ -183,21 +183,8 @@ async fn under_concurrent_load_every_delivery_is_handled_exactly_once_and_duplic
     let bodies: Vec<String> = (0..40)
         .map(|n| BODY.replace("66b1f3aa0c9e8d7f6a5b4c3d", &format!("load-{n:04}")))
         .collect();
-    let posts: Vec<_> = bodies
-        .iter()
-        .map(|body| {
-            tokio::spawn(
-                server
-                    .post("/webhooks/counted")
-                    .body(body.clone())
-                    .secret(SECRET)
-                    .send(),
-            )
-        })
-        .collect();
     let mut ids = Vec::new();
-    for post in posts {
-        let response = post.await.unwrap();
+    for response in post_at_once(&server, "/webhooks/counted", &bodies).await {
         assert_eq!(response.status(), StatusCode::ACCEPTED);
         ids.push(delivery_id(&response));
     }
@@ -487,6 +474,20 @@ async fn kept_once_settled(server: &TestServer, limit: usize) -> usize {
     }
 }
 
+/// Posts each of `bodies` to `path` with the secret, all at once (each on its own task); the
+/// answers, in the order of `bodies`.
+async fn post_at_once(server: &TestServer, path: &str, bodies: &[String]) -> Vec<TestResponse> {
+    let posts: Vec<_> = bodies
+        .iter()
+        .map(|body| tokio::spawn(server.post(path).body(body.clone()).secret(SECRET).send()))
+        .collect();
+    let mut answers = Vec::new();
+    for post in posts {
+        answers.push(post.await.unwrap());
+    }
+    answers
+}
+
 async fn post_distinct(server: &TestServer, path: &str, count: usize) {
     for index in 0..count {
         let mut body: Value = webhooks_runtime::serde_json::from_str(BODY).unwrap();
@@ -574,21 +575,7 @@ async fn copies_posted_at_once_are_one_delivery() {
     body["webhook"]["id"] = json!("posted-at-once");
     let body = body.to_string();
     // Sent at once, each on its own task.
-    let posts: Vec<_> = (0..10)
-        .map(|_| {
-            tokio::spawn(
-                server
-                    .post("/webhooks/work")
-                    .body(body.clone())
-                    .secret(SECRET)
-                    .send(),
-            )
-        })
-        .collect();
-    let mut answers = Vec::new();
-    for post in posts {
-        answers.push(post.await.unwrap());
-    }
+    let answers = post_at_once(&server, "/webhooks/work", &vec![body; 10]).await;
     let accepted = answers
         .iter()
         .filter(|answer| answer.status() == StatusCode::ACCEPTED)
@@ -712,21 +699,10 @@ async fn an_ordinary_endpoint_that_drops_duplicates_runs_copies_posted_at_once_o
             .dedupe("once", true),
     )
     .await;
-    let copies: Vec<_> = (0..5)
-        .map(|_| {
-            tokio::spawn(
-                server
-                    .post("/webhooks/once")
-                    .body(BODY)
-                    .secret(SECRET)
-                    .send(),
-            )
-        })
-        .collect();
+    let copies = vec![BODY.to_owned(); 5];
     let mut ran = 0;
     let mut duplicates = Vec::new();
-    for copy in copies {
-        let response = copy.await.unwrap();
+    for response in post_at_once(&server, "/webhooks/once", &copies).await {
         assert_eq!(response.status(), StatusCode::OK);
         let body = response.json::<Value>();
         if body == json!({ "ran": true }) {

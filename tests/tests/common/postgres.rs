@@ -127,7 +127,7 @@ impl Cluster {
         };
         // A free port can be taken between the look and the start: try another then.
         for _ in 0..5 {
-            cluster.port = free_port();
+            cluster.port = super::process::free_port().parse().expect("a port number");
             let options = format!(
                 "-p {} -c listen_addresses=127.0.0.1 -k {} -c fsync=off -c max_connections=200{tls_options}",
                 cluster.port,
@@ -385,11 +385,4 @@ fn uuid_like() -> String {
         .unwrap_or_default()
         .subsec_nanos();
     format!("{n}_{nanos}")
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("a free port")
-        .port()
 }
