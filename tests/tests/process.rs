@@ -360,20 +360,27 @@ fn a_background_delivery_survives_kill_9_and_runs_to_done_after_a_restart() {
     std::fs::remove_dir_all(&data_dir).unwrap();
 }
 
+/// Starts the test server on the journal folder `data_dir`, expecting it to refuse: it exits
+/// non-zero without saying it is ready. Its stderr.
+fn refused_start(data_dir: &std::path::Path) -> String {
+    let output = command(&[("WEBHOOKS_DATA_DIR", data_dir.to_str().unwrap())])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(!output.status.success(), "{stdout}\n{stderr}");
+    assert!(!stdout.contains("ready to use"), "{stdout}");
+    stderr
+}
+
 #[test]
 fn an_unusable_data_dir_stops_the_server_before_it_says_it_is_ready() {
     // A folder under a regular file cannot be made, whoever runs the test (root included).
     let blocker = std::env::temp_dir().join(format!("webhooks-not-a-dir-{}", std::process::id()));
     std::fs::write(&blocker, b"a file, not a folder").unwrap();
     let data_dir = blocker.join("journal");
-    let output = command(&[("WEBHOOKS_DATA_DIR", data_dir.to_str().unwrap())])
-        .output()
-        .unwrap();
+    let stderr = refused_start(&data_dir);
     std::fs::remove_file(&blocker).unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(!output.status.success(), "{stdout}\n{stderr}");
-    assert!(!stdout.contains("ready to use"), "{stdout}");
     assert!(
         stderr.contains(blocker.to_str().unwrap()),
         "the error names the folder: {stderr}"
@@ -399,13 +406,7 @@ fn the_journal_is_readable_by_its_owner_only() {
 fn a_second_process_on_the_same_data_dir_exits_naming_it() {
     let dir = common::process::fresh_data_dir();
     let first = ServerProcess::start(&[("WEBHOOKS_DATA_DIR", dir.to_str().unwrap())]);
-    let second = command(&[("WEBHOOKS_DATA_DIR", dir.to_str().unwrap())])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&second.stdout);
-    let stderr = String::from_utf8_lossy(&second.stderr);
-    assert!(!second.status.success(), "{stdout}\n{stderr}");
-    assert!(!stdout.contains("ready to use"), "{stdout}");
+    let stderr = refused_start(&dir);
     assert!(
         stderr.contains("another process is using the delivery journal")
             && stderr.contains(dir.to_str().unwrap()),
@@ -423,14 +424,8 @@ fn a_damaged_journal_stops_the_start_naming_the_file_and_how_to_move_it_aside() 
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("deliveries.sqlite3");
     std::fs::write(&file, b"SQLite format 3\0 and then garbage").unwrap();
-    let output = command(&[("WEBHOOKS_DATA_DIR", dir.to_str().unwrap())])
-        .output()
-        .unwrap();
+    let stderr = refused_start(&dir);
     std::fs::remove_dir_all(&dir).unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(!output.status.success(), "{stdout}\n{stderr}");
-    assert!(!stdout.contains("ready to use"), "{stdout}");
     let file = file.to_str().unwrap();
     assert!(
         stderr.contains(&format!("cannot set up {file}"))
