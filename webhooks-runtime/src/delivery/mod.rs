@@ -160,18 +160,14 @@ impl Deliveries {
         dedupe: bool,
     ) -> Result<Enqueued, JournalError> {
         // Only background endpoints hold deliveries waiting: an ordinary one's is handled now.
-        let background = matches!(self.wakers.get(route.0), Some(Some(_)));
-        let limit = if background {
+        let limit = if record.background {
             self.settings.backlog_limit
         } else {
             usize::MAX
         };
+        // Duplicates are looked for among the deliveries about the same repo: callers read the
+        // record's summary first.
         let since = dedupe.then(|| self.settings.duplicate_cutoff_ms());
-        let mut record = record;
-        // Duplicates are looked for among the deliveries about the same repo.
-        if dedupe && record.scope.is_none() {
-            record.summarize();
-        }
         let enqueued = self
             .run(move |journal| {
                 Ok(match journal.enqueue(&record, since, limit)? {
