@@ -6,7 +6,8 @@ core 1. Rounds are interleaved: each target in turn is resumed (SIGCONT) while t
 paused (SIGSTOP), so they take no CPU. Ratios to the floor are computed within each round and
 their median reported, because this machine drifts by 20-30% between runs.
 
-Usage: bench/run.py [--rounds N] [--seconds S] [--before NAME=BINARY ...]   (loopback only; stops by itself)
+Usage: bench/run.py [--rounds N] [--seconds S] [--before NAME=BINARY ...] [--only NAME ...]
+(loopback only; stops by itself)
 
 --before adds a `bench-framework` binary built from another commit as one more target, so a change
 is measured against the code before it in the same interleaved rounds.
@@ -135,13 +136,19 @@ def main():
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--before", action="append", default=[], metavar="NAME=BINARY",
                         help="a bench-framework binary built from an earlier commit (repeatable)")
+    parser.add_argument("--only", action="append", default=[], metavar="NAME",
+                        help="measure only this one of the standard targets (repeatable; the floor is always measured)")
     args = parser.parse_args()
     subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "webhooks-bench", "--bins"], cwd=ROOT, check=True)
 
-    targets = list(TARGETS)
+    only = set(args.only)
+    unknown = only - {name for name, _, _ in TARGETS}
+    if unknown:
+        parser.error(f"--only: no target named {', '.join(sorted(unknown))}")
+    targets = [target for target in TARGETS if not only or target[0] in only or target[0] == "floor"]
     for before in reversed(args.before):
         name, _, binary = before.rpartition("=")
-        targets.insert(3, (f"framework, {name or 'before'}", os.path.abspath(binary), {"RUST_LOG": "warn"}))
+        targets.insert(min(3, len(targets)), (f"framework, {name or 'before'}", os.path.abspath(binary), {"RUST_LOG": "warn"}))
     running = {}
     try:
         for name, binary, extra_env in targets:

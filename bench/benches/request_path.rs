@@ -1,5 +1,6 @@
 //! The per-request path without sockets (route lookup, secret check, body, parse, handler,
-//! response) and the payload parser on every fixture. `cargo bench -p webhooks-bench`.
+//! response), for one endpoint and for the realistic program's dozen with the journal on, and
+//! the payload parser on every fixture. `cargo bench -p webhooks-bench`.
 
 #![allow(
     missing_docs,
@@ -11,7 +12,11 @@ use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use webhooks_runtime::bytes::Bytes;
 use webhooks_runtime::http::Request;
 use webhooks_runtime::serde_json::{Value, json};
+use webhooks_runtime::server::WebhooksService;
 use webhooks_runtime::{WebhookPayload, WebhooksServer};
+
+#[path = "../src/realistic_endpoints.rs"]
+mod realistic;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures");
 
@@ -36,6 +41,60 @@ fn request_path(c: &mut Criterion) {
         .expect("server")
         .into_service()
         .expect("service");
+    bench_discussion_create(c, "request_path/discussion_create", &runtime, &service);
+    let body = fixture("02-upstream-test-discussion-create.json");
+    c.bench_function("request_path/wrong_secret", |b| {
+        let wrong = || {
+            Request::post("/webhooks/test_webhook")
+                .header("x-webhook-secret", "nope")
+                .body(body.clone())
+                .expect("request")
+        };
+        b.iter_batched(
+            wrong,
+            |request| runtime.block_on(service.handle(request)),
+            BatchSize::SmallInput,
+        );
+    });
+}
+
+/// The realistic program (`bench-realistic`), its journal in a folder of its own, called as the
+/// server would: the user-space part of what `bench/run.py` measures for it, with less noise.
+fn realistic_path(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let data_dir = std::env::temp_dir().join(format!("webhooks-criterion-{}", std::process::id()));
+    let service = WebhooksServer::builder()
+        .read_environment(false)
+        .webhook_secret(webhooks_bench::SECRET)
+        .data_dir(&data_dir)
+        .dedupe(realistic::DEDUPLICATED, true)
+        .build()
+        .expect("server");
+    let service = runtime
+        .block_on(async { service.into_service() })
+        .expect("service");
+    bench_discussion_create(
+        c,
+        "request_path/realistic_discussion_create",
+        &runtime,
+        &service,
+    );
+    drop(service);
+    drop(runtime);
+    let _ = std::fs::remove_dir_all(&data_dir);
+}
+
+/// Benchmarks `service` answering the Hub's "create discussion" body at `/webhooks/test_webhook`,
+/// after checking it answers `{"scope": "discussion"}`.
+fn bench_discussion_create(
+    c: &mut Criterion,
+    name: &str,
+    runtime: &tokio::runtime::Runtime,
+    service: &WebhooksService,
+) {
     let body = fixture("02-upstream-test-discussion-create.json");
     let request = || {
         Request::post("/webhooks/test_webhook")
@@ -50,23 +109,9 @@ fn request_path(c: &mut Criterion) {
         serde_json_value(response.body()),
         json!({ "scope": "discussion" })
     );
-
-    c.bench_function("request_path/discussion_create", |b| {
+    c.bench_function(name, |b| {
         b.iter_batched(
             request,
-            |request| runtime.block_on(service.handle(request)),
-            BatchSize::SmallInput,
-        );
-    });
-    c.bench_function("request_path/wrong_secret", |b| {
-        let wrong = || {
-            Request::post("/webhooks/test_webhook")
-                .header("x-webhook-secret", "nope")
-                .body(body.clone())
-                .expect("request")
-        };
-        b.iter_batched(
-            wrong,
             |request| runtime.block_on(service.handle(request)),
             BatchSize::SmallInput,
         );
@@ -94,5 +139,5 @@ fn parse_fixtures(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, request_path, parse_fixtures);
+criterion_group!(benches, request_path, realistic_path, parse_fixtures);
 criterion_main!(benches);
