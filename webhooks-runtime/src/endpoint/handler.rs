@@ -1,7 +1,9 @@
 //! Closures and functions as handlers, for `add_webhook` (no macro, no global registry).
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use webhooks_core::{
     BodyUse, BoxFuture, FromWebhookRequest, Handler, IntoWebhookResponse, Rejection,
@@ -177,8 +179,7 @@ macro_rules! impl_handlers {
         {
             #[allow(non_snake_case, reason = "argument names are the type parameters")]
             fn invoke(&self, ($($arg,)*): ($($arg,)*)) -> BoxFuture {
-                let future = self($($arg),*);
-                Box::pin(async move { future.await.into_webhook_response() })
+                Box::pin(Answering { future: self($($arg),*) })
             }
         }
 
@@ -204,6 +205,31 @@ impl_handlers!(A1, A2, A3, A4, A5);
 impl_handlers!(A1, A2, A3, A4, A5, A6);
 impl_handlers!(A1, A2, A3, A4, A5, A6, A7);
 impl_handlers!(A1, A2, A3, A4, A5, A6, A7, A8);
+
+pin_project_lite::pin_project! {
+    /// A handler's future with its output turned into a response. An `async` block doing the
+    /// same keeps the handler's future twice (captured, then awaited): for a handler taking the
+    /// payload that is over 1 KiB more to allocate and copy on every request.
+    struct Answering<F> {
+        #[pin]
+        future: F,
+    }
+}
+
+impl<F> Future for Answering<F>
+where
+    F: Future,
+    F::Output: IntoWebhookResponse,
+{
+    type Output = WebhookResponse;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<WebhookResponse> {
+        self.project()
+            .future
+            .poll(cx)
+            .map(IntoWebhookResponse::into_webhook_response)
+    }
+}
 
 /// Starts an async handler with its arguments, or answers the refusal that building them gave.
 /// Not public API: `AsyncHandler::call` and the code `#[webhook_endpoint]` generates use it.

@@ -5,7 +5,9 @@
 use http::StatusCode;
 use serde_json::{Value, json};
 use webhooks_core::filter::EventFields;
-use webhooks_core::{FromWebhookRequest, WebhookPayload, WebhookRequest, WebhookResponse};
+use webhooks_core::{
+    FromWebhookRequest, Rejection, WebhookPayload, WebhookRequest, WebhookResponse,
+};
 
 use crate::answers;
 use crate::delivery::journal::{DeliveryRecord, DeliveryStatus};
@@ -23,6 +25,25 @@ pub(crate) async fn filtered(
     summary: Option<PayloadSummary>,
     summarized: bool,
 ) -> (WebhookResponse, Outcome) {
+    let (matching, reasons) = match select(group, &request) {
+        Ok(selected) => selected,
+        Err(rejection) => return (rejection, Outcome::Rejected),
+    };
+    match matching.as_slice() {
+        [] => skip(app, group, request, summary, summarized, &reasons),
+        [route] => deliver(app, route, request, summary, summarized).await,
+        several => Box::pin(run_each(app, several, request, summary, summarized)).await,
+    }
+}
+
+/// The routes of `group` whose filters take `request`, and why each other one does not; the
+/// refusal a payload argument would give when a filter needs the payload and the body is not one.
+/// Not async: what filters read is dropped before a handler is awaited, which keeps the
+/// request's future small.
+fn select<'a>(
+    group: &'a [Route],
+    request: &WebhookRequest,
+) -> Result<(Vec<&'a Route>, Vec<String>), WebhookResponse> {
     let mut matching = Vec::new();
     let mut reasons = Vec::new();
     // The whole payload, parsed only when a filter needs it (a `filter = fn`) or the fields
@@ -39,10 +60,10 @@ pub(crate) async fn filtered(
             None => {
                 if payload.is_none() {
                     // A body that is not a payload is refused as a handler argument would be.
-                    match WebhookPayload::from_webhook_request(&request) {
-                        Ok(parsed) => payload = Some(parsed),
-                        Err(rejection) => return (rejection.into_response(), Outcome::Rejected),
-                    }
+                    payload = Some(
+                        WebhookPayload::from_webhook_request(request)
+                            .map_err(Rejection::into_response)?,
+                    );
                 }
                 match &payload {
                     Some(payload) => route.filter.check(payload),
@@ -55,11 +76,7 @@ pub(crate) async fn filtered(
             Err(mismatch) => reasons.push(format!("{}: {mismatch}", route.function)),
         }
     }
-    match matching.as_slice() {
-        [] => skip(app, group, request, summary, summarized, &reasons),
-        [route] => deliver(app, route, request, summary, summarized).await,
-        several => run_each(app, several, request, summary, summarized).await,
-    }
+    Ok((matching, reasons))
 }
 
 /// No endpoint takes the event: 200, so the Hub does not count a failure, with the reason.

@@ -48,8 +48,14 @@ pub(crate) async fn handle<B: RequestBody>(app: &App, request: Request<B>) -> We
             None => answers::NOT_FOUND.into_response(),
         },
         Target::Deliveries(operation) => {
-            let response =
-                answer_delivery_api(app, operation, request.headers(), request.uri().query()).await;
+            // Boxed: the webhook path's future stays small (see `webhook::deliver`).
+            let response = Box::pin(answer_delivery_api(
+                app,
+                operation,
+                request.headers(),
+                request.uri().query(),
+            ))
+            .await;
             tracing::info!(method = %request.method(), path = request.uri().path(), status = response.status().as_u16(), "delivery API");
             return response;
         }

@@ -159,11 +159,13 @@ pub(crate) async fn deliver(
     };
     // Duplicates are looked for in the same journal call that records the delivery: two copies
     // posted at once are one delivery.
+    // The rarer paths are boxed: the common one's future stays small, and moving it (hyper moves
+    // a request's future more than once) copies less.
     if route.dedupe && !route.background {
-        return run_once(app, deliveries, received).await;
+        return Box::pin(run_once(app, deliveries, received)).await;
     }
     if route.background {
-        return accept_in_background(deliveries, received).await;
+        return Box::pin(accept_in_background(deliveries, received)).await;
     }
     if !deliveries.keeps_records() {
         // The journal is behind (a flood): answering comes first.
