@@ -1,7 +1,7 @@
 //! The `Delivery` handler argument: which delivery this is, and which attempt, so that a handler
 //! can be idempotent.
 
-use http::StatusCode;
+use http::{HeaderName, StatusCode};
 
 use crate::extract::{BodyUse, FromWebhookRequest};
 use crate::rejection::Rejection;
@@ -16,6 +16,11 @@ pub const DELIVERY_ATTEMPT_HEADER: &str = "x-webhook-delivery-attempt";
 
 /// The header carrying, on a replay, the id of the delivery replayed.
 pub const REPLAY_OF_HEADER: &str = "x-webhook-replay-of";
+
+/// The three names as `HeaderName`s, looked up without parsing a name on every request.
+static DELIVERY_ID: HeaderName = HeaderName::from_static(DELIVERY_ID_HEADER);
+static DELIVERY_ATTEMPT: HeaderName = HeaderName::from_static(DELIVERY_ATTEMPT_HEADER);
+static REPLAY_OF: HeaderName = HeaderName::from_static(REPLAY_OF_HEADER);
 
 /// Which delivery a handler runs for, as a handler argument.
 ///
@@ -93,22 +98,22 @@ impl FromWebhookRequest for Delivery {
     const BODY: BodyUse = BodyUse::Ignored;
 
     fn from_webhook_request(request: &WebhookRequest) -> Result<Self, Rejection> {
-        let header = |name: &str| {
+        let header = |name: &HeaderName| {
             request
                 .headers()
                 .get(name)
                 .and_then(|value| value.to_str().ok())
                 .map(str::to_owned)
         };
-        let Some(id) = header(DELIVERY_ID_HEADER) else {
+        let Some(id) = header(&DELIVERY_ID) else {
             return Err(Rejection::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "no delivery id: the server sets it on every request it hands to a handler",
             ));
         };
-        let attempt = header(DELIVERY_ATTEMPT_HEADER)
+        let attempt = header(&DELIVERY_ATTEMPT)
             .and_then(|attempt| attempt.parse().ok())
             .unwrap_or(1);
-        Ok(Delivery::new(id, attempt, header(REPLAY_OF_HEADER)))
+        Ok(Delivery::new(id, attempt, header(&REPLAY_OF)))
     }
 }

@@ -12,6 +12,11 @@ pub use webhooks_core::delivery::{DELIVERY_ATTEMPT_HEADER, DELIVERY_ID_HEADER, R
 
 /// The headers a handler's `Delivery` argument reads; the server's alone, so a client's copies
 /// are removed when a request arrives.
+/// The three names as `HeaderName`s, set without parsing a name on every request.
+static DELIVERY_ID: HeaderName = HeaderName::from_static(DELIVERY_ID_HEADER);
+static DELIVERY_ATTEMPT: HeaderName = HeaderName::from_static(DELIVERY_ATTEMPT_HEADER);
+static REPLAY_OF: HeaderName = HeaderName::from_static(REPLAY_OF_HEADER);
+
 pub(crate) const DELIVERY_HEADERS: [&str; 3] = [
     DELIVERY_ID_HEADER,
     DELIVERY_ATTEMPT_HEADER,
@@ -27,16 +32,16 @@ pub(crate) fn with_delivery(
 ) -> WebhookRequest {
     let (method, uri, mut headers, body) = request.into_parts();
     if let Ok(id) = HeaderValue::try_from(id.to_owned()) {
-        headers.insert(DELIVERY_ID_HEADER, id);
+        headers.insert(DELIVERY_ID.clone(), id);
     }
     // The first attempt, by far the most common, without formatting a number.
     let attempt = match attempt {
         1 => HeaderValue::from_static("1"),
         n => HeaderValue::from(n),
     };
-    headers.insert(DELIVERY_ATTEMPT_HEADER, attempt);
+    headers.insert(DELIVERY_ATTEMPT.clone(), attempt);
     if let Some(Ok(original)) = replay_of.map(|id| HeaderValue::try_from(id.to_owned())) {
-        headers.insert(REPLAY_OF_HEADER, original);
+        headers.insert(REPLAY_OF.clone(), original);
     }
     WebhookRequest::new(method, uri, headers, body)
 }

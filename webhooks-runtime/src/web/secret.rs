@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use http::{HeaderMap, Uri};
+use http::{HeaderMap, HeaderName, Uri};
 use subtle::{Choice, ConstantTimeEq};
 
 use crate::answers::{self, Answer};
@@ -21,6 +21,9 @@ use crate::answers::{self, Answer};
 /// assert_eq!(request.headers()["X-Webhook-Secret"], "my_secret");
 /// ```
 pub const SECRET_HEADER: &str = "x-webhook-secret";
+
+/// [`SECRET_HEADER`] as a `HeaderName`, looked up without parsing the name on every request.
+pub(crate) static SECRET_HEADER_NAME: HeaderName = HeaderName::from_static(SECRET_HEADER);
 
 /// The query parameter the Hub's documentation suggests for senders that cannot set headers.
 ///
@@ -104,7 +107,7 @@ impl Secrets {
     /// `secret` query parameter. Neither: 401. Not one of the secrets: 403. The header wins when
     /// both are present, so a stale secret left in the URL cannot override it.
     pub(crate) fn check(&self, headers: &HeaderMap, uri: &Uri) -> Result<(), Answer> {
-        let candidate: Cow<'_, [u8]> = match headers.get(SECRET_HEADER) {
+        let candidate: Cow<'_, [u8]> = match headers.get(&SECRET_HEADER_NAME) {
             Some(value) => Cow::Borrowed(value.as_bytes()),
             None => match query_secret(uri) {
                 Some(value) => Cow::Owned(value.into_owned().into_bytes()),

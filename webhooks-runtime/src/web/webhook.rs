@@ -22,7 +22,7 @@ use crate::ops::metrics::RouteMetrics;
 use crate::web::app::App;
 use crate::web::body::{RequestBody, read_body};
 use crate::web::dispatch;
-use crate::web::secret::{SECRET_HEADER, strip_query_secret};
+use crate::web::secret::{SECRET_HEADER_NAME, strip_query_secret};
 
 /// Answers a request to the routes of one path (one, or several with event filters), in a span
 /// of its own, and counts it in the path's metrics.
@@ -46,7 +46,9 @@ pub(crate) async fn handle<B: RequestBody>(
     let started = Instant::now();
     let metrics = app.metrics.as_ref().map(|metrics| metrics.route(route.id));
     let in_flight = metrics.map(RouteMetrics::start);
-    let (response, outcome) = answer(app, group, request, &span)
+    // Boxed: the future of `answer` is most of a request's state; the service's own future,
+    // which hyper moves after making it, stays small.
+    let (response, outcome) = Box::pin(answer(app, group, request, &span))
         .instrument(span.clone())
         .await;
     let latency = started.elapsed();
@@ -117,7 +119,7 @@ async fn answer<B: RequestBody>(
     let summarized = !span.is_disabled();
     // Whatever handlers do with the request, the secret is not in it; and the delivery id is the
     // server's to give, not the client's.
-    parts.headers.remove(SECRET_HEADER);
+    parts.headers.remove(&SECRET_HEADER_NAME);
     // A client's copies of the server's delivery headers are rare: looked for in one pass over
     // the names, removed only when there.
     if parts
