@@ -7,7 +7,7 @@ use webhooks_runtime::http::StatusCode;
 use webhooks_runtime::serde_json::{Value, json};
 use webhooks_runtime::testing::TestServer;
 use webhooks_runtime::{
-    EventFields, EventFilter, WebhookPayload, WebhooksServer, webhook_endpoint,
+    EventFields, EventFilter, WebhookPayload, WebhookRequest, WebhooksServer, webhook_endpoint,
 };
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -288,6 +288,46 @@ async fn the_builder_takes_the_same_filters() {
     .await;
     let response = server.post("/webhooks/x").body(fixture(PUSH)).send().await;
     assert_eq!(response.text(), "models");
+}
+
+/// The filters parse the payload when the handler takes it, and hand it over: every payload
+/// argument still gets the whole body's payload, and the request argument the body unchanged.
+#[tokio::test]
+async fn a_filtered_handler_gets_the_whole_payload_in_every_argument() {
+    let server = TestServer::with(
+        WebhooksServer::builder()
+            .include_registered(false)
+            .add_webhook(
+                "x",
+                |first: WebhookPayload,
+                 second: WebhookPayload,
+                 optional: Option<WebhookPayload>,
+                 request: WebhookRequest| async move {
+                    let expected = WebhookPayload::from_slice(request.body()).unwrap();
+                    json!({
+                        "first_whole": first == expected,
+                        "second_whole": second == expected,
+                        "optional_whole": optional.as_ref() == Some(&expected),
+                        "reparsed_whole": request.payload().unwrap() == expected,
+                        "comment": first.comment.map(|comment| comment.content),
+                    })
+                },
+            )
+            .filter(EventFilter::new().scope("discussion").actions(&["create"])),
+    )
+    .await;
+    let (status, answer) = post(&server, "/webhooks/x", fixture(NEW_DISCUSSION)).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        answer,
+        json!({
+            "first_whole": true,
+            "second_whole": true,
+            "optional_whole": true,
+            "reparsed_whole": true,
+            "comment": "Add co2 emissions information to the model card",
+        })
+    );
 }
 
 #[test]

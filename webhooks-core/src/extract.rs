@@ -149,7 +149,10 @@ impl FromWebhookRequest for WebhookPayload {
     const BODY: BodyUse = BodyUse::HubPayload;
 
     fn from_webhook_request(request: &WebhookRequest) -> Result<Self, Rejection> {
-        Ok(request.payload()?)
+        match request.take_parsed_payload() {
+            Some(payload) => Ok(payload),
+            None => Ok(request.payload()?),
+        }
     }
 }
 

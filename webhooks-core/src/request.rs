@@ -1,5 +1,8 @@
 //! The raw request a handler can take: method, URI, headers and the whole body.
 
+use std::fmt;
+use std::sync::Mutex;
+
 use bytes::Bytes;
 use http::{HeaderMap, Method, Uri};
 use serde::de::DeserializeOwned;
@@ -24,12 +27,36 @@ use crate::payload::{PayloadError, WebhookPayload, parse::parse_json};
 /// assert_eq!(body["greeting"], "hi");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct WebhookRequest {
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
+    parsed: ParsedPayload,
+}
+
+/// The body as a payload, when the server parsed it before the handler ran (to check event
+/// filters): the first `WebhookPayload` argument takes it instead of parsing the body again. A
+/// clone of the request starts without it (its arguments parse).
+#[derive(Default)]
+struct ParsedPayload(Mutex<Option<Box<WebhookPayload>>>);
+
+impl Clone for ParsedPayload {
+    fn clone(&self) -> Self {
+        ParsedPayload::default()
+    }
+}
+
+impl fmt::Debug for WebhookRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebhookRequest")
+            .field("method", &self.method)
+            .field("uri", &self.uri)
+            .field("headers", &self.headers)
+            .field("body", &self.body)
+            .finish()
+    }
 }
 
 impl WebhookRequest {
@@ -54,7 +81,30 @@ impl WebhookRequest {
             uri,
             headers,
             body,
+            parsed: ParsedPayload::default(),
         }
+    }
+
+    /// The headers, to change in place. Not public API: the server sets its delivery headers
+    /// with it.
+    #[doc(hidden)]
+    pub fn __headers_mut(&mut self) -> &mut HeaderMap {
+        &mut self.headers
+    }
+
+    /// Keeps `payload`, parsed from this request's body, for its first `WebhookPayload` argument.
+    /// Not public API: the server's event filters parse the body when the handler would too.
+    #[doc(hidden)]
+    pub fn __keep_parsed_payload(&mut self, payload: WebhookPayload) {
+        if let Ok(slot) = self.parsed.0.get_mut() {
+            *slot = Some(Box::new(payload));
+        }
+    }
+
+    /// The payload kept by [`Self::__keep_parsed_payload`], once.
+    pub(crate) fn take_parsed_payload(&self) -> Option<WebhookPayload> {
+        let mut slot = self.parsed.0.lock().ok()?;
+        slot.take().map(|payload| *payload)
     }
 
     /// The HTTP method (always `POST` for webhook endpoints).
@@ -209,5 +259,53 @@ impl WebhookRequest {
     /// ```
     pub fn into_parts(self) -> (Method, Uri, HeaderMap, Bytes) {
         (self.method, self.uri, self.headers, self.body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::WebhookRequest;
+    use crate::extract::FromWebhookRequest;
+    use crate::payload::WebhookPayload;
+
+    const BODY: &[u8] = include_bytes!("../../fixtures/02-upstream-test-discussion-create.json");
+
+    fn request() -> WebhookRequest {
+        WebhookRequest::new(
+            http::Method::POST,
+            http::Uri::from_static("/webhooks/x"),
+            http::HeaderMap::new(),
+            bytes::Bytes::from_static(BODY),
+        )
+    }
+
+    #[test]
+    fn a_kept_payload_is_taken_once_then_the_body_is_parsed() {
+        let mut kept = WebhookPayload::from_slice(BODY).unwrap();
+        kept.repo.name = "kept/by-the-filters".to_owned();
+        let mut request = request();
+        request.__keep_parsed_payload(kept.clone());
+        let first = WebhookPayload::from_webhook_request(&request).unwrap();
+        let second = WebhookPayload::from_webhook_request(&request).unwrap();
+        assert_eq!(first, kept);
+        assert_eq!(second, WebhookPayload::from_slice(BODY).unwrap());
+    }
+
+    #[test]
+    fn a_clone_parses_its_own_body() {
+        let mut kept = WebhookPayload::from_slice(BODY).unwrap();
+        kept.repo.name = "kept/by-the-filters".to_owned();
+        let mut request = request();
+        request.__keep_parsed_payload(kept);
+        let copy = request.clone();
+        assert_eq!(
+            WebhookPayload::from_webhook_request(&copy).unwrap(),
+            WebhookPayload::from_slice(BODY).unwrap()
+        );
+        assert_eq!(
+            format!("{copy:?}"),
+            format!("{:?}", self::request()),
+            "Debug shows the request, not what was kept"
+        );
     }
 }

@@ -25,12 +25,13 @@ pub(crate) const DELIVERY_HEADERS: [&str; 3] = [
 
 /// `request` with the delivery's headers set: what a handler's `Delivery` argument reads.
 pub(crate) fn with_delivery(
-    request: WebhookRequest,
+    mut request: WebhookRequest,
     id: &str,
     attempt: u32,
     replay_of: Option<&str>,
 ) -> WebhookRequest {
-    let (method, uri, mut headers, body) = request.into_parts();
+    // In place: a payload the event filters parsed stays with the request.
+    let headers = request.__headers_mut();
     if let Ok(id) = HeaderValue::try_from(id.to_owned()) {
         headers.insert(DELIVERY_ID.clone(), id);
     }
@@ -43,7 +44,7 @@ pub(crate) fn with_delivery(
     if let Some(Ok(original)) = replay_of.map(|id| HeaderValue::try_from(id.to_owned())) {
         headers.insert(REPLAY_OF.clone(), original);
     }
-    WebhookRequest::new(method, uri, headers, body)
+    request
 }
 
 impl DeliveryRecord {

@@ -6,7 +6,7 @@ use http::StatusCode;
 use serde_json::{Value, json};
 use webhooks_core::filter::EventFields;
 use webhooks_core::{
-    FromWebhookRequest, Rejection, WebhookPayload, WebhookRequest, WebhookResponse,
+    BodyUse, FromWebhookRequest, Rejection, WebhookPayload, WebhookRequest, WebhookResponse,
 };
 
 use crate::answers;
@@ -21,11 +21,11 @@ use crate::web::webhook::deliver;
 pub(crate) async fn filtered(
     app: &App,
     group: &[Route],
-    request: WebhookRequest,
+    mut request: WebhookRequest,
     summary: Option<PayloadSummary>,
     summarized: bool,
 ) -> (WebhookResponse, Outcome) {
-    let (matching, reasons) = match select(group, &request) {
+    let (matching, reasons) = match select(group, &mut request) {
         Ok(selected) => selected,
         Err(rejection) => return (rejection, Outcome::Rejected),
     };
@@ -40,41 +40,51 @@ pub(crate) async fn filtered(
 /// refusal a payload argument would give when a filter needs the payload and the body is not one.
 /// Not async: what filters read is dropped before a handler is awaited, which keeps the
 /// request's future small.
+///
+/// When a handler of the path takes the payload, the body is parsed whole once, here: the
+/// filters read that, and the one handler that runs takes it instead of parsing the body again.
+/// Otherwise the filters read only their fields, borrowed from the body.
 fn select<'a>(
     group: &'a [Route],
-    request: &WebhookRequest,
+    request: &mut WebhookRequest,
 ) -> Result<(Vec<&'a Route>, Vec<String>), WebhookResponse> {
+    let takes_payload = |route: &Route| route.body == BodyUse::HubPayload;
+    let mut payload = if group.iter().any(takes_payload) {
+        WebhookPayload::from_slice(request.body()).ok()
+    } else {
+        None
+    };
+    // Read once for every filter of the path, when the payload was not parsed.
+    let fields = match payload {
+        Some(_) => None,
+        None => EventFields::read(request.body()),
+    };
     let mut matching = Vec::new();
     let mut reasons = Vec::new();
-    // The whole payload, parsed only when a filter needs it (a `filter = fn`) or the fields
-    // filters read do not read: the handler parses it again, as it would alone.
-    let mut payload = None;
-    // Read once for every filter of the path.
-    let fields = EventFields::read(request.body());
     for route in group {
         let checked = fields
             .as_ref()
             .and_then(|fields| route.filter.check_fields(fields));
-        let verdict = match checked {
-            Some(verdict) => verdict,
-            None => {
-                if payload.is_none() {
-                    // A body that is not a payload is refused as a handler argument would be.
-                    payload = Some(
-                        WebhookPayload::from_webhook_request(request)
-                            .map_err(Rejection::into_response)?,
-                    );
-                }
-                match &payload {
-                    Some(payload) => route.filter.check(payload),
-                    None => continue,
-                }
+        let verdict = match (checked, &payload) {
+            (Some(verdict), _) => verdict,
+            (None, Some(payload)) => route.filter.check(payload),
+            (None, None) => {
+                // A `filter = fn`, or fields that could not be read: the whole payload. A body
+                // that is not a payload is refused as a handler argument would be.
+                let parsed = WebhookPayload::from_webhook_request(request)
+                    .map_err(Rejection::into_response)?;
+                route.filter.check(payload.insert(parsed))
             }
         };
         match verdict {
             Ok(()) => matching.push(route),
             Err(mismatch) => reasons.push(format!("{}: {mismatch}", route.function)),
         }
+    }
+    if let ([route], Some(payload)) = (matching.as_slice(), payload)
+        && takes_payload(route)
+    {
+        request.__keep_parsed_payload(payload);
     }
     Ok((matching, reasons))
 }
