@@ -614,6 +614,16 @@ impl Journal for SqliteJournal {
 
     fn prune_to_size(&self, max_body_bytes: u64) -> Result<usize, JournalError> {
         let first_over: Option<String> = self.with(|connection| {
+            // The bodies are stored in the file, uncompressed: a file no larger than the cap
+            // cannot hold more than the cap, and its size is known without reading a row.
+            let file_bytes: i64 = connection.query_row(
+                "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
+                [],
+                |row| row.get(0),
+            )?;
+            if u64::try_from(file_bytes).is_ok_and(|bytes| bytes <= max_body_bytes) {
+                return Ok(None);
+            }
             // Newest first, adding up body sizes (read from the record headers, not the bodies)
             // until the cap is passed: that delivery and every older finished one go.
             let mut sizes = connection.prepare_cached(
@@ -666,6 +676,38 @@ mod tests {
             next_attempt_at_ms: 0,
             dedupe: false,
         }
+    }
+
+    /// The size cap is checked against the file's bytes first (no row read when the file is
+    /// under it); bodies over the cap in a file over it are still pruned.
+    #[test]
+    fn the_size_cap_reads_rows_only_when_the_file_could_pass_it() {
+        let dir = std::env::temp_dir().join(format!("webhooks-size-cap-{}", new_id()));
+        let journal = SqliteJournal::open(&dir).unwrap();
+        let records: Vec<DeliveryRecord> = (0..3)
+            .map(|_| DeliveryRecord {
+                status: DeliveryStatus::Done,
+                body: bytes::Bytes::from(vec![b' '; 10_000]),
+                ..queued()
+            })
+            .collect();
+        journal.insert(&records).unwrap();
+        let file_bytes = std::fs::metadata(dir.join("deliveries.sqlite3"))
+            .unwrap()
+            .len();
+        assert_eq!(journal.prune_to_size(file_bytes.max(30_000)).unwrap(), 0);
+        // Over the bodies' 20,000 bytes' worth of pages, under the 30,000 bytes they hold.
+        assert_eq!(journal.prune_to_size(25_000).unwrap(), 1);
+        assert!(
+            journal.get(&records[0].id).unwrap().is_none(),
+            "the oldest goes"
+        );
+        assert!(
+            journal.get(&records[2].id).unwrap().is_some(),
+            "the newest stays"
+        );
+        drop(journal);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
