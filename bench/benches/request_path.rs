@@ -1,6 +1,7 @@
 //! The per-request path without sockets (route lookup, secret check, body, parse, handler,
 //! response), for one endpoint and for the realistic program's dozen with the journal on, and
-//! the payload parser on every fixture. `cargo bench -p webhooks-bench`.
+//! the payload parser on every fixture. `taskset -c 0 cargo bench -p webhooks-bench`: on one
+//! core, as the load benchmark pins the servers (`BENCHMARKS.md` says why).
 
 #![allow(
     missing_docs,

@@ -17,10 +17,16 @@ pub const DELIVERY_ATTEMPT_HEADER: &str = "x-webhook-delivery-attempt";
 /// The header carrying, on a replay, the id of the delivery replayed.
 pub const REPLAY_OF_HEADER: &str = "x-webhook-replay-of";
 
-/// The three names as `HeaderName`s, looked up without parsing a name on every request.
-static DELIVERY_ID: HeaderName = HeaderName::from_static(DELIVERY_ID_HEADER);
-static DELIVERY_ATTEMPT: HeaderName = HeaderName::from_static(DELIVERY_ATTEMPT_HEADER);
-static REPLAY_OF: HeaderName = HeaderName::from_static(REPLAY_OF_HEADER);
+/// [`DELIVERY_ID_HEADER`] as a `HeaderName`: looked up and set without parsing the name on every
+/// request. Not public API (the server and the `Delivery` argument share it).
+#[doc(hidden)]
+pub static DELIVERY_ID: HeaderName = HeaderName::from_static(DELIVERY_ID_HEADER);
+/// [`DELIVERY_ATTEMPT_HEADER`] as a `HeaderName`. Not public API.
+#[doc(hidden)]
+pub static DELIVERY_ATTEMPT: HeaderName = HeaderName::from_static(DELIVERY_ATTEMPT_HEADER);
+/// [`REPLAY_OF_HEADER`] as a `HeaderName`. Not public API.
+#[doc(hidden)]
+pub static REPLAY_OF: HeaderName = HeaderName::from_static(REPLAY_OF_HEADER);
 
 /// Which delivery a handler runs for, as a handler argument.
 ///

@@ -37,8 +37,9 @@ pub struct WebhookRequest {
 }
 
 /// The body as a payload, when the server parsed it before the handler ran (to check event
-/// filters): the first `WebhookPayload` argument takes it instead of parsing the body again. A
-/// clone of the request starts without it (its arguments parse).
+/// filters): the first extraction of a `WebhookPayload` (the argument itself, inside an `Option`
+/// or `Result`, or in an extractor of yours) takes it instead of parsing the body again; the
+/// next ones parse. A clone of the request starts without it.
 #[derive(Default)]
 struct ParsedPayload(Mutex<Option<Box<WebhookPayload>>>);
 
@@ -92,8 +93,10 @@ impl WebhookRequest {
         &mut self.headers
     }
 
-    /// Keeps `payload`, parsed from this request's body, for its first `WebhookPayload` argument.
-    /// Not public API: the server's event filters parse the body when the handler would too.
+    /// Keeps `payload` for the first extraction of a `WebhookPayload` from this request. Not
+    /// public API: the server's event filters parse the body when the handler would too. It
+    /// must be `WebhookPayload::from_slice(self.body())`, or the argument would differ from
+    /// [`Self::payload`].
     #[doc(hidden)]
     pub fn __keep_parsed_payload(&mut self, payload: WebhookPayload) {
         if let Ok(slot) = self.parsed.0.get_mut() {

@@ -10,13 +10,10 @@ use crate::endpoint::route::Route;
 
 pub use webhooks_core::delivery::{DELIVERY_ATTEMPT_HEADER, DELIVERY_ID_HEADER, REPLAY_OF_HEADER};
 
+use webhooks_core::delivery::{DELIVERY_ATTEMPT, DELIVERY_ID, REPLAY_OF};
+
 /// The headers a handler's `Delivery` argument reads; the server's alone, so a client's copies
 /// are removed when a request arrives.
-/// The three names as `HeaderName`s, set without parsing a name on every request.
-static DELIVERY_ID: HeaderName = HeaderName::from_static(DELIVERY_ID_HEADER);
-static DELIVERY_ATTEMPT: HeaderName = HeaderName::from_static(DELIVERY_ATTEMPT_HEADER);
-static REPLAY_OF: HeaderName = HeaderName::from_static(REPLAY_OF_HEADER);
-
 pub(crate) const DELIVERY_HEADERS: [&str; 3] = [
     DELIVERY_ID_HEADER,
     DELIVERY_ATTEMPT_HEADER,

@@ -5,9 +5,7 @@
 use http::StatusCode;
 use serde_json::{Value, json};
 use webhooks_core::filter::EventFields;
-use webhooks_core::{
-    BodyUse, FromWebhookRequest, Rejection, WebhookPayload, WebhookRequest, WebhookResponse,
-};
+use webhooks_core::{BodyUse, FromWebhookRequest, WebhookPayload, WebhookRequest, WebhookResponse};
 
 use crate::answers;
 use crate::delivery::journal::{DeliveryRecord, DeliveryStatus};
@@ -41,23 +39,22 @@ pub(crate) async fn filtered(
 /// Not async: what filters read is dropped before a handler is awaited, which keeps the
 /// request's future small.
 ///
-/// When a handler of the path takes the payload, the body is parsed whole once, here: the
-/// filters read that, and the one handler that runs takes it instead of parsing the body again.
-/// Otherwise the filters read only their fields, borrowed from the body.
+/// A handler taking the payload alone on its path: the body is parsed whole once, here, the
+/// filter reads that, and the handler takes it instead of parsing the body again. Otherwise the
+/// filters read only their fields, borrowed from the body (a skipped event, or several endpoints
+/// that each parse, would not use a whole parse).
 fn select<'a>(
     group: &'a [Route],
     request: &mut WebhookRequest,
 ) -> Result<(Vec<&'a Route>, Vec<String>), WebhookResponse> {
     let takes_payload = |route: &Route| route.body == BodyUse::HubPayload;
-    let mut payload = if group.iter().any(takes_payload) {
-        WebhookPayload::from_slice(request.body()).ok()
-    } else {
-        None
-    };
-    // Read once for every filter of the path, when the payload was not parsed.
-    let fields = match payload {
-        Some(_) => None,
-        None => EventFields::read(request.body()),
+    let hand_over = matches!(group, [route] if takes_payload(route));
+    let mut whole = hand_over.then(|| WebhookPayload::from_webhook_request(request));
+    // Read once for every filter of the path, when the payload was not parsed (or is not one:
+    // a filter on the fields may still skip the event, as it would have).
+    let fields = match whole {
+        Some(Ok(_)) => None,
+        _ => EventFields::read(request.body()),
     };
     let mut matching = Vec::new();
     let mut reasons = Vec::new();
@@ -65,15 +62,15 @@ fn select<'a>(
         let checked = fields
             .as_ref()
             .and_then(|fields| route.filter.check_fields(fields));
-        let verdict = match (checked, &payload) {
-            (Some(verdict), _) => verdict,
-            (None, Some(payload)) => route.filter.check(payload),
-            (None, None) => {
-                // A `filter = fn`, or fields that could not be read: the whole payload. A body
-                // that is not a payload is refused as a handler argument would be.
-                let parsed = WebhookPayload::from_webhook_request(request)
-                    .map_err(Rejection::into_response)?;
-                route.filter.check(payload.insert(parsed))
+        let verdict = match checked {
+            Some(verdict) => verdict,
+            // A `filter = fn`, or fields that could not be read: the whole payload. A body
+            // that is not a payload is refused as a handler argument would be.
+            None => {
+                match whole.get_or_insert_with(|| WebhookPayload::from_webhook_request(request)) {
+                    Ok(payload) => route.filter.check(payload),
+                    Err(rejection) => return Err(rejection.clone().into_response()),
+                }
             }
         };
         match verdict {
@@ -81,7 +78,7 @@ fn select<'a>(
             Err(mismatch) => reasons.push(format!("{}: {mismatch}", route.function)),
         }
     }
-    if let ([route], Some(payload)) = (matching.as_slice(), payload)
+    if let ([route], Some(Ok(payload))) = (matching.as_slice(), whole)
         && takes_payload(route)
     {
         request.__keep_parsed_payload(payload);

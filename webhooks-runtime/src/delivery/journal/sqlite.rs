@@ -614,14 +614,16 @@ impl Journal for SqliteJournal {
 
     fn prune_to_size(&self, max_body_bytes: u64) -> Result<usize, JournalError> {
         let first_over: Option<String> = self.with(|connection| {
-            // The bodies are stored in the file, uncompressed: a file no larger than the cap
-            // cannot hold more than the cap, and its size is known without reading a row.
-            let file_bytes: i64 = connection.query_row(
-                "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
+            // The bodies are stored in the file's pages, uncompressed: pages in use no larger than
+            // the cap cannot hold more than the cap, and their size is known without reading a
+            // row. (Pages freed by earlier pruning are on the free list, not in use.)
+            let used_bytes: i64 = connection.query_row(
+                "SELECT (page_count - freelist_count) * page_size \
+                 FROM pragma_page_count(), pragma_freelist_count(), pragma_page_size()",
                 [],
                 |row| row.get(0),
             )?;
-            if u64::try_from(file_bytes).is_ok_and(|bytes| bytes <= max_body_bytes) {
+            if u64::try_from(used_bytes).is_ok_and(|bytes| bytes <= max_body_bytes) {
                 return Ok(None);
             }
             // Newest first, adding up body sizes (read from the record headers, not the bodies)
@@ -678,10 +680,11 @@ mod tests {
         }
     }
 
-    /// The size cap is checked against the file's bytes first (no row read when the file is
-    /// under it); bodies over the cap in a file over it are still pruned.
+    /// The size cap looks at the pages in use before reading rows: a journal whose pages in use
+    /// fit under the cap keeps everything; bodies over the cap are pruned even though the page
+    /// count alone is far under it.
     #[test]
-    fn the_size_cap_reads_rows_only_when_the_file_could_pass_it() {
+    fn the_size_cap_keeps_what_fits_and_prunes_bodies_over_it() {
         let dir = std::env::temp_dir().join(format!("webhooks-size-cap-{}", new_id()));
         let journal = SqliteJournal::open(&dir).unwrap();
         let records: Vec<DeliveryRecord> = (0..3)
@@ -692,11 +695,18 @@ mod tests {
             })
             .collect();
         journal.insert(&records).unwrap();
-        let file_bytes = std::fs::metadata(dir.join("deliveries.sqlite3"))
-            .unwrap()
-            .len();
-        assert_eq!(journal.prune_to_size(file_bytes.max(30_000)).unwrap(), 0);
-        // Over the bodies' 20,000 bytes' worth of pages, under the 30,000 bytes they hold.
+        let used_bytes: u64 = journal
+            .with(|connection| {
+                connection.query_row(
+                    "SELECT (page_count - freelist_count) * page_size \
+                     FROM pragma_page_count(), pragma_freelist_count(), pragma_page_size()",
+                    [],
+                    |row| row.get(0),
+                )
+            })
+            .unwrap();
+        assert!(used_bytes > 30_000, "{used_bytes}");
+        assert_eq!(journal.prune_to_size(used_bytes).unwrap(), 0);
         assert_eq!(journal.prune_to_size(25_000).unwrap(), 1);
         assert!(
             journal.get(&records[0].id).unwrap().is_none(),
