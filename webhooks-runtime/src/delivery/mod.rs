@@ -40,8 +40,10 @@ pub(crate) struct PendingRecord {
 pub(crate) struct Deliveries {
     journal: Arc<dyn Journal>,
     /// Records for the writer; `None` wakes it to look at the stop.
-    batch: SyncSender<Option<PendingRecord>>,
-    batch_receiver: Mutex<Option<Receiver<Option<PendingRecord>>>>,
+    /// Boxed: the channel's 1,024 slots are allocated and written at start, 16 bytes each
+    /// instead of a record's 300 (about 300 KiB of resident memory at rest).
+    batch: SyncSender<Option<Box<PendingRecord>>>,
+    batch_receiver: Mutex<Option<Receiver<Option<Box<PendingRecord>>>>>,
     /// Records of ordinary deliveries not kept because the writer fell behind.
     not_kept: Counter,
     /// Set when the writer's queue is full, until the writer has emptied it: meanwhile records
@@ -291,7 +293,7 @@ impl Deliveries {
     /// memory grow or the response wait; a warning and the `webhooks_journal_records_not_kept_total`
     /// metric count what was not kept.
     pub(crate) fn record_later(&self, record: DeliveryRecord, summarized: bool) {
-        let pending = PendingRecord { record, summarized };
+        let pending = Box::new(PendingRecord { record, summarized });
         // While deliveries come in, the writer polls the queue, so a send wakes no thread.
         if let Err(TrySendError::Full(_)) = self.batch.try_send(Some(pending)) {
             self.behind.store(true, Ordering::Relaxed);
@@ -332,7 +334,7 @@ impl Deliveries {
     }
 
     /// The receiving end of the batch queue, for the one writer that takes it.
-    fn take_batch_receiver(&self) -> Option<Receiver<Option<PendingRecord>>> {
+    fn take_batch_receiver(&self) -> Option<Receiver<Option<Box<PendingRecord>>>> {
         self.batch_receiver
             .lock()
             .ok()

@@ -55,7 +55,7 @@ pub(crate) fn run_at_idle_priority() {
 /// for an interval, it sleeps until one does.
 pub(crate) fn write_batches(
     journal: &dyn Journal,
-    receiver: &Receiver<Option<PendingRecord>>,
+    receiver: &Receiver<Option<Box<PendingRecord>>>,
     behind: &AtomicBool,
     settings: &DeliverySettings,
     stopped: &watch::Receiver<bool>,
@@ -64,7 +64,7 @@ pub(crate) fn write_batches(
     loop {
         // A stop, or the server gone without one (its runtime shutting down), ends the writer.
         let stopping = *stopped.borrow() || stopped.has_changed().is_err();
-        let mut batch: Vec<PendingRecord> = receiver
+        let mut batch: Vec<Box<PendingRecord>> = receiver
             .try_iter()
             .take(PENDING_RECORDS)
             .flatten()
@@ -100,11 +100,11 @@ pub(crate) fn write_batches(
 }
 
 /// The record, with its scope, action and repo read if the request path did not.
-fn summarized(pending: PendingRecord) -> DeliveryRecord {
+fn summarized(pending: Box<PendingRecord>) -> DeliveryRecord {
     let PendingRecord {
         mut record,
         summarized,
-    } = pending;
+    } = *pending;
     if !summarized {
         record.summarize();
     }
