@@ -41,7 +41,6 @@ use crate::error::Error;
 use crate::limits::Limits;
 use crate::ops::landing::{self, LandingContext};
 use crate::ops::metrics::Metrics;
-use crate::ops::openapi;
 use crate::server::accept::Started;
 use crate::server::config::Resolved;
 use crate::server::shutdown::shutdown_signal;
@@ -332,7 +331,8 @@ fn open_database(
 }
 
 impl WebhooksServer {
-    /// What requests need, with the landing page and OpenAPI document rendered for `base_url`.
+    /// What requests need, with the landing page rendered for `base_url` (the OpenAPI document
+    /// is rendered at its first request).
     fn into_app(
         self,
         base_url: &str,
@@ -363,11 +363,11 @@ impl WebhooksServer {
             .resolved
             .metrics
             .then(|| Metrics::new(&self.routes, journal_not_kept));
-        let openapi = openapi::document(&self.routes, base_url, secret_configured);
         App {
             router: Router::new(&self.routes, metrics.is_some()),
             routes: self.routes,
-            openapi: Bytes::from(openapi.to_string()),
+            openapi: std::sync::OnceLock::new(),
+            base_url: base_url.to_owned(),
             metrics,
             deliveries,
             loopback,

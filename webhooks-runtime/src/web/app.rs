@@ -1,6 +1,6 @@
 //! Everything a request needs, built once at start and shared by all connections.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
 use http::HeaderValue;
@@ -9,6 +9,7 @@ use crate::delivery::Deliveries;
 use crate::endpoint::route::Routes;
 use crate::limits::Limits;
 use crate::ops::metrics::Metrics;
+use crate::ops::openapi;
 use crate::web::hosts::AllowedHosts;
 use crate::web::router::Router;
 use crate::web::secret::{Secret, Secrets};
@@ -27,8 +28,11 @@ pub(crate) struct App {
     pub(crate) landing_policy: HeaderValue,
     pub(crate) limits: Limits,
     pub(crate) expose_handler_errors: bool,
-    /// The OpenAPI document, rendered once at start.
-    pub(crate) openapi: Bytes,
+    /// The OpenAPI document, rendered at the first request for it: building it takes about
+    /// 1 MiB of short-lived allocations, which would stay in the heap of a server nobody asks.
+    pub(crate) openapi: OnceLock<Bytes>,
+    /// The URL the server is reached at, for the OpenAPI document's `servers`.
+    pub(crate) base_url: String,
     /// The delivery journal, when enabled.
     pub(crate) deliveries: Option<Arc<Deliveries>>,
     /// Whether the server listens on loopback only (the delivery API is then open without a
@@ -38,4 +42,17 @@ pub(crate) struct App {
     pub(crate) admin_token: Option<Secret>,
     /// Served at `/metrics` when enabled.
     pub(crate) metrics: Option<Metrics>,
+}
+
+impl App {
+    /// The OpenAPI document, rendered once.
+    pub(crate) fn openapi_document(&self) -> Bytes {
+        self.openapi
+            .get_or_init(|| {
+                let secret_configured = !self.secrets.is_empty();
+                let document = openapi::document(&self.routes, &self.base_url, secret_configured);
+                Bytes::from(document.to_string())
+            })
+            .clone()
+    }
 }

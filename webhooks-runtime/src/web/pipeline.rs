@@ -40,7 +40,7 @@ pub(crate) async fn handle<B: RequestBody>(app: &App, request: Request<B>) -> We
         }
         Target::Landing => answers::html(app.landing.clone(), &app.landing_policy),
         Target::Health => health(app).await,
-        Target::OpenApi => answers::with_content_type(app.openapi.clone(), "application/json"),
+        Target::OpenApi => answers::with_content_type(app.openapi_document(), "application/json"),
         Target::Metrics => match &app.metrics {
             Some(metrics) => {
                 answers::with_content_type(metrics.render().into(), metrics::CONTENT_TYPE)
