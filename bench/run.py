@@ -58,6 +58,20 @@ def cpu_ticks(pid):
     return int(fields[11]) + int(fields[12])  # utime + stime
 
 
+def context_switches(pid):
+    """Voluntary and involuntary context switches of every thread of `pid`: its wake-ups."""
+    total = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/status") as status:
+                for line in status:
+                    if "ctxt_switches:" in line:  # voluntary_ and nonvoluntary_
+                        total += int(line.split()[-1])
+        except FileNotFoundError:
+            pass  # a thread that ended meanwhile
+    return total
+
+
 def rss_kib(pid, field="VmRSS"):
     with open(f"/proc/{pid}/status") as status:
         for line in status:
@@ -160,8 +174,11 @@ def main():
             pid = target["process"].pid
             target["rss_idle_kib"] = rss_kib(pid)
             idle_before = cpu_ticks(pid)
+            switches_before = context_switches(pid)
             time.sleep(2)
             target["idle_cpu_ticks"] = cpu_ticks(pid) - idle_before
+            # Threads that end meanwhile take their counts along: never below zero.
+            target["idle_wakeups_per_s"] = max(0, context_switches(pid) - switches_before) / 2
             target["process"].send_signal(signal.SIGSTOP)
 
         rounds = []
@@ -187,8 +204,8 @@ def main():
         return statistics.median(r[name][key] / r["floor"][key] for r in rounds)
 
     print(f"\n{args.rounds} interleaved rounds of {args.seconds} s, 64 and 1 keep-alive connections; medians\n")
-    print("| target | req/s (64) | p50 / p99 ms (64) | p50 / p99 ms (1) | non-2xx | CPU µs/req | req/s ÷ floor | CPU/req ÷ floor | idle RSS MiB | RSS under load MiB | idle CPU ticks | start → first response ms |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| target | req/s (64) | p50 / p99 ms (64) | p50 / p99 ms (1) | non-2xx | CPU µs/req | req/s ÷ floor | CPU/req ÷ floor | idle RSS MiB | RSS under load MiB | idle CPU ticks | idle wake-ups/s | start → first response ms |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name, _, _ in targets:
         target = running[name]
         print(f"| {name} | {median(name, 'rps'):.0f} | {median(name, 'p50_64')/1000:.2f} / {median(name, 'p99_64')/1000:.2f} "
@@ -196,7 +213,7 @@ def main():
               f"| {sum(r[name]['non2xx'] for r in rounds)} | {median(name, 'cpu_us_per_request'):.2f} "
               f"| {ratio(name, 'rps'):.2f} | {ratio(name, 'cpu_us_per_request'):.2f} "
               f"| {target['rss_idle_kib']/1024:.1f} | {max(r[name]['rss_load_kib'] for r in rounds)/1024:.1f} "
-              f"| {target['idle_cpu_ticks']} | {target['startup_ms']:.1f} |")
+              f"| {target['idle_cpu_ticks']} | {target['idle_wakeups_per_s']:.1f} | {target['startup_ms']:.1f} |")
 
 
 if __name__ == "__main__":
