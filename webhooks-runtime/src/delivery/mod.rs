@@ -7,6 +7,7 @@
 
 pub(crate) mod api;
 pub(crate) mod journal;
+pub(crate) mod packed_headers;
 pub(crate) mod record;
 pub(crate) mod relay;
 pub(crate) mod settings;
@@ -25,6 +26,7 @@ use tokio::sync::Notify;
 use crate::delivery::journal::{
     Admission, AttemptResult, DeliveryRecord, Journal, Lease, SqliteJournal, now_ms,
 };
+use crate::delivery::packed_headers::PackedHeaders;
 use crate::delivery::settings::DeliverySettings;
 use crate::endpoint::route::{Route, RouteId, Routes};
 use crate::error::JournalError;
@@ -34,6 +36,8 @@ pub(crate) struct PendingRecord {
     record: DeliveryRecord,
     /// Whether its scope, action and repo were read already (the writer reads them otherwise).
     summarized: bool,
+    /// The record's headers, when they are still to be unpacked (by the writer).
+    headers: Option<PackedHeaders>,
 }
 
 /// The journal and what feeds it.
@@ -293,7 +297,30 @@ impl Deliveries {
     /// memory grow or the response wait; a warning and the `webhooks_journal_records_not_kept_total`
     /// metric count what was not kept.
     pub(crate) fn record_later(&self, record: DeliveryRecord, summarized: bool) {
-        let pending = Box::new(PendingRecord { record, summarized });
+        self.send_to_writer(PendingRecord {
+            record,
+            summarized,
+            headers: None,
+        });
+    }
+
+    /// [`Self::record_later`] for a record made by [`DeliveryRecord::received_for_later`]: the
+    /// writer unpacks its headers.
+    pub(crate) fn record_received_later(
+        &self,
+        record: DeliveryRecord,
+        headers: PackedHeaders,
+        summarized: bool,
+    ) {
+        self.send_to_writer(PendingRecord {
+            record,
+            summarized,
+            headers: Some(headers),
+        });
+    }
+
+    fn send_to_writer(&self, pending: PendingRecord) {
+        let pending = Box::new(pending);
         // While deliveries come in, the writer polls the queue, so a send wakes no thread.
         if let Err(TrySendError::Full(_)) = self.batch.try_send(Some(pending)) {
             self.behind.store(true, Ordering::Relaxed);

@@ -5,6 +5,7 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method, Uri, header};
 use webhooks_core::WebhookRequest;
 
 use crate::delivery::journal::{DeliveryRecord, DeliveryStatus, new_id, now_ms};
+use crate::delivery::packed_headers::PackedHeaders;
 use crate::delivery::summary::PayloadSummary;
 use crate::endpoint::route::Route;
 
@@ -53,6 +54,29 @@ impl DeliveryRecord {
         summary: Option<PayloadSummary>,
         status: DeliveryStatus,
     ) -> Self {
+        let headers = stored_headers(request.headers());
+        Self::received_with(route, request, summary, status, headers)
+    }
+
+    /// [`Self::received`] for the journal's writer: the record without its headers, which are
+    /// packed into one buffer for the writer to split off the response path.
+    pub(crate) fn received_for_later(
+        route: &Route,
+        request: &WebhookRequest,
+        summary: Option<PayloadSummary>,
+        status: DeliveryStatus,
+    ) -> (Self, PackedHeaders) {
+        let record = Self::received_with(route, request, summary, status, Vec::new());
+        (record, PackedHeaders::pack(request.headers()))
+    }
+
+    fn received_with(
+        route: &Route,
+        request: &WebhookRequest,
+        summary: Option<PayloadSummary>,
+        status: DeliveryStatus,
+        headers: Vec<(String, String)>,
+    ) -> Self {
         let (scope, action, repo) = match summary {
             Some(summary) => (
                 Some(summary.scope),
@@ -75,7 +99,7 @@ impl DeliveryRecord {
             background: route.background,
             original_id: None,
             uri: request.uri().to_string(),
-            headers: stored_headers(request.headers()),
+            headers,
             // A copy of exactly the body's size: a slice of the request would keep the whole
             // connection read buffer it came in alive until the record is written.
             body: Bytes::copy_from_slice(request.body()),
@@ -143,11 +167,16 @@ const CREDENTIAL_HEADERS: [header::HeaderName; 3] = [
     header::COOKIE,
 ];
 
+/// Whether a record keeps a header of this name: every one but credentials.
+pub(crate) fn is_stored(name: &HeaderName) -> bool {
+    !CREDENTIAL_HEADERS.contains(name)
+}
+
 /// The headers a replay resends: all of them but credentials.
-fn stored_headers(headers: &HeaderMap) -> Vec<(String, String)> {
+pub(crate) fn stored_headers(headers: &HeaderMap) -> Vec<(String, String)> {
     headers
         .iter()
-        .filter(|(name, _)| !CREDENTIAL_HEADERS.contains(name))
+        .filter(|(name, _)| is_stored(name))
         .map(|(name, value)| {
             (
                 name.as_str().to_owned(),

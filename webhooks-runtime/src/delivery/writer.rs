@@ -99,12 +99,17 @@ pub(crate) fn write_batches(
     }
 }
 
-/// The record, with its scope, action and repo read if the request path did not.
+/// The record, with its scope, action and repo read if the request path did not, and its headers
+/// unpacked if they came packed.
 fn summarized(pending: Box<PendingRecord>) -> DeliveryRecord {
     let PendingRecord {
         mut record,
         summarized,
+        headers,
     } = *pending;
+    if let Some(headers) = headers {
+        record.headers = headers.unpack();
+    }
     if !summarized {
         record.summarize();
     }

@@ -107,11 +107,15 @@ fn skip(
     if let Some(deliveries) = &app.deliveries {
         if deliveries.keeps_records() {
             let first = &group[0];
-            let mut record =
-                DeliveryRecord::received(first, &request, summary, DeliveryStatus::Skipped);
+            let (mut record, headers) = DeliveryRecord::received_for_later(
+                first,
+                &request,
+                summary,
+                DeliveryStatus::Skipped,
+            );
             record.endpoint.clone_from(&first.route_path);
             record.last_error = Some(reason.clone());
-            deliveries.record_later(record, summarized);
+            deliveries.record_received_later(record, headers, summarized);
         } else {
             deliveries.not_keeping();
         }

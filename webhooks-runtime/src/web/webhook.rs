@@ -13,6 +13,7 @@ use webhooks_core::{WebhookRequest, WebhookResponse};
 use crate::answers;
 use crate::delivery::journal::new_id;
 use crate::delivery::journal::{DeliveryRecord, DeliveryStatus};
+use crate::delivery::packed_headers::PackedHeaders;
 use crate::delivery::record::{DELIVERY_HEADERS, with_delivery};
 use crate::delivery::summary::PayloadSummary;
 use crate::delivery::{Deliveries, Enqueued};
@@ -174,7 +175,9 @@ pub(crate) async fn deliver(
         deliveries.not_keeping();
         return run_now(app, route, received.request).await;
     }
-    let (mut record, summarized) = received.record(DeliveryStatus::Done);
+    // The record is made before the handler runs (its id is the `Delivery` argument's); its
+    // headers are copied into one buffer, which the writer splits.
+    let (mut record, headers, summarized) = received.record_for_later(DeliveryStatus::Done);
     let started = Instant::now();
     let request = with_delivery(received.request, &record.id, 1, None);
     let invocation = invoke(route, request, app.expose_handler_errors).await;
@@ -184,7 +187,7 @@ pub(crate) async fn deliver(
         record.status = DeliveryStatus::Failed;
         record.last_error.clone_from(&invocation.error);
     }
-    deliveries.record_later(record, summarized);
+    deliveries.record_received_later(record, headers, summarized);
     (invocation.response, invocation.outcome)
 }
 
@@ -238,6 +241,17 @@ impl Received<'_> {
         let summary = self.summary.take();
         let record = DeliveryRecord::received(self.route, &self.request, summary, status);
         (record, self.summarized)
+    }
+
+    /// [`Self::record`] for the journal's writer: the headers packed, for it to unpack.
+    fn record_for_later(
+        &mut self,
+        status: DeliveryStatus,
+    ) -> (DeliveryRecord, PackedHeaders, bool) {
+        let summary = self.summary.take();
+        let (record, headers) =
+            DeliveryRecord::received_for_later(self.route, &self.request, summary, status);
+        (record, headers, self.summarized)
     }
 }
 
