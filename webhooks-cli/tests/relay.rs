@@ -185,6 +185,11 @@ async fn get(url: String, secret: Option<&'static str>) -> (u16, String) {
     .unwrap()
 }
 
+/// Posts event `n` to the relay's `/webhooks/hook`; the status.
+async fn post_event(relay_url: &str, secret: Option<&'static str>, n: usize) -> u16 {
+    post(format!("{relay_url}/webhooks/hook"), secret, event(n)).await
+}
+
 fn event(n: usize) -> String {
     format!(
         r#"{{"event": {{"scope": "repo.content", "action": "update"}}, "repo": {{"name": "acme/data-{n}"}}, "n": {n}}}"#
@@ -230,12 +235,7 @@ async fn a_delivery_posted_to_the_relay_reaches_the_local_handler() {
     let (local, received) = local_server().await;
     let forward = start_forward(&relay_url, &local.url(""), RELAY_SECRET);
 
-    let status = post(
-        format!("{relay_url}/webhooks/hook"),
-        Some(RELAY_SECRET),
-        event(1),
-    )
-    .await;
+    let status = post_event(&relay_url, Some(RELAY_SECRET), 1).await;
     assert_eq!(status, 202, "the relay keeps it and answers at once");
     let arrived = wait_for(&received, 1).await;
     assert_eq!(arrived, [event(1)], "the same bytes, at the same path");
@@ -260,29 +260,13 @@ async fn deliveries_posted_while_the_forwarder_is_stopped_arrive_once_each_when_
     let (_relay, relay_url) = start_relay(&dir);
     let (local, received) = local_server().await;
     let forward = start_forward(&relay_url, &local.url(""), RELAY_SECRET);
-    assert_eq!(
-        post(
-            format!("{relay_url}/webhooks/hook"),
-            Some(RELAY_SECRET),
-            event(0)
-        )
-        .await,
-        202
-    );
+    assert_eq!(post_event(&relay_url, Some(RELAY_SECRET), 0).await, 202);
     wait_for(&received, 1).await;
     wait_until_relay_is_empty(&relay_url).await;
     // The laptop sleeps: the forwarder is gone (killed, as a lost connection would leave it).
     drop(forward);
     for n in 1..=3 {
-        assert_eq!(
-            post(
-                format!("{relay_url}/webhooks/hook"),
-                Some(RELAY_SECRET),
-                event(n)
-            )
-            .await,
-            202
-        );
+        assert_eq!(post_event(&relay_url, Some(RELAY_SECRET), n).await, 202);
     }
     let _forward = start_forward(&relay_url, &local.url(""), RELAY_SECRET);
     wait_for(&received, 4).await;
@@ -299,19 +283,8 @@ async fn deliveries_posted_while_the_forwarder_is_stopped_arrive_once_each_when_
 async fn the_wrong_secret_is_refused_by_the_relay_and_its_stream() {
     let dir = temp_dir("relay-secret");
     let (_relay, relay_url) = start_relay(&dir);
-    assert_eq!(
-        post(
-            format!("{relay_url}/webhooks/hook"),
-            Some("guess"),
-            event(1)
-        )
-        .await,
-        403
-    );
-    assert_eq!(
-        post(format!("{relay_url}/webhooks/hook"), None, event(1)).await,
-        401
-    );
+    assert_eq!(post_event(&relay_url, Some("guess"), 1).await, 403);
+    assert_eq!(post_event(&relay_url, None, 1).await, 401);
     let (status, _) = get(format!("{relay_url}/api/relay/next?wait_ms=0"), None).await;
     assert_eq!(status, 401, "the stream needs the credential");
     let (status, text) = get(
@@ -387,15 +360,7 @@ async fn on_a_space_the_relay_prints_the_url_to_paste_into_the_hub() {
 async fn a_delivery_taken_by_a_forwarder_that_vanished_is_handed_out_again_after_its_lease() {
     let dir = temp_dir("relay-lease");
     let (_relay, relay_url) = start_relay(&dir);
-    assert_eq!(
-        post(
-            format!("{relay_url}/webhooks/hook"),
-            Some(RELAY_SECRET),
-            event(7)
-        )
-        .await,
-        202
-    );
+    assert_eq!(post_event(&relay_url, Some(RELAY_SECRET), 7).await, 202);
     // A forwarder takes it and is never heard of again (its connection dropped with the answer).
     let (status, taken) = get(
         format!("{relay_url}/api/relay/next?wait_ms=0"),
@@ -438,15 +403,7 @@ async fn a_local_handler_slower_than_the_timeout_is_shown_and_not_posted_again()
         RELAY_SECRET,
         &["--timeout", "1"],
     );
-    assert_eq!(
-        post(
-            format!("{relay_url}/webhooks/hook"),
-            Some(RELAY_SECRET),
-            event(1)
-        )
-        .await,
-        202
-    );
+    assert_eq!(post_event(&relay_url, Some(RELAY_SECRET), 1).await, 202);
     // The forwarder is handed back: dropping it would kill it before it acknowledges.
     let (_forward, line) = tokio::task::spawn_blocking(move || {
         let line = forward.next_line();
@@ -475,15 +432,7 @@ async fn with_json_each_delivery_is_one_json_object() {
     let (_relay, relay_url) = start_relay(&dir);
     let (local, received) = local_server().await;
     let forward = start_forward_with(&relay_url, &local.url(""), RELAY_SECRET, &["--json"]);
-    assert_eq!(
-        post(
-            format!("{relay_url}/webhooks/hook"),
-            Some(RELAY_SECRET),
-            event(2)
-        )
-        .await,
-        202
-    );
+    assert_eq!(post_event(&relay_url, Some(RELAY_SECRET), 2).await, 202);
     wait_for(&received, 1).await;
     let (_forward, line) = tokio::task::spawn_blocking(move || {
         let line = forward.next_line();
