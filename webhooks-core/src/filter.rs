@@ -221,12 +221,13 @@ impl EventFilter {
     /// }
     /// ```
     pub fn check(&self, payload: &WebhookPayload) -> Result<(), Mismatch> {
-        let refs: Vec<&str> = payload
-            .updated_refs
-            .iter()
-            .flatten()
-            .map(|updated| updated.ref_name.as_str())
-            .collect();
+        let refs = self.refs_to_check(
+            payload
+                .updated_refs
+                .iter()
+                .flatten()
+                .map(|updated| updated.ref_name.as_str()),
+        );
         let fields = Parts {
             scope: payload.event.scope.as_str(),
             action: payload.event.action.as_str(),
@@ -263,16 +264,12 @@ impl EventFilter {
             return None;
         }
         let view = &fields.0;
-        // Only a filter on updated refs needs them listed.
-        let refs: Vec<&str> = if self.updated_refs.is_empty() {
-            Vec::new()
-        } else {
+        let refs = self.refs_to_check(
             view.updated_refs
                 .iter()
                 .flatten()
-                .map(|updated| updated.ref_name.as_ref())
-                .collect()
-        };
+                .map(|updated| updated.ref_name.as_ref()),
+        );
         Some(self.check_parts(&Parts {
             scope: &view.event.scope,
             action: &view.event.action,
@@ -280,6 +277,16 @@ impl EventFilter {
             repo: &view.repo.name,
             updated_refs: &refs,
         }))
+    }
+
+    /// The updated refs listed, when the filter reads them: only a filter on updated refs needs
+    /// the list (and its allocation).
+    fn refs_to_check<'r>(&self, refs: impl Iterator<Item = &'r str>) -> Vec<&'r str> {
+        if self.updated_refs.is_empty() {
+            Vec::new()
+        } else {
+            refs.collect()
+        }
     }
 
     /// Every part of the filter but a custom function, on the fields it reads.
