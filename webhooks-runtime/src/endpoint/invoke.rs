@@ -2,7 +2,15 @@
 //! its timeout, with its panic caught, its result turned into an answer and an [`Outcome`] that
 //! the journal, the metrics and the logs all read.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
 use bytes::Bytes;
+use tokio::task::JoinHandle;
+use tokio::time::Sleep;
 use webhooks_core::response::json_response;
 use webhooks_core::{HandlerFailure, Rejection, WebhookRequest, WebhookResponse};
 
@@ -51,33 +59,83 @@ impl Invocation {
 
 /// Runs `route`'s handler on `request` under the route's timeout. `expose_errors` puts a
 /// handler's `Err` message in the 500 body instead of the generic one.
-pub(crate) async fn invoke(
-    route: &Route,
-    request: WebhookRequest,
+///
+/// The handler is started here (its arguments extracted, a plain `fn` sent to the blocking
+/// pool); the returned future waits for it. That future is a few words, not an `async fn`'s
+/// state: a request's future moves it, and each move copies the whole of it.
+pub(crate) fn invoke(route: &Route, request: WebhookRequest, expose_errors: bool) -> Invoking {
+    Invoking {
+        running: start(&route.handler, request),
+        deadline: route
+            .timeout
+            .map(|timeout| (timeout, Box::pin(tokio::time::sleep(timeout)))),
+        expose_errors,
+    }
+}
+
+/// A handler run under way: see [`invoke`].
+pub(crate) struct Invoking {
+    running: Running,
+    /// The route's timeout and its timer, when it has one (most do not: boxed).
+    deadline: Option<(Duration, Pin<Box<Sleep>>)>,
     expose_errors: bool,
-) -> Invocation {
-    let finished = match route.timeout {
-        Some(timeout) => tokio::time::timeout(timeout, run(&route.handler, request))
-            .await
-            .ok(),
-        None => Some(run(&route.handler, request).await),
-    };
-    match finished {
-        Some(Ok(response)) => interpret(response, expose_errors),
-        Some(Err(panic)) => {
-            tracing::error!(panic = %panic, "the handler panicked");
-            Invocation {
-                response: answers::HANDLER_PANICKED.into_response(),
-                outcome: Outcome::Panicked,
-                error: Some(format!("the handler panicked: {panic}")),
+}
+
+/// A started handler: its future, its blocking task, or how starting it failed.
+enum Running {
+    Async(CatchPanic),
+    Blocking(JoinHandle<WebhookResponse>),
+    /// It panicked before returning a future: the panic's message, taken once.
+    PanickedAtStart(Option<String>),
+}
+
+impl Future for Invoking {
+    type Output = Invocation;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Invocation> {
+        let this = self.get_mut();
+        // Polled before the timer, as `tokio::time::timeout` does: a handler that finishes in
+        // the poll where its time runs out has finished.
+        let finished = match &mut this.running {
+            Running::Async(future) => match Pin::new(future).poll(cx) {
+                Poll::Ready(result) => {
+                    Some(result.map_err(|panic| panic_message(&*panic).to_owned()))
+                }
+                Poll::Pending => None,
+            },
+            Running::Blocking(task) => match Pin::new(task).poll(cx) {
+                Poll::Ready(Ok(response)) => Some(Ok(response)),
+                Poll::Ready(Err(error)) if error.is_panic() => {
+                    Some(Err(panic_message(&*error.into_panic()).to_owned()))
+                }
+                Poll::Ready(Err(error)) => Some(Err(error.to_string())),
+                Poll::Pending => None,
+            },
+            Running::PanickedAtStart(message) => Some(Err(message.take().unwrap_or_default())),
+        };
+        match finished {
+            Some(Ok(response)) => Poll::Ready(interpret(response, this.expose_errors)),
+            Some(Err(panic)) => {
+                tracing::error!(panic = %panic, "the handler panicked");
+                Poll::Ready(Invocation {
+                    response: answers::HANDLER_PANICKED.into_response(),
+                    outcome: Outcome::Panicked,
+                    error: Some(format!("the handler panicked: {panic}")),
+                })
             }
-        }
-        None => {
-            tracing::error!(timeout = ?route.timeout, "the handler did not finish in time");
-            Invocation {
-                response: answers::HANDLER_TIMEOUT.into_response(),
-                outcome: Outcome::TimedOut,
-                error: Some("the handler did not finish in time".to_owned()),
+            None => {
+                let Some((timeout, timer)) = &mut this.deadline else {
+                    return Poll::Pending;
+                };
+                if timer.as_mut().poll(cx).is_pending() {
+                    return Poll::Pending;
+                }
+                tracing::error!(timeout = ?timeout, "the handler did not finish in time");
+                Poll::Ready(Invocation {
+                    response: answers::HANDLER_TIMEOUT.into_response(),
+                    outcome: Outcome::TimedOut,
+                    error: Some("the handler did not finish in time".to_owned()),
+                })
             }
         }
     }
@@ -120,31 +178,20 @@ fn interpret(response: WebhookResponse, expose_errors: bool) -> Invocation {
     }
 }
 
-/// Runs the handler where it belongs (a plain `fn` on the blocking pool), with its panic caught
-/// and described.
-async fn run(handler: &ErasedHandler, request: WebhookRequest) -> Result<WebhookResponse, String> {
+/// Starts the handler where it belongs (a plain `fn` on the blocking pool), a panic while
+/// starting it caught and described.
+fn start(handler: &ErasedHandler, request: WebhookRequest) -> Running {
     match handler {
         ErasedHandler::Async(call) => {
             // Extraction runs inside `call` too, so a panicking extractor is caught as well.
-            let call = call.clone();
-            let started =
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || call(request)));
-            match started {
-                Ok(future) => CatchPanic(future)
-                    .await
-                    .map_err(|panic| panic_message(&*panic).to_owned()),
-                Err(panic) => Err(panic_message(&*panic).to_owned()),
+            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| call(request))) {
+                Ok(future) => Running::Async(CatchPanic(future)),
+                Err(panic) => Running::PanickedAtStart(Some(panic_message(&*panic).to_owned())),
             }
         }
         ErasedHandler::Blocking(call) => {
-            let call = call.clone();
-            match tokio::task::spawn_blocking(move || call(request)).await {
-                Ok(response) => Ok(response),
-                Err(error) if error.is_panic() => {
-                    Err(panic_message(&*error.into_panic()).to_owned())
-                }
-                Err(error) => Err(error.to_string()),
-            }
+            let call = Arc::clone(call);
+            Running::Blocking(tokio::task::spawn_blocking(move || call(request)))
         }
     }
 }

@@ -1,8 +1,14 @@
-//! Reading a request body within its limit.
+//! Reading a request body within its limits: its size, and its time.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use http_body_util::BodyExt;
 use hyper::body::Body;
+use tokio::time::Sleep;
 
 use crate::answers::{self, Answer};
 
@@ -49,4 +55,45 @@ pub(crate) async fn read_body<B: RequestBody>(body: B, limit: usize) -> Result<B
         (None, Some(data)) => data,
         (None, None) => Bytes::new(),
     })
+}
+
+pin_project_lite::pin_project! {
+    /// `read`'s output, or `None` past `timeout`. A body that came with the headers (most do) is
+    /// read at the first poll, without arming a timer.
+    pub(crate) struct ReadWithin<F> {
+        #[pin]
+        read: F,
+        timeout: Duration,
+        // Armed at the first poll that finds the body incomplete.
+        timer: Option<Pin<Box<Sleep>>>,
+    }
+}
+
+impl<F: Future> ReadWithin<F> {
+    pub(crate) fn new(read: F, timeout: Duration) -> Self {
+        ReadWithin {
+            read,
+            timeout,
+            timer: None,
+        }
+    }
+}
+
+impl<F: Future> Future for ReadWithin<F> {
+    type Output = Option<F::Output>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        if let Poll::Ready(output) = this.read.poll(cx) {
+            return Poll::Ready(Some(output));
+        }
+        let timeout = *this.timeout;
+        let timer = this
+            .timer
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
+        match timer.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(None),
+            Poll::Pending => Poll::Pending,
+        }
+    }
 }

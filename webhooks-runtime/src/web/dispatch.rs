@@ -13,24 +13,29 @@ use crate::delivery::summary::PayloadSummary;
 use crate::endpoint::invoke::Outcome;
 use crate::endpoint::route::Route;
 use crate::web::app::App;
+use crate::web::delivering::Delivering;
 use crate::web::webhook::deliver;
 
-/// Hands `request` to the routes of `group` whose filters take it.
-pub(crate) async fn filtered(
-    app: &App,
-    group: &[Route],
+/// Hands `request` to the routes of `group` whose filters take it. The one that takes it starts
+/// here, as [`deliver`] does; the returned future waits for it.
+pub(crate) fn filtered<'a>(
+    app: &'a App,
+    group: &'a [Route],
     mut request: WebhookRequest,
     summary: Option<PayloadSummary>,
     summarized: bool,
-) -> (WebhookResponse, Outcome) {
+) -> Delivering<'a> {
     let (matching, reasons) = match select(group, &mut request) {
         Ok(selected) => selected,
-        Err(rejection) => return (rejection, Outcome::Rejected),
+        Err(rejection) => return Delivering::answered(rejection, Outcome::Rejected),
     };
     match matching.as_slice() {
-        [] => skip(app, group, request, summary, summarized, &reasons),
-        [route] => deliver(app, route, request, summary, summarized).await,
-        several => Box::pin(run_each(app, several, request, summary, summarized)).await,
+        [] => {
+            let (response, outcome) = skip(app, group, request, summary, summarized, &reasons);
+            Delivering::answered(response, outcome)
+        }
+        [route] => deliver(app, route, request, summary, summarized),
+        _ => Delivering::boxed(run_each(app, matching, request, summary, summarized)),
     }
 }
 
@@ -128,7 +133,7 @@ fn skip(
 /// when every one was queued) unless one failed or refused it: then the highest of theirs.
 async fn run_each(
     app: &App,
-    routes: &[&Route],
+    routes: Vec<&Route>,
     request: WebhookRequest,
     summary: Option<PayloadSummary>,
     summarized: bool,
@@ -136,7 +141,7 @@ async fn run_each(
     let mut handlers = Vec::with_capacity(routes.len());
     let mut worst: Option<(u16, Outcome)> = None;
     let mut all_queued = true;
-    for route in routes {
+    for route in &routes {
         let (response, outcome) =
             deliver(app, route, request.clone(), summary.clone(), summarized).await;
         let status = response.status().as_u16();

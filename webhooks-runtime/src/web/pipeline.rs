@@ -3,43 +3,77 @@
 //! answers.
 
 use std::borrow::Cow;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use http::{HeaderMap, Request};
 use webhooks_core::WebhookResponse;
 
 use crate::answers;
 use crate::delivery::{api, relay};
+use crate::endpoint::route::RouteId;
 use crate::ops::metrics;
 use crate::web::app::App;
 use crate::web::body::RequestBody;
 use crate::web::credentials::authorize_delivery_api;
 use crate::web::router::{DeliveryOperation, Routed, Target};
-use crate::web::webhook;
+use crate::web::webhook::{self, Handling};
 
 /// Answers one request. Never fails and never panics: every problem is a status.
-pub(crate) async fn handle<B: RequestBody>(app: &App, request: Request<B>) -> WebhookResponse {
+///
+/// Routing and fixed answers happen here; the returned future waits for the rest. It is a few
+/// words (a webhook request's state is boxed): hyper moves the service's future after making
+/// it, and each move copies the whole of it.
+pub(crate) fn handle<'a, B: RequestBody + 'a>(app: &'a App, request: Request<B>) -> Responding<'a> {
+    match decide(app, &request) {
+        Decision::Answered(response) => {
+            tracing::debug!(method = %request.method(), status = response.status().as_u16(), "answered");
+            Responding::Ready(Some(response))
+        }
+        Decision::Webhook(id) => {
+            Responding::Webhook(webhook::handle(app, app.routes.sharing_path(id), request))
+        }
+        Decision::Health => Responding::Boxed(Box::pin(async move {
+            let response = health(app).await;
+            tracing::debug!(method = %request.method(), status = response.status().as_u16(), "answered");
+            response
+        })),
+        Decision::DeliveryApi => Responding::Boxed(Box::pin(delivery_api(app, request))),
+    }
+}
+
+/// Where a request goes, decided on its method, path and headers alone.
+enum Decision {
+    /// Answered now: a fixed page, or a refusal.
+    Answered(WebhookResponse),
+    /// To the webhook path of this route (and of the others sharing it).
+    Webhook(RouteId),
+    /// `GET /healthz`, which reads the journal.
+    Health,
+    /// The delivery API, which checks its credential and reads the journal.
+    DeliveryApi,
+}
+
+fn decide<B>(app: &App, request: &Request<B>) -> Decision {
     let Some(path) = decoded_path(request.uri().path()) else {
-        return answers::NOT_FOUND.into_response();
+        return Decision::Answered(answers::NOT_FOUND.into_response());
     };
     let target = match app.router.route(request.method(), &path) {
         Routed::To(target) => target,
-        Routed::Refused(response) => {
-            tracing::debug!(method = %request.method(), status = response.status().as_u16(), "answered");
-            return response;
-        }
+        Routed::Refused(response) => return Decision::Answered(response),
     };
     // `/healthz` says nothing an attacker could use, and platform probes may not send our name.
     if let (Some(hosts), false) = (&app.hosts, target == Target::Health)
         && let Err(refusal) = hosts.check(request.headers(), request.uri())
     {
-        return refusal;
+        return Decision::Answered(refusal);
     }
-    let response = match target {
-        Target::Webhook(id) => {
-            return webhook::handle(app, app.routes.sharing_path(id), request).await;
-        }
+    Decision::Answered(match target {
+        Target::Webhook(id) => return Decision::Webhook(id),
+        Target::Health => return Decision::Health,
+        Target::Deliveries(_) => return Decision::DeliveryApi,
         Target::Landing => answers::html(app.landing.clone(), &app.landing_policy),
-        Target::Health => health(app).await,
         Target::OpenApi => answers::with_content_type(app.openapi_document(), "application/json"),
         Target::Metrics => match &app.metrics {
             Some(metrics) => {
@@ -47,21 +81,48 @@ pub(crate) async fn handle<B: RequestBody>(app: &App, request: Request<B>) -> We
             }
             None => answers::NOT_FOUND.into_response(),
         },
-        Target::Deliveries(operation) => {
-            // Boxed: the webhook path's future stays small (see `webhook::deliver`).
-            let response = Box::pin(answer_delivery_api(
-                app,
-                operation,
-                request.headers(),
-                request.uri().query(),
-            ))
-            .await;
-            tracing::info!(method = %request.method(), path = request.uri().path(), status = response.status().as_u16(), "delivery API");
-            return response;
-        }
+    })
+}
+
+/// A request to the delivery API, routed again for its operation (which borrows the path).
+async fn delivery_api<B>(app: &App, request: Request<B>) -> WebhookResponse {
+    let Some(path) = decoded_path(request.uri().path()) else {
+        return answers::NOT_FOUND.into_response();
     };
-    tracing::debug!(method = %request.method(), status = response.status().as_u16(), "answered");
+    let Routed::To(Target::Deliveries(operation)) = app.router.route(request.method(), &path)
+    else {
+        return answers::NOT_FOUND.into_response();
+    };
+    let response =
+        answer_delivery_api(app, operation, request.headers(), request.uri().query()).await;
+    tracing::info!(method = %request.method(), path = request.uri().path(), status = response.status().as_u16(), "delivery API");
     response
+}
+
+/// A request's answer under way: see [`handle`].
+pub(crate) enum Responding<'a> {
+    /// To a webhook path.
+    Webhook(Handling<'a>),
+    /// The health check or the delivery API, which read the journal.
+    Boxed(Pin<Box<dyn Future<Output = WebhookResponse> + Send + 'a>>),
+    /// Answered already; taken at the first poll.
+    Ready(Option<WebhookResponse>),
+}
+
+impl Future for Responding<'_> {
+    type Output = WebhookResponse;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<WebhookResponse> {
+        match self.get_mut() {
+            Responding::Webhook(handling) => Pin::new(handling).poll(cx),
+            Responding::Boxed(future) => future.as_mut().poll(cx),
+            Responding::Ready(response) => Poll::Ready(
+                response
+                    .take()
+                    .expect("an answer is polled after it was taken"),
+            ),
+        }
+    }
 }
 
 /// `{"status":"ok"}`, with the background backlog when there is one: deliveries accepted and

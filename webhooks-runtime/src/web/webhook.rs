@@ -3,35 +3,43 @@
 //! answered as a duplicate, or queued for the background. Several endpoints with event filters
 //! on one path go through [`dispatch`](crate::web::dispatch) first.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Instant;
 
+use bytes::Bytes;
+use http::request::Parts;
 use http::{HeaderMap, Request, StatusCode, header};
+use tracing::instrument::Instrumented;
 use tracing::{Instrument, Span};
 use webhooks_core::{WebhookRequest, WebhookResponse};
 
-use crate::answers;
+use crate::answers::{self, Answer};
 use crate::delivery::journal::new_id;
 use crate::delivery::journal::{DeliveryRecord, DeliveryStatus};
 use crate::delivery::packed_headers::PackedHeaders;
 use crate::delivery::record::{DELIVERY_HEADERS, with_delivery};
 use crate::delivery::summary::PayloadSummary;
 use crate::delivery::{Deliveries, Enqueued};
-use crate::endpoint::invoke::{Invocation, Outcome, invoke};
+use crate::endpoint::invoke::{Outcome, invoke};
 use crate::endpoint::route::Route;
-use crate::ops::metrics::RouteMetrics;
+use crate::ops::metrics::{InFlight, RouteMetrics};
 use crate::web::app::App;
-use crate::web::body::{RequestBody, read_body};
+use crate::web::body::{ReadWithin, RequestBody, read_body};
+use crate::web::delivering::{Answered, Delivering, Recording};
 use crate::web::dispatch;
 use crate::web::secret::{SECRET_HEADER_NAME, strip_query_secret};
 
 /// Answers a request to the routes of one path (one, or several with event filters), in a span
-/// of its own, and counts it in the path's metrics.
-pub(crate) async fn handle<B: RequestBody>(
-    app: &App,
-    group: &[Route],
+/// of its own, and counts it in the path's metrics. The returned future is small (the request's
+/// state is boxed): hyper moves it after making it.
+pub(crate) fn handle<'a, B: RequestBody + 'a>(
+    app: &'a App,
+    group: &'a [Route],
     request: Request<B>,
-) -> WebhookResponse {
+) -> Handling<'a> {
     let route = &group[0];
     let span = tracing::info_span!(
         "webhook",
@@ -44,23 +52,45 @@ pub(crate) async fn handle<B: RequestBody>(
         action = tracing::field::Empty,
         repo = tracing::field::Empty,
     );
-    let started = Instant::now();
     let metrics = app.metrics.as_ref().map(|metrics| metrics.route(route.id));
-    let in_flight = metrics.map(RouteMetrics::start);
-    // Boxed: the future of `answer` is most of a request's state; the service's own future,
-    // which hyper moves after making it, stays small.
-    let (response, outcome) = Box::pin(answer(app, group, request, &span))
-        .instrument(span.clone())
-        .await;
-    let latency = started.elapsed();
-    if let Some(metrics) = metrics {
-        metrics.record(response.status().as_u16(), outcome, latency.as_secs_f64());
+    let answering: BoxedAnswer<'a> = Box::pin(answer(app, group, request, span.clone()));
+    Handling {
+        started: Instant::now(),
+        in_flight: metrics.map(RouteMetrics::start),
+        metrics,
+        answering: answering.instrument(span),
     }
-    drop(in_flight);
-    span.record("status", response.status().as_u16());
-    span.record("latency_ms", latency.as_secs_f64() * 1000.0);
-    span.in_scope(|| tracing::info!("answered"));
-    response
+}
+
+/// The boxed state of a request to a webhook path.
+type BoxedAnswer<'a> = Pin<Box<dyn Future<Output = Answered> + Send + 'a>>;
+
+/// A webhook request under way: see [`handle`].
+pub(crate) struct Handling<'a> {
+    started: Instant,
+    metrics: Option<&'a RouteMetrics>,
+    in_flight: Option<InFlight<'a>>,
+    /// In the request's span, which is recorded once it is answered.
+    answering: Instrumented<BoxedAnswer<'a>>,
+}
+
+impl Future for Handling<'_> {
+    type Output = WebhookResponse;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<WebhookResponse> {
+        let this = self.get_mut();
+        let (response, outcome) = std::task::ready!(Pin::new(&mut this.answering).poll(cx));
+        let latency = this.started.elapsed();
+        if let Some(metrics) = this.metrics {
+            metrics.record(response.status().as_u16(), outcome, latency.as_secs_f64());
+        }
+        this.in_flight = None;
+        let span = this.answering.span();
+        span.record("status", response.status().as_u16());
+        span.record("latency_ms", latency.as_secs_f64() * 1000.0);
+        span.in_scope(|| tracing::info!("answered"));
+        Poll::Ready(response)
+    }
 }
 
 /// `train` or `train, welcome`: the functions a span is about.
@@ -78,13 +108,39 @@ impl std::fmt::Display for Functions<'_> {
     }
 }
 
+/// The request's two waits: for its body, then for its handler. What comes before and between
+/// them is in plain functions, so this future holds little besides the one it waits for.
 async fn answer<B: RequestBody>(
     app: &App,
     group: &[Route],
     request: Request<B>,
-    span: &Span,
-) -> (WebhookResponse, Outcome) {
-    // The secret is checked on the headers alone: no byte of an unauthenticated body is read.
+    span: Span,
+) -> Answered {
+    let (parts, reading) = match admit(app, group, request) {
+        Ok(admitted) => admitted,
+        Err(refused) => return refused,
+    };
+    let body = match reading.await {
+        Some(Ok(body)) => body,
+        Some(Err(refusal)) => return (refusal.into_response(), Outcome::Refused),
+        None => return (answers::BODY_TIMEOUT.into_response(), Outcome::Refused),
+    };
+    start(app, group, parts, body, &span).await
+}
+
+/// Checks what the headers alone tell (the secret, the content type), and starts reading the
+/// body within its limits. No byte of an unauthenticated body is read.
+fn admit<B: RequestBody>(
+    app: &App,
+    group: &[Route],
+    request: Request<B>,
+) -> Result<
+    (
+        Parts,
+        ReadWithin<impl Future<Output = Result<Bytes, Answer>>>,
+    ),
+    Answered,
+> {
     if !app.secrets.is_empty()
         && let Err(refusal) = app.secrets.check(request.headers(), request.uri())
     {
@@ -92,19 +148,27 @@ async fn answer<B: RequestBody>(
             status = refusal.status.as_u16(),
             "refused: webhook secret missing or wrong"
         );
-        return (refusal.into_response(), Outcome::Unauthorized);
+        return Err((refusal.into_response(), Outcome::Unauthorized));
     }
     if group.iter().any(|route| route.body.parses_json()) && !declares_json(request.headers()) {
         tracing::info!("refused: the body is not declared JSON");
-        return (answers::NOT_JSON.into_response(), Outcome::Refused);
+        return Err((answers::NOT_JSON.into_response(), Outcome::Refused));
     }
-    let (mut parts, body) = request.into_parts();
+    let (parts, body) = request.into_parts();
     let limits = &app.limits;
-    let body = match read_within(read_body(body, limits.body), limits.body_read_timeout).await {
-        Some(Ok(body)) => body,
-        Some(Err(refusal)) => return (refusal.into_response(), Outcome::Refused),
-        None => return (answers::BODY_TIMEOUT.into_response(), Outcome::Refused),
-    };
+    let reading = ReadWithin::new(read_body(body, limits.body), limits.body_read_timeout);
+    Ok((parts, reading))
+}
+
+/// Makes the handlers' request of what was received, and starts the delivery to the routes of
+/// `group` whose filters take it.
+fn start<'a>(
+    app: &'a App,
+    group: &'a [Route],
+    mut parts: Parts,
+    body: Bytes,
+    span: &Span,
+) -> Delivering<'a> {
     // Read once, for the span and the journal record alike; with the span filtered out, the
     // journal writer reads it instead, off the response path.
     let summary = if span.is_disabled() {
@@ -135,24 +199,22 @@ async fn answer<B: RequestBody>(
     let uri = strip_query_secret(parts.uri);
     let request = WebhookRequest::new(parts.method, uri, parts.headers, body);
     match group {
-        [route] if route.filter.is_empty() => {
-            deliver(app, route, request, summary, summarized).await
-        }
-        _ => dispatch::filtered(app, group, request, summary, summarized).await,
+        [route] if route.filter.is_empty() => deliver(app, route, request, summary, summarized),
+        _ => dispatch::filtered(app, group, request, summary, summarized),
     }
 }
 
 /// Hands a request to one route: run now, answered as a duplicate, or queued for the background,
-/// and recorded in the journal.
-pub(crate) async fn deliver(
-    app: &App,
-    route: &Route,
+/// and recorded in the journal. The handler starts here; the returned future waits for it.
+pub(crate) fn deliver<'a>(
+    app: &'a App,
+    route: &'a Route,
     request: WebhookRequest,
     summary: Option<PayloadSummary>,
     summarized: bool,
-) -> (WebhookResponse, Outcome) {
+) -> Delivering<'a> {
     let Some(deliveries) = &app.deliveries else {
-        return run_now(app, route, request).await;
+        return run_now(app, route, request);
     };
     let mut received = Received {
         route,
@@ -162,47 +224,31 @@ pub(crate) async fn deliver(
     };
     // Duplicates are looked for in the same journal call that records the delivery: two copies
     // posted at once are one delivery.
-    // The rarer paths are boxed: the common one's future stays small, and moving it (hyper moves
-    // a request's future more than once) copies less.
     if route.dedupe && !route.background {
-        return Box::pin(run_once(app, deliveries, received)).await;
+        return Delivering::boxed(run_once(app, deliveries, received));
     }
     if route.background {
-        return Box::pin(accept_in_background(deliveries, received)).await;
+        return Delivering::boxed(accept_in_background(deliveries, received));
     }
     if !deliveries.keeps_records() {
         // The journal is behind (a flood): answering comes first.
         deliveries.not_keeping();
-        return run_now(app, route, received.request).await;
+        return run_now(app, route, received.request);
     }
     // The record is made before the handler runs (its id is the `Delivery` argument's); its
     // headers are copied into one buffer, which the writer splits.
-    let (mut record, headers, summarized) = received.record_for_later(DeliveryStatus::Done);
+    let (record, headers, summarized) = received.record_for_later(DeliveryStatus::Done);
     let started = Instant::now();
     let request = with_delivery(received.request, &record.id, 1, None);
-    let invocation = invoke(route, request, app.expose_handler_errors).await;
-    record.attempts = 1;
-    record.latency_ms = Some(started.elapsed().as_secs_f64() * 1000.0);
-    if !invocation.succeeded() {
-        record.status = DeliveryStatus::Failed;
-        record.last_error.clone_from(&invocation.error);
-    }
-    deliveries.record_received_later(record, headers, summarized);
-    (invocation.response, invocation.outcome)
-}
-
-/// `read`'s output, or `None` past `timeout`. A body that came with the headers (most do) is
-/// read at the first poll, without arming a timer.
-async fn read_within<F: Future>(read: F, timeout: std::time::Duration) -> Option<F::Output> {
-    let mut read = std::pin::pin!(read);
-    let first = std::future::poll_fn(|cx| match read.as_mut().poll(cx) {
-        std::task::Poll::Ready(output) => std::task::Poll::Ready(Some(output)),
-        std::task::Poll::Pending => std::task::Poll::Ready(None),
-    })
-    .await;
-    match first {
-        Some(output) => Some(output),
-        None => tokio::time::timeout(timeout, read).await.ok(),
+    Delivering::Running {
+        invoking: invoke(route, request, app.expose_handler_errors),
+        recording: Some(Recording {
+            deliveries,
+            record,
+            headers,
+            summarized,
+            started,
+        }),
     }
 }
 
@@ -257,12 +303,12 @@ impl Received<'_> {
 
 /// Runs the handler while the client waits, without a journal record: the delivery's id is made
 /// up for its `Delivery` argument.
-async fn run_now(app: &App, route: &Route, request: WebhookRequest) -> (WebhookResponse, Outcome) {
+fn run_now<'a>(app: &App, route: &Route, request: WebhookRequest) -> Delivering<'a> {
     let request = with_delivery(request, &new_id(), 1, None);
-    let Invocation {
-        response, outcome, ..
-    } = invoke(route, request, app.expose_handler_errors).await;
-    (response, outcome)
+    Delivering::Running {
+        invoking: invoke(route, request, app.expose_handler_errors),
+        recording: None,
+    }
 }
 
 /// An ordinary endpoint that drops duplicates: the delivery is written as running, in the one

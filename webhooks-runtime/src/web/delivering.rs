@@ -1,0 +1,105 @@
+//! A delivery under way: the future [`deliver`](crate::web::webhook::deliver) returns. The
+//! handler is started before it is made; it waits for the handler and records how it went.
+//!
+//! Not an `async fn`: a request's future holds this one, and moving a future (each `.await` of a
+//! new one moves it; hyper moves a request's) copies the whole of it. An `async fn` keeps its
+//! arguments beside its locals and each callee's whole future inside its own: the request's path
+//! was five of them deep, about 8 KiB copied per request. This is a few hundred bytes.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+use std::time::Instant;
+
+use webhooks_core::WebhookResponse;
+
+use crate::delivery::Deliveries;
+use crate::delivery::journal::{DeliveryRecord, DeliveryStatus};
+use crate::delivery::packed_headers::PackedHeaders;
+use crate::endpoint::invoke::{Invocation, Invoking, Outcome};
+
+/// How a delivery is answered, and how it went.
+pub(crate) type Answered = (WebhookResponse, Outcome);
+
+/// A delivery under way: see the [module](self).
+#[allow(
+    clippy::large_enum_variant,
+    reason = "the large variant is the common one; it lives in the request's box already, and boxing it would add an allocation per request"
+)]
+pub(crate) enum Delivering<'a> {
+    /// Its handler runs; recorded when it returns, if `recording` is set.
+    Running {
+        invoking: Invoking,
+        recording: Option<Recording<'a>>,
+    },
+    /// A rarer path (dedupe, the background, several endpoints), boxed.
+    Boxed(Pin<Box<dyn Future<Output = Answered> + Send + 'a>>),
+    /// Answered without running a handler; taken at the first poll.
+    Answered(Option<Answered>),
+}
+
+/// What is left to record of an ordinary delivery once its handler returns.
+pub(crate) struct Recording<'a> {
+    pub(crate) deliveries: &'a Deliveries,
+    pub(crate) record: DeliveryRecord,
+    pub(crate) headers: PackedHeaders,
+    pub(crate) summarized: bool,
+    pub(crate) started: Instant,
+}
+
+impl Recording<'_> {
+    /// Sends the record, with the handler's outcome, to the journal's writer.
+    fn finish(self, invocation: &Invocation) {
+        let Recording {
+            deliveries,
+            mut record,
+            headers,
+            summarized,
+            started,
+        } = self;
+        record.attempts = 1;
+        record.latency_ms = Some(started.elapsed().as_secs_f64() * 1000.0);
+        if !invocation.succeeded() {
+            record.status = DeliveryStatus::Failed;
+            record.last_error.clone_from(&invocation.error);
+        }
+        deliveries.record_received_later(record, headers, summarized);
+    }
+}
+
+impl<'a> Delivering<'a> {
+    /// The rarer path `future`, boxed.
+    pub(crate) fn boxed(future: impl Future<Output = Answered> + Send + 'a) -> Self {
+        Delivering::Boxed(Box::pin(future))
+    }
+
+    /// An answer given without a handler.
+    pub(crate) fn answered(response: WebhookResponse, outcome: Outcome) -> Self {
+        Delivering::Answered(Some((response, outcome)))
+    }
+}
+
+impl Future for Delivering<'_> {
+    type Output = Answered;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Answered> {
+        match self.get_mut() {
+            Delivering::Running {
+                invoking,
+                recording,
+            } => {
+                let invocation = ready!(Pin::new(invoking).poll(cx));
+                if let Some(recording) = recording.take() {
+                    recording.finish(&invocation);
+                }
+                Poll::Ready((invocation.response, invocation.outcome))
+            }
+            Delivering::Boxed(future) => future.as_mut().poll(cx),
+            Delivering::Answered(answered) => Poll::Ready(
+                answered
+                    .take()
+                    .expect("a delivery's answer is polled after it was taken"),
+            ),
+        }
+    }
+}
