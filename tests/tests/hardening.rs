@@ -44,6 +44,17 @@ async fn forever() {
     std::future::pending::<()>().await;
 }
 
+/// Never finishes and never waits: every await is ready at once, until tokio's per-task budget
+/// runs out and makes it yield.
+#[webhook_endpoint]
+async fn busy() {
+    let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
+    loop {
+        let _ = sender.send(());
+        let _ = receiver.recv().await;
+    }
+}
+
 #[tokio::test]
 async fn secret_in_the_query_is_accepted_and_hidden_from_handlers() {
     let server = TestServer::with(WebhooksServer::builder().webhook_secret("a b&c")).await;
@@ -226,6 +237,26 @@ async fn a_handler_over_its_timeout_gets_504_and_others_are_unaffected() {
         .send()
         .await;
     assert_eq!(response.json::<Value>(), json!({ "slept": 150 }));
+}
+
+#[tokio::test]
+async fn a_handler_that_never_waits_still_times_out() {
+    // The timer is polled outside the task's budget, which the handler uses up on every poll.
+    let server = TestServer::with(
+        WebhooksServer::builder().endpoint_timeout("busy", Duration::from_millis(100)),
+    )
+    .await;
+    let response = tokio::time::timeout(
+        Duration::from_secs(20),
+        server.post("/webhooks/busy").body("{}").send(),
+    )
+    .await
+    .expect("the handler ran past its timeout of 100 ms");
+    assert_eq!(response.status(), StatusCode::GATEWAY_TIMEOUT);
+    assert_eq!(
+        response.json::<Value>(),
+        json!({ "error": "Gateway Timeout: the handler did not finish in time." })
+    );
 }
 
 #[test]

@@ -141,19 +141,13 @@ pub(crate) async fn replay(
     let started = Instant::now();
     let invocation = invoke(route, replay.to_request(), expose_errors).await;
     replay.attempts = 1;
-    replay.latency_ms = Some(started.elapsed().as_secs_f64() * 1000.0);
-    replay.status = if invocation.succeeded() {
-        DeliveryStatus::Done
-    } else {
-        DeliveryStatus::Failed
-    };
+    replay.settle(&invocation, started);
     let answer = serde_json::json!({
         "delivery_id": replay.id,
         "status": replay.status,
         "replay_of": original_id,
         "response_status": invocation.response.status().as_u16(),
     });
-    replay.last_error = invocation.error;
     deliveries.record_later(replay, /* summarized */ true);
     answers::json(StatusCode::OK, &answer)
 }

@@ -1,5 +1,7 @@
 //! A delivery as the journal keeps it: made from a request, and made back into one to run again.
 
+use std::time::Instant;
+
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Uri, header};
 use webhooks_core::WebhookRequest;
@@ -7,6 +9,7 @@ use webhooks_core::WebhookRequest;
 use crate::delivery::journal::{DeliveryRecord, DeliveryStatus, new_id, now_ms};
 use crate::delivery::packed_headers::PackedHeaders;
 use crate::delivery::summary::PayloadSummary;
+use crate::endpoint::invoke::Invocation;
 use crate::endpoint::route::Route;
 
 pub use webhooks_core::delivery::{DELIVERY_ATTEMPT_HEADER, DELIVERY_ID_HEADER, REPLAY_OF_HEADER};
@@ -46,6 +49,18 @@ pub(crate) fn with_delivery(
 }
 
 impl DeliveryRecord {
+    /// Records how a handler run that began at `started` ended: its latency, done or failed,
+    /// and why it failed (no error when it did not).
+    pub(crate) fn settle(&mut self, invocation: &Invocation, started: Instant) {
+        self.latency_ms = Some(started.elapsed().as_secs_f64() * 1000.0);
+        self.status = if invocation.succeeded() {
+            DeliveryStatus::Done
+        } else {
+            DeliveryStatus::Failed
+        };
+        self.last_error.clone_from(&invocation.error);
+    }
+
     /// A new delivery to `route`, as received (the secret already removed from `headers` and
     /// `uri`), with the payload's scope, action and repo when the body is a Hub payload.
     pub(crate) fn received(

@@ -6,16 +6,15 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Duration;
 
 use bytes::Bytes;
 use tokio::task::JoinHandle;
-use tokio::time::Sleep;
 use webhooks_core::response::json_response;
 use webhooks_core::{HandlerFailure, Rejection, WebhookRequest, WebhookResponse};
 
 use crate::answers;
 use crate::endpoint::catch_panic::{CatchPanic, panic_message};
+use crate::endpoint::deadline::Deadline;
 use crate::endpoint::handler::ErasedHandler;
 use crate::endpoint::route::Route;
 
@@ -60,15 +59,14 @@ impl Invocation {
 /// Runs `route`'s handler on `request` under the route's timeout. `expose_errors` puts a
 /// handler's `Err` message in the 500 body instead of the generic one.
 ///
-/// The handler is started here (its arguments extracted, a plain `fn` sent to the blocking
-/// pool); the returned future waits for it. That future is a few words, not an `async fn`'s
-/// state: a request's future moves it, and each move copies the whole of it.
+/// The handler starts here (its arguments extracted, a plain `fn` sent to the blocking pool),
+/// its timeout counting from before that; the returned future, a few words, waits for it (see
+/// `web/delivering.rs` for why not an `async fn`).
 pub(crate) fn invoke(route: &Route, request: WebhookRequest, expose_errors: bool) -> Invoking {
+    let deadline = route.timeout.map(Deadline::started);
     Invoking {
-        running: start(&route.handler, request),
-        deadline: route
-            .timeout
-            .map(|timeout| (timeout, Box::pin(tokio::time::sleep(timeout)))),
+        running: start_handler(&route.handler, request),
+        deadline,
         expose_errors,
     }
 }
@@ -76,8 +74,8 @@ pub(crate) fn invoke(route: &Route, request: WebhookRequest, expose_errors: bool
 /// A handler run under way: see [`invoke`].
 pub(crate) struct Invoking {
     running: Running,
-    /// The route's timeout and its timer, when it has one (most do not: boxed).
-    deadline: Option<(Duration, Pin<Box<Sleep>>)>,
+    /// The route's timeout, when it has one.
+    deadline: Option<Deadline>,
     expose_errors: bool,
 }
 
@@ -85,8 +83,10 @@ pub(crate) struct Invoking {
 enum Running {
     Async(CatchPanic),
     Blocking(JoinHandle<WebhookResponse>),
-    /// It panicked before returning a future: the panic's message, taken once.
-    PanickedAtStart(Option<String>),
+    /// It panicked before returning a future: the panic's message.
+    PanickedAtStart(String),
+    /// Finished or timed out: the handler's future is dropped as soon as it is.
+    Over,
 }
 
 impl Future for Invoking {
@@ -111,33 +111,39 @@ impl Future for Invoking {
                 Poll::Ready(Err(error)) => Some(Err(error.to_string())),
                 Poll::Pending => None,
             },
-            Running::PanickedAtStart(message) => Some(Err(message.take().unwrap_or_default())),
+            Running::PanickedAtStart(message) => Some(Err(std::mem::take(message))),
+            Running::Over => panic!("a handler run is polled after it ended"),
         };
-        match finished {
-            Some(Ok(response)) => Poll::Ready(interpret(response, this.expose_errors)),
+        if finished.is_none()
+            && !this
+                .deadline
+                .as_mut()
+                .is_some_and(|deadline| deadline.poll_expired(cx))
+        {
+            return Poll::Pending;
+        }
+        // Dropped before anything is logged or recorded, as when it finished.
+        this.running = Running::Over;
+        Poll::Ready(match finished {
+            Some(Ok(response)) => interpret(response, this.expose_errors),
             Some(Err(panic)) => {
                 tracing::error!(panic = %panic, "the handler panicked");
-                Poll::Ready(Invocation {
+                Invocation {
                     response: answers::HANDLER_PANICKED.into_response(),
                     outcome: Outcome::Panicked,
                     error: Some(format!("the handler panicked: {panic}")),
-                })
+                }
             }
             None => {
-                let Some((timeout, timer)) = &mut this.deadline else {
-                    return Poll::Pending;
-                };
-                if timer.as_mut().poll(cx).is_pending() {
-                    return Poll::Pending;
-                }
+                let timeout = this.deadline.as_ref().map(Deadline::timeout);
                 tracing::error!(timeout = ?timeout, "the handler did not finish in time");
-                Poll::Ready(Invocation {
+                Invocation {
                     response: answers::HANDLER_TIMEOUT.into_response(),
                     outcome: Outcome::TimedOut,
                     error: Some("the handler did not finish in time".to_owned()),
-                })
+                }
             }
-        }
+        })
     }
 }
 
@@ -180,13 +186,13 @@ fn interpret(response: WebhookResponse, expose_errors: bool) -> Invocation {
 
 /// Starts the handler where it belongs (a plain `fn` on the blocking pool), a panic while
 /// starting it caught and described.
-fn start(handler: &ErasedHandler, request: WebhookRequest) -> Running {
+fn start_handler(handler: &ErasedHandler, request: WebhookRequest) -> Running {
     match handler {
         ErasedHandler::Async(call) => {
             // Extraction runs inside `call` too, so a panicking extractor is caught as well.
             match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| call(request))) {
                 Ok(future) => Running::Async(CatchPanic(future)),
-                Err(panic) => Running::PanickedAtStart(Some(panic_message(&*panic).to_owned())),
+                Err(panic) => Running::PanickedAtStart(panic_message(&*panic).to_owned()),
             }
         }
         ErasedHandler::Blocking(call) => {

@@ -8,9 +8,9 @@ use std::time::Duration;
 use bytes::{Bytes, BytesMut};
 use http_body_util::BodyExt;
 use hyper::body::Body;
-use tokio::time::Sleep;
 
 use crate::answers::{self, Answer};
+use crate::endpoint::deadline::Deadline;
 
 /// A request body the server can read: hyper's, axum's, or any other for tests and benchmarks.
 pub(crate) trait RequestBody: Body<Data = Bytes, Error: Into<BoxError>> + Send {}
@@ -58,14 +58,12 @@ pub(crate) async fn read_body<B: RequestBody>(body: B, limit: usize) -> Result<B
 }
 
 pin_project_lite::pin_project! {
-    /// `read`'s output, or `None` past `timeout`. A body that came with the headers (most do) is
-    /// read at the first poll, without arming a timer.
+    /// `read`'s output, or `None` past its timeout. A body that came with the headers (most do)
+    /// is read at the first poll, without arming a timer.
     pub(crate) struct ReadWithin<F> {
         #[pin]
         read: F,
-        timeout: Duration,
-        // Armed at the first poll that finds the body incomplete.
-        timer: Option<Pin<Box<Sleep>>>,
+        deadline: Deadline,
     }
 }
 
@@ -73,8 +71,7 @@ impl<F: Future> ReadWithin<F> {
     pub(crate) fn new(read: F, timeout: Duration) -> Self {
         ReadWithin {
             read,
-            timeout,
-            timer: None,
+            deadline: Deadline::from_first_poll(timeout),
         }
     }
 }
@@ -87,13 +84,10 @@ impl<F: Future> Future for ReadWithin<F> {
         if let Poll::Ready(output) = this.read.poll(cx) {
             return Poll::Ready(Some(output));
         }
-        let timeout = *this.timeout;
-        let timer = this
-            .timer
-            .get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
-        match timer.as_mut().poll(cx) {
-            Poll::Ready(()) => Poll::Ready(None),
-            Poll::Pending => Poll::Pending,
+        if this.deadline.poll_expired(cx) {
+            Poll::Ready(None)
+        } else {
+            Poll::Pending
         }
     }
 }

@@ -1,10 +1,11 @@
-//! A delivery under way: the future [`deliver`](crate::web::webhook::deliver) returns. The
-//! handler is started before it is made; it waits for the handler and records how it went.
+//! A delivery under way: the future that `webhook::deliver` and `dispatch::filtered` return.
+//! The handler is started before it is made; it waits for the handler and records how it went.
 //!
-//! Not an `async fn`: a request's future holds this one, and moving a future (each `.await` of a
-//! new one moves it; hyper moves a request's) copies the whole of it. An `async fn` keeps its
-//! arguments beside its locals and each callee's whole future inside its own: the request's path
-//! was five of them deep, about 8 KiB copied per request. This is a few hundred bytes.
+//! Why the request path returns hand-written futures like this one instead of being `async fn`s:
+//! moving a future copies the whole of it, and futures move (each `.await` of a new one moves it
+//! into its caller's; hyper moves the service's future before its first poll). An `async fn`
+//! keeps its arguments beside its locals and each callee's whole future inside its own: the path
+//! was five of them deep, about 8 KiB copied per request. This one is a few hundred bytes.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -14,7 +15,7 @@ use std::time::Instant;
 use webhooks_core::WebhookResponse;
 
 use crate::delivery::Deliveries;
-use crate::delivery::journal::{DeliveryRecord, DeliveryStatus};
+use crate::delivery::journal::DeliveryRecord;
 use crate::delivery::packed_headers::PackedHeaders;
 use crate::endpoint::invoke::{Invocation, Invoking, Outcome};
 
@@ -34,8 +35,8 @@ pub(crate) enum Delivering<'a> {
     },
     /// A rarer path (dedupe, the background, several endpoints), boxed.
     Boxed(Pin<Box<dyn Future<Output = Answered> + Send + 'a>>),
-    /// Answered without running a handler; taken at the first poll.
-    Answered(Option<Answered>),
+    /// Answered without running a handler.
+    Ready(std::future::Ready<Answered>),
 }
 
 /// What is left to record of an ordinary delivery once its handler returns.
@@ -58,11 +59,7 @@ impl Recording<'_> {
             started,
         } = self;
         record.attempts = 1;
-        record.latency_ms = Some(started.elapsed().as_secs_f64() * 1000.0);
-        if !invocation.succeeded() {
-            record.status = DeliveryStatus::Failed;
-            record.last_error.clone_from(&invocation.error);
-        }
+        record.settle(invocation, started);
         deliveries.record_received_later(record, headers, summarized);
     }
 }
@@ -74,8 +71,8 @@ impl<'a> Delivering<'a> {
     }
 
     /// An answer given without a handler.
-    pub(crate) fn answered(response: WebhookResponse, outcome: Outcome) -> Self {
-        Delivering::Answered(Some((response, outcome)))
+    pub(crate) fn ready(response: WebhookResponse, outcome: Outcome) -> Self {
+        Delivering::Ready(std::future::ready((response, outcome)))
     }
 }
 
@@ -95,11 +92,7 @@ impl Future for Delivering<'_> {
                 Poll::Ready((invocation.response, invocation.outcome))
             }
             Delivering::Boxed(future) => future.as_mut().poll(cx),
-            Delivering::Answered(answered) => Poll::Ready(
-                answered
-                    .take()
-                    .expect("a delivery's answer is polled after it was taken"),
-            ),
+            Delivering::Ready(answered) => Pin::new(answered).poll(cx),
         }
     }
 }

@@ -16,8 +16,8 @@ use crate::web::app::App;
 use crate::web::delivering::Delivering;
 use crate::web::webhook::deliver;
 
-/// Hands `request` to the routes of `group` whose filters take it. The one that takes it starts
-/// here, as [`deliver`] does; the returned future waits for it.
+/// Hands `request` to the routes of `group` whose filters take it. When one does, its handler
+/// starts here, as with [`deliver`]; when several do, the returned future runs them in turn.
 pub(crate) fn filtered<'a>(
     app: &'a App,
     group: &'a [Route],
@@ -27,12 +27,12 @@ pub(crate) fn filtered<'a>(
 ) -> Delivering<'a> {
     let (matching, reasons) = match select(group, &mut request) {
         Ok(selected) => selected,
-        Err(rejection) => return Delivering::answered(rejection, Outcome::Rejected),
+        Err(rejection) => return Delivering::ready(rejection, Outcome::Rejected),
     };
     match matching.as_slice() {
         [] => {
             let (response, outcome) = skip(app, group, request, summary, summarized, &reasons);
-            Delivering::answered(response, outcome)
+            Delivering::ready(response, outcome)
         }
         [route] => deliver(app, route, request, summary, summarized),
         _ => Delivering::boxed(run_each(app, matching, request, summary, summarized)),

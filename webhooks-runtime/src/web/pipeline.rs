@@ -22,14 +22,13 @@ use crate::web::webhook::{self, Handling};
 
 /// Answers one request. Never fails and never panics: every problem is a status.
 ///
-/// Routing and fixed answers happen here; the returned future waits for the rest. It is a few
-/// words (a webhook request's state is boxed): hyper moves the service's future after making
-/// it, and each move copies the whole of it.
+/// Routing and fixed answers happen here; the returned future waits for the rest. It is small, a
+/// webhook request's state boxed (see `web/delivering.rs` for why).
 pub(crate) fn handle<'a, B: RequestBody + 'a>(app: &'a App, request: Request<B>) -> Responding<'a> {
     match decide(app, &request) {
-        Decision::Answered(response) => {
+        Decision::Now(response) => {
             tracing::debug!(method = %request.method(), status = response.status().as_u16(), "answered");
-            Responding::Ready(Some(response))
+            Responding::Ready(std::future::ready(response))
         }
         Decision::Webhook(id) => {
             Responding::Webhook(webhook::handle(app, app.routes.sharing_path(id), request))
@@ -46,7 +45,7 @@ pub(crate) fn handle<'a, B: RequestBody + 'a>(app: &'a App, request: Request<B>)
 /// Where a request goes, decided on its method, path and headers alone.
 enum Decision {
     /// Answered now: a fixed page, or a refusal.
-    Answered(WebhookResponse),
+    Now(WebhookResponse),
     /// To the webhook path of this route (and of the others sharing it).
     Webhook(RouteId),
     /// `GET /healthz`, which reads the journal.
@@ -57,19 +56,19 @@ enum Decision {
 
 fn decide<B>(app: &App, request: &Request<B>) -> Decision {
     let Some(path) = decoded_path(request.uri().path()) else {
-        return Decision::Answered(answers::NOT_FOUND.into_response());
+        return Decision::Now(answers::NOT_FOUND.into_response());
     };
     let target = match app.router.route(request.method(), &path) {
         Routed::To(target) => target,
-        Routed::Refused(response) => return Decision::Answered(response),
+        Routed::Refused(response) => return Decision::Now(response),
     };
     // `/healthz` says nothing an attacker could use, and platform probes may not send our name.
     if let (Some(hosts), false) = (&app.hosts, target == Target::Health)
         && let Err(refusal) = hosts.check(request.headers(), request.uri())
     {
-        return Decision::Answered(refusal);
+        return Decision::Now(refusal);
     }
-    Decision::Answered(match target {
+    Decision::Now(match target {
         Target::Webhook(id) => return Decision::Webhook(id),
         Target::Health => return Decision::Health,
         Target::Deliveries(_) => return Decision::DeliveryApi,
@@ -105,8 +104,8 @@ pub(crate) enum Responding<'a> {
     Webhook(Handling<'a>),
     /// The health check or the delivery API, which read the journal.
     Boxed(Pin<Box<dyn Future<Output = WebhookResponse> + Send + 'a>>),
-    /// Answered already; taken at the first poll.
-    Ready(Option<WebhookResponse>),
+    /// Answered already.
+    Ready(std::future::Ready<WebhookResponse>),
 }
 
 impl Future for Responding<'_> {
@@ -116,11 +115,7 @@ impl Future for Responding<'_> {
         match self.get_mut() {
             Responding::Webhook(handling) => Pin::new(handling).poll(cx),
             Responding::Boxed(future) => future.as_mut().poll(cx),
-            Responding::Ready(response) => Poll::Ready(
-                response
-                    .take()
-                    .expect("an answer is polled after it was taken"),
-            ),
+            Responding::Ready(response) => Pin::new(response).poll(cx),
         }
     }
 }

@@ -33,8 +33,8 @@ use crate::web::dispatch;
 use crate::web::secret::{SECRET_HEADER_NAME, strip_query_secret};
 
 /// Answers a request to the routes of one path (one, or several with event filters), in a span
-/// of its own, and counts it in the path's metrics. The returned future is small (the request's
-/// state is boxed): hyper moves it after making it.
+/// of its own, and counts it in the path's metrics. The returned future is small, the request's
+/// state boxed (see `web/delivering.rs` for why).
 pub(crate) fn handle<'a, B: RequestBody + 'a>(
     app: &'a App,
     group: &'a [Route],
@@ -125,7 +125,7 @@ async fn answer<B: RequestBody>(
         Some(Err(refusal)) => return (refusal.into_response(), Outcome::Refused),
         None => return (answers::BODY_TIMEOUT.into_response(), Outcome::Refused),
     };
-    start(app, group, parts, body, &span).await
+    begin_delivery(app, group, parts, body, &span).await
 }
 
 /// Checks what the headers alone tell (the secret, the content type), and starts reading the
@@ -162,7 +162,7 @@ fn admit<B: RequestBody>(
 
 /// Makes the handlers' request of what was received, and starts the delivery to the routes of
 /// `group` whose filters take it.
-fn start<'a>(
+fn begin_delivery<'a>(
     app: &'a App,
     group: &'a [Route],
     mut parts: Parts,
@@ -337,13 +337,7 @@ async fn run_once(
     let started = Instant::now();
     let request = with_delivery(received.request, &record.id, 1, None);
     let invocation = invoke(route, request, app.expose_handler_errors).await;
-    record.latency_ms = Some(started.elapsed().as_secs_f64() * 1000.0);
-    record.status = if invocation.succeeded() {
-        DeliveryStatus::Done
-    } else {
-        record.last_error.clone_from(&invocation.error);
-        DeliveryStatus::Failed
-    };
+    record.settle(&invocation, started);
     // Written whatever the writer's load: the running record must not stay running.
     let deliveries = Arc::clone(deliveries);
     tokio::spawn(async move {
