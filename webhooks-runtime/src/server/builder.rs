@@ -798,7 +798,7 @@ impl WebhooksServerBuilder {
 
     /// Keeps the delivery journal in `store` instead of SQLite in the data dir: a
     /// [`MemoryJournal`](crate::deliveries::MemoryJournal) for tests, or your own
-    /// [`Journal`](crate::deliveries::Journal). At start the server puts back in the queue what
+    /// [`Journal`]. At start the server puts back in the queue what
     /// the store holds as running: one server process per store.
     ///
     /// ```

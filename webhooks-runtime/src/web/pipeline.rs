@@ -1,5 +1,5 @@
 //! One request in, one response out: the router decides where it goes, then a webhook runs its
-//! handler ([`webhook`](crate::web::webhook)), a fixed page is served, or the delivery API
+//! handler ([`webhook`]), a fixed page is served, or the delivery API
 //! answers.
 
 use std::borrow::Cow;

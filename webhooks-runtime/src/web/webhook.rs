@@ -1,7 +1,7 @@
 //! A webhook request's path: the method and secret (headers alone), the body within its limits,
 //! the payload's summary read once for the log span and the journal, then the handler: run now,
 //! answered as a duplicate, or queued for the background. Several endpoints with event filters
-//! on one path go through [`dispatch`](crate::web::dispatch) first.
+//! on one path go through [`dispatch`] first.
 
 use std::future::Future;
 use std::pin::Pin;
