@@ -275,6 +275,49 @@ async fn a_body_that_is_not_a_hub_payload_is_refused_before_any_filter() {
     );
 }
 
+/// Every invalid body of `fixtures/invalid/`, on a filtered path of each kind (one endpoint that
+/// takes the payload, one that takes the bytes, several sharing a path), with a filter its fields
+/// would not match: a 422 naming what is wrong, never a skip.
+#[tokio::test]
+async fn every_invalid_body_is_a_422_on_a_filtered_endpoint_never_a_skip() {
+    let server = TestServer::with(
+        WebhooksServer::builder()
+            .include_registered(false)
+            .add_webhook("payload", |_: WebhookPayload| async { "ran" })
+            .filter(EventFilter::new().repo_types(&["dataset"]))
+            .add_webhook("bytes", |_: webhooks_runtime::bytes::Bytes| async { "ran" })
+            .filter(EventFilter::new().repo_types(&["dataset"]))
+            .add_webhook("shared", |_: WebhookPayload| async { "ran" })
+            .filter(EventFilter::new().repo_types(&["dataset"]))
+            .add_webhook("shared", || async { "ran" })
+            .filter(EventFilter::new().scope("discussion")),
+    )
+    .await;
+    let invalid = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/invalid");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(invalid).unwrap().flatten() {
+        let body = std::fs::read(entry.path()).unwrap();
+        for path in ["/webhooks/payload", "/webhooks/bytes", "/webhooks/shared"] {
+            let (status, answer) = post(&server, path, body.clone()).await;
+            assert_eq!(
+                status,
+                422,
+                "{} on {path}: {answer}",
+                entry.path().display()
+            );
+            assert!(
+                answer["error"]
+                    .as_str()
+                    .unwrap()
+                    .contains("Invalid payload"),
+                "{answer}"
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 18);
+}
+
 #[tokio::test]
 async fn the_builder_takes_the_same_filters() {
     let server = TestServer::with(

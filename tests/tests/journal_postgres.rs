@@ -38,15 +38,15 @@ fn journals_opened_at_once_on_an_empty_database_all_migrate_and_a_newer_schema_i
             database,
             "SELECT string_agg(version::text, ',') FROM webhooks_journal_schema"
         ),
-        "1",
-        "one schema row, at version 1"
+        "2",
+        "one schema row, at the latest version"
     );
     drop(opened);
 
     cluster.sql(database, "UPDATE webhooks_journal_schema SET version = 99");
     let error = PostgresJournal::connect(&url).unwrap_err().to_string();
     assert!(
-        error.contains("written by a newer version of webhooks-runtime (journal schema 99; this one knows up to 1)"),
+        error.contains("written by a newer version of webhooks-runtime (journal schema 99; this one knows up to 2)"),
         "{error}"
     );
 }

@@ -177,6 +177,59 @@ fn three_replicas_share_one_journal_and_a_killed_one_loses_nothing() {
 }
 
 #[test]
+fn two_replicas_sent_the_same_webhook_id_at_once_run_it_once() {
+    let Some(cluster) = Cluster::start("two_replicas_sent_the_same_webhook_id") else {
+        return;
+    };
+    let url = cluster.new_database();
+    let runs_file = cluster.dir().join("runs.txt");
+    let env = [
+        ("WEBHOOKS_DATABASE_URL", url.as_str()),
+        ("RUNS_FILE", runs_file.to_str().unwrap()),
+        ("WORK_MS", "400"),
+    ];
+    let replicas: Vec<ServerProcess> = (0..2)
+        .map(|_| ServerProcess::start_binary(Path::new(REPLICA), &env))
+        .collect();
+    let (first, second) = (replicas[0].addr(), replicas[1].addr());
+    for (path, webhook_id) in [("/webhooks/now", "hub-now"), ("/webhooks/work", "hub-work")] {
+        // Different bodies: only the Hub's id says they are the same delivery.
+        let headers = [("webhook-id", webhook_id)];
+        let answers: Vec<(u16, String)> = std::thread::scope(|scope| {
+            let a = scope.spawn(|| request(first, "POST", path, &headers, br#"{"copy": 1}"#));
+            let b = scope.spawn(|| request(second, "POST", path, &headers, br#"{"copy": 2}"#));
+            vec![a.join().unwrap(), b.join().unwrap()]
+        });
+        let expected = if path == "/webhooks/now" { 200 } else { 202 };
+        for (status, _) in &answers {
+            assert_eq!(*status, expected, "{path}: {answers:?}");
+        }
+        if expected == 202 {
+            assert_eq!(
+                delivery_id(&answers[0].1),
+                delivery_id(&answers[1].1),
+                "one delivery: {answers:?}"
+            );
+        }
+    }
+    // Both ran once (the background one once done, polled).
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let runs = runs(&runs_file);
+        let finished = runs.values().filter(|(_, ended)| !ended.is_empty()).count();
+        if finished == 2 {
+            for (id, (started, _)) in &runs {
+                assert_eq!(started.len(), 1, "{id} ran on {started:?}");
+            }
+            assert_eq!(runs.len(), 2, "{runs:?}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "{runs:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
 fn healthz_answers_503_when_the_database_is_gone() {
     let Some(cluster) = Cluster::start("healthz_answers_503_when_the_database_is_gone") else {
         return;

@@ -36,6 +36,12 @@ fn work(delivery: Delivery) -> Value {
     json!({ "ran_on": pid })
 }
 
+/// The same job, answered when done: what the Hub waits for.
+#[webhook_endpoint]
+fn now(delivery: Delivery) -> Value {
+    work(delivery)
+}
+
 fn main() {
     if let Err(error) = webhooks_runtime::run() {
         eprintln!("error: {error}");

@@ -64,7 +64,18 @@ impl<T: Unsigned> Visitor<'_> for WholeNumber<T> {
         let unexpected = Unexpected::Float(value);
         // 2^64 is the first float above u64::MAX; every float below it that has no fraction is
         // exactly a u64.
-        if value.fract() != 0.0 || !(0.0..18_446_744_073_709_551_616.0).contains(&value) {
+        const TWO_TO_THE_64: f64 = 18_446_744_073_709_551_616.0;
+        if value.fract() == 0.0 && value >= TWO_TO_THE_64 {
+            // An integer too large for u64, which serde_json hands over as a float: said as the
+            // integer it was written as, not as "floating point".
+            let written = if value < 1e21 {
+                format!("integer `{value:.0}`")
+            } else {
+                format!("integer `{value:e}`")
+            };
+            return Err(E::invalid_value(Unexpected::Other(&written), &self));
+        }
+        if value.fract() != 0.0 || !(0.0..TWO_TO_THE_64).contains(&value) {
             return Err(E::invalid_value(unexpected, &self));
         }
         #[allow(
@@ -139,8 +150,11 @@ mod tests {
             (r#"{"count": 19.5}"#, "floating point `19.5`"),
             (r#"{"count": -1}"#, "integer `-1`"),
             (r#"{"count": -1.0}"#, "floating point `-1.0`"),
-            (r#"{"count": 18446744073709551616}"#, "floating point"),
-            (r#"{"count": 1e300}"#, "floating point"),
+            (
+                r#"{"count": 18446744073709551616}"#,
+                "integer `18446744073709551616`",
+            ),
+            (r#"{"count": 1e300}"#, "integer `1e300`"),
             (
                 r#"{"count": 1, "small": 4294967296}"#,
                 "integer `4294967296`",

@@ -1,7 +1,8 @@
 //! The delivery API's operations: list, inspect, fetch the body of, replay and delete journaled
 //! deliveries. The router matches their paths and methods and the credential; these run them.
 //!
-//! `GET /api/deliveries?endpoint=&status=&before=&limit=`, `GET /api/deliveries/{id}`,
+//! `GET /api/deliveries?endpoint=&status=&webhook_id=&before=&limit=`, `GET /api/deliveries/{id}`
+//! (`{id}` the journal's id or the Hub's `Webhook-Id`, here and below),
 //! `GET /api/deliveries/{id}/body`, `POST /api/deliveries/{id}/replay`,
 //! `DELETE /api/deliveries/{id}`.
 
@@ -54,6 +55,7 @@ fn list_query(query: Option<&str>) -> Result<ListQuery, WebhookResponse> {
     for (name, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
         match name.as_ref() {
             "endpoint" => list.endpoint = Some(value.into_owned()),
+            "webhook_id" => list.webhook_id = Some(value.into_owned()),
             "before" => list.before = Some(value.into_owned()),
             "status" => match DeliveryStatus::parse(&value) {
                 Some(status) => list.status = Some(status),
@@ -69,9 +71,34 @@ fn list_query(query: Option<&str>) -> Result<ListQuery, WebhookResponse> {
     Ok(list)
 }
 
+/// The delivery `id` names: the journal's id, or the Hub's `Webhook-Id` (then the first delivery
+/// admitted with it, not a replay of it).
 async fn fetch(deliveries: &Deliveries, id: &str) -> Result<DeliveryRecord, WebhookResponse> {
     let id = id.to_owned();
-    match deliveries.run(move |journal| journal.get(&id)).await {
+    let found = deliveries
+        .run(move |journal| {
+            if let Some(delivery) = journal.get(&id)? {
+                return Ok(Some(delivery));
+            }
+            let by_hub_id = ListQuery {
+                webhook_id: Some(id),
+                limit: MAX_PAGE,
+                ..ListQuery::default()
+            };
+            // Newest first: the last one not replaying another is the first admitted.
+            let listed = journal.list(&by_hub_id)?;
+            let Some(first) = listed
+                .iter()
+                .rev()
+                .find(|delivery| delivery.original_id.is_none())
+                .or(listed.last())
+            else {
+                return Ok(None);
+            };
+            journal.get(&first.id)
+        })
+        .await;
+    match found {
         Ok(Some(delivery)) => Ok(delivery),
         Ok(None) => Err(answers::NO_SUCH_DELIVERY.into_response()),
         Err(error) => Err(journal_failed(&error)),

@@ -8,6 +8,7 @@
 pub(crate) mod api;
 pub(crate) mod journal;
 pub(crate) mod packed_headers;
+pub(crate) mod policy;
 pub(crate) mod record;
 pub(crate) mod relay;
 pub(crate) mod settings;
@@ -30,6 +31,15 @@ use crate::delivery::packed_headers::PackedHeaders;
 use crate::delivery::settings::DeliverySettings;
 use crate::endpoint::route::{Route, RouteId, Routes};
 use crate::error::JournalError;
+
+/// How many times a run's result is offered to the journal (about two minutes in all).
+const SAVE_ATTEMPTS: u32 = 10;
+
+/// The wait after the journal failed `failures` times in a row: 100 ms, doubling, at most 30 s.
+pub(crate) fn journal_backoff(failures: u32) -> std::time::Duration {
+    let doubled = 100u64.saturating_mul(1 << failures.saturating_sub(1).min(16));
+    std::time::Duration::from_millis(doubled.min(30_000))
+}
 
 /// A record of an ordinary delivery on its way to the writer.
 pub(crate) struct PendingRecord {
@@ -183,6 +193,11 @@ impl Deliveries {
                         original,
                         record: Box::new(record),
                     },
+                    other => {
+                        return Err(JournalError::new(format!(
+                            "the journal's enqueue answered {other:?}, which only admit answers"
+                        )));
+                    }
                 })
             })
             .await?;
@@ -192,6 +207,56 @@ impl Deliveries {
             waker.notify_one();
         }
         Ok(enqueued)
+    }
+
+    /// Admits a delivery carrying the Hub's `Webhook-Id` (see [`Journal::admit`]), an ordinary
+    /// one under this process's lease until `lease_until_ms`, and wakes the route's worker when
+    /// a background one is to run.
+    pub(crate) async fn admit(
+        &self,
+        route: RouteId,
+        record: DeliveryRecord,
+        lease_until_ms: i64,
+    ) -> Result<Admission, JournalError> {
+        let limit = self.settings.backlog_limit;
+        let background = record.background;
+        let lease = Lease {
+            owner: self.owner.clone(),
+            until_ms: lease_until_ms,
+        };
+        let admission = self
+            .run(move |journal| journal.admit(&record, &lease, now_ms(), limit))
+            .await?;
+        if background
+            && matches!(admission, Admission::Queued | Admission::Retry { .. })
+            && let Some(Some(waker)) = self.wakers.get(route.0)
+        {
+            waker.notify_one();
+        }
+        Ok(admission)
+    }
+
+    /// Records how a run ended, retrying with a growing wait while the journal cannot (a full
+    /// disk): a result left unsaved would leave the delivery `running` (a background one until
+    /// the next start runs it again; an ordinary one until its lease lapses).
+    pub(crate) async fn save_result(&self, id: String, attempt: u32, result: AttemptResult) {
+        for offer in 1..=SAVE_ATTEMPTS {
+            match self.finish(id.clone(), attempt, result.clone()).await {
+                Ok(true) => return,
+                Ok(false) => {
+                    tracing::warn!(%id, attempt, "a delivery's attempt ended after the journal moved on (requeued, finished or deleted): its result is not recorded");
+                    return;
+                }
+                Err(error) if offer < SAVE_ATTEMPTS => {
+                    let wait = journal_backoff(offer);
+                    tracing::warn!(%error, %id, retry_in_ms = wait.as_millis(), "cannot record a delivery's outcome yet");
+                    tokio::time::sleep(wait).await;
+                }
+                Err(error) => {
+                    tracing::error!(%error, %id, "cannot record a delivery's outcome: it will run again (at the next start, or at the sender's next retry)");
+                }
+            }
+        }
     }
 
     /// How many deliveries the background routes among `routes` hold accepted and not finished;
@@ -232,6 +297,11 @@ impl Deliveries {
             journal.claim_due(&endpoint, now, limit, &lease)
         })
         .await
+    }
+
+    /// When this process's lease on what it takes at `now` lapses, without a heartbeat.
+    pub(crate) fn lease_until(&self, now: i64) -> i64 {
+        now + crate::delivery::settings::millis(self.settings.lease)
     }
 
     /// This process's lease on what it claims from `now`.
@@ -366,5 +436,22 @@ impl Deliveries {
             .lock()
             .ok()
             .and_then(|mut receiver| receiver.take())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::journal_backoff;
+    use std::time::Duration;
+
+    #[test]
+    fn journal_errors_back_off_from_100_ms_to_30_s() {
+        let waits: Vec<Duration> = (1..=12).map(journal_backoff).collect();
+        assert_eq!(waits[0], Duration::from_millis(100));
+        assert_eq!(waits[1], Duration::from_millis(200));
+        assert_eq!(waits[8], Duration::from_millis(25_600));
+        assert!(waits.windows(2).all(|pair| pair[0] <= pair[1]));
+        assert_eq!(waits[11], Duration::from_secs(30));
+        assert_eq!(journal_backoff(u32::MAX), Duration::from_secs(30));
     }
 }

@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 use tokio::sync::{Semaphore, watch};
 use tokio::task::{JoinHandle, JoinSet};
 
-use crate::delivery::Deliveries;
 use crate::delivery::journal::{AttemptResult, DeliveryRecord, now_ms};
 use crate::delivery::writer::{run_at_idle_priority, write_batches};
+use crate::delivery::{Deliveries, journal_backoff};
 use crate::endpoint::invoke::invoke;
 use crate::endpoint::route::{Route, RouteId, Routes};
 
@@ -227,61 +227,12 @@ async fn run_delivery(context: &Context, id: RouteId, delivery: DeliveryRecord) 
         AttemptResult::Retry { error, .. } => {
             tracing::warn!(id = %delivery.id, attempt = delivery.attempts, endpoint = %route.route_path, %error, "background delivery failed; it will be retried")
         }
-        AttemptResult::Dead { error, .. } => {
+        AttemptResult::Dead { error, .. } | AttemptResult::Failed { error, .. } => {
             tracing::error!(id = %delivery.id, attempt = delivery.attempts, endpoint = %route.route_path, %error, "background delivery failed its last attempt: parked as dead")
         }
     }
-    save_result(context, delivery.id, delivery.attempts, result).await;
-}
-
-/// Records how a run ended, retrying with a growing wait while the journal cannot (a full disk):
-/// a result left unsaved would leave the delivery `running` until the next start runs it again.
-async fn save_result(context: &Context, id: String, attempt: u32, result: AttemptResult) {
-    for offer in 1..=SAVE_ATTEMPTS {
-        match context
-            .deliveries
-            .finish(id.clone(), attempt, result.clone())
-            .await
-        {
-            Ok(true) => return,
-            Ok(false) => {
-                tracing::warn!(%id, attempt, "a background delivery's attempt ended after the journal moved on (requeued, finished or deleted): its result is not recorded");
-                return;
-            }
-            Err(error) if offer < SAVE_ATTEMPTS => {
-                let wait = journal_backoff(offer);
-                tracing::warn!(%error, %id, retry_in_ms = wait.as_millis(), "cannot record a background delivery's outcome yet");
-                tokio::time::sleep(wait).await;
-            }
-            Err(error) => {
-                tracing::error!(%error, %id, "cannot record a background delivery's outcome: it will run again at the next start");
-            }
-        }
-    }
-}
-
-/// How many times a run's result is offered to the journal (about two minutes in all).
-const SAVE_ATTEMPTS: u32 = 10;
-
-/// The wait after the journal failed `failures` times in a row: 100 ms, doubling, at most 30 s.
-fn journal_backoff(failures: u32) -> Duration {
-    let doubled = 100u64.saturating_mul(1 << failures.saturating_sub(1).min(16));
-    Duration::from_millis(doubled.min(30_000))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::journal_backoff;
-    use std::time::Duration;
-
-    #[test]
-    fn journal_errors_back_off_from_100_ms_to_30_s() {
-        let waits: Vec<Duration> = (1..=12).map(journal_backoff).collect();
-        assert_eq!(waits[0], Duration::from_millis(100));
-        assert_eq!(waits[1], Duration::from_millis(200));
-        assert_eq!(waits[8], Duration::from_millis(25_600));
-        assert!(waits.windows(2).all(|pair| pair[0] <= pair[1]));
-        assert_eq!(waits[11], Duration::from_secs(30));
-        assert_eq!(journal_backoff(u32::MAX), Duration::from_secs(30));
-    }
+    context
+        .deliveries
+        .save_result(delivery.id, delivery.attempts, result)
+        .await;
 }

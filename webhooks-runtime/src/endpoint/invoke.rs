@@ -147,12 +147,28 @@ impl Future for Invoking {
     }
 }
 
+/// The reason a rejection's answer gives (`{"error": …, "field": …}`), the field named.
+pub(crate) fn rejection_reason(response: &WebhookResponse) -> String {
+    use serde_json::Value;
+    serde_json::from_slice::<Value>(response.body())
+        .ok()
+        .and_then(|body| {
+            let error = body.get("error")?.as_str()?.to_owned();
+            Some(match body.get("field").and_then(Value::as_str) {
+                Some(field) if !error.contains(field) => format!("{error} (at {field})"),
+                _ => error,
+            })
+        })
+        .unwrap_or_else(|| format!("refused with {}", response.status()))
+}
+
 /// Reads what the handler returned: an argument refused, an `Err`, or an answer.
 fn interpret(response: WebhookResponse, expose_errors: bool) -> Invocation {
     if Rejection::is_rejection(&response) {
         let error = format!(
-            "an argument could not be built: answered {}",
-            response.status()
+            "an argument could not be built ({}): {}",
+            response.status(),
+            rejection_reason(&response)
         );
         return Invocation {
             response,

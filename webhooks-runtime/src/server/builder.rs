@@ -904,6 +904,24 @@ impl WebhooksServerBuilder {
         self
     }
 
+    /// Whether a body that is not a valid payload for the endpoint (a 422 by default, as in the
+    /// Python reference) is answered 200 `{"processed": false, "reason": …}` instead (overrides
+    /// `WEBHOOKS_ACK_REJECTED`). The Hub retries every answer that is not 2xx and counts it
+    /// toward suspending the webhook (hub-docs PR #2773): with this, one body the code cannot
+    /// read does not get the webhook suspended. Either way the delivery is journaled as failed,
+    /// with its body, to replay once the code reads it.
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let server = WebhooksServer::builder().acknowledge_rejected(true).build()?;
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
+    pub fn acknowledge_rejected(mut self, acknowledge: bool) -> Self {
+        self.requested.acknowledge_rejected = Some(acknowledge);
+        self
+    }
+
     /// Whether to serve Prometheus metrics at `GET /metrics` (overrides `WEBHOOKS_METRICS`). By
     /// default they are served locally and not on a Space, where they would be public.
     ///

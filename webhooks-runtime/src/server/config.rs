@@ -37,6 +37,7 @@ pub(crate) struct Requested {
     pub(crate) delivery_lease: Option<Duration>,
     /// The PostgreSQL journal's URL; `None` means "ask the environment".
     pub(crate) database_url: Option<Secret>,
+    pub(crate) acknowledge_rejected: Option<bool>,
 }
 
 /// The settings the server runs with.
@@ -63,6 +64,8 @@ pub(crate) struct Resolved {
     pub(crate) delivery_lease: Duration,
     /// The PostgreSQL database holding the journal, instead of SQLite in the data dir.
     pub(crate) database_url: Option<Secret>,
+    /// Whether a body the handlers cannot read is answered 200 `processed: false` instead of 422.
+    pub(crate) acknowledge_rejected: bool,
     /// Warnings to print at start (never containing the secret).
     pub(crate) warnings: Vec<String>,
 }
@@ -181,6 +184,13 @@ pub(crate) fn resolve(requested: Requested, env: Env<'_>) -> Result<Resolved, Er
             None => DEFAULT_DELIVERY_LEASE,
         },
     };
+    let acknowledge_rejected = match requested.acknowledge_rejected {
+        Some(acknowledge) => acknowledge,
+        None => match first_set(env, &["WEBHOOKS_ACK_REJECTED"]) {
+            Some((variable, value)) => parse_switch(variable, &value)?,
+            None => false,
+        },
+    };
     let database_url = requested
         .database_url
         .or_else(|| first_set(env, &["WEBHOOKS_DATABASE_URL"]).map(|(_, url)| Secret::new(url)));
@@ -193,6 +203,7 @@ pub(crate) fn resolve(requested: Requested, env: Env<'_>) -> Result<Resolved, Er
         });
     }
     Ok(Resolved {
+        acknowledge_rejected,
         database_url,
         shutdown_timeout,
         delivery_lease,
@@ -411,6 +422,7 @@ mod tests {
             metrics: None,
             data_dir: None,
             admin_token: None,
+            acknowledge_rejected: Some(false),
         };
         let resolved = resolve_with(
             requested,

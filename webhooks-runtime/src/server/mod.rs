@@ -35,6 +35,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 use crate::delivery::Deliveries;
+use crate::delivery::policy::{Policy, RecentIds};
 use crate::delivery::settings::DeliverySettings;
 use crate::endpoint::route::Routes;
 use crate::error::Error;
@@ -369,7 +370,7 @@ impl WebhooksServer {
             openapi: std::sync::OnceLock::new(),
             base_url: base_url.to_owned(),
             metrics,
-            deliveries,
+            deliveries: deliveries.clone(),
             loopback,
             admin_token: self.resolved.admin_token,
             hosts: (!secret_configured).then_some(self.resolved.allowed_hosts),
@@ -377,6 +378,12 @@ impl WebhooksServer {
             landing: Bytes::from(landing),
             landing_policy,
             limits: self.limits,
+            policy: Policy {
+                deliveries,
+                recent: RecentIds::default(),
+                expose_handler_errors: self.expose_handler_errors,
+                acknowledge_rejected: self.resolved.acknowledge_rejected,
+            },
             expose_handler_errors: self.expose_handler_errors,
         }
     }

@@ -6,6 +6,7 @@ use bytes::Bytes;
 use http::HeaderValue;
 
 use crate::delivery::Deliveries;
+use crate::delivery::policy::Policy;
 use crate::endpoint::route::Routes;
 use crate::limits::Limits;
 use crate::ops::metrics::Metrics;
@@ -35,6 +36,8 @@ pub(crate) struct App {
     pub(crate) base_url: String,
     /// The delivery journal, when enabled.
     pub(crate) deliveries: Option<Arc<Deliveries>>,
+    /// What decides the fate of an authenticated delivery.
+    pub(crate) policy: Policy,
     /// Whether the server listens on loopback only (the delivery API is then open without a
     /// credential when none is configured).
     pub(crate) loopback: bool,

@@ -5,8 +5,6 @@
 pub(crate) mod app;
 pub(crate) mod body;
 pub(crate) mod credentials;
-pub(crate) mod delivering;
-pub(crate) mod dispatch;
 pub(crate) mod hosts;
 pub(crate) mod pipeline;
 pub(crate) mod router;

@@ -1,35 +1,30 @@
-//! A webhook request's path: the method and secret (headers alone), the body within its limits,
-//! the payload's summary read once for the log span and the journal, then the handler: run now,
-//! answered as a duplicate, or queued for the background. Several endpoints with event filters
-//! on one path go through [`dispatch`] first.
+//! A webhook request's admission: the secret and the content type (headers alone), the body
+//! within its limits, the payload's summary read once for the log span and the journal, the
+//! headers handlers must not see removed; then the delivery's policy
+//! ([`Policy::deliver`](crate::delivery::policy::Policy::deliver)) decides its fate.
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
 use bytes::Bytes;
 use http::request::Parts;
-use http::{HeaderMap, Request, StatusCode, header};
+use http::{HeaderMap, Request, header};
 use tracing::instrument::Instrumented;
 use tracing::{Instrument, Span};
+use webhooks_core::delivery::{MAX_WEBHOOK_ID_LEN, WEBHOOK_ID, is_valid_webhook_id};
 use webhooks_core::{WebhookRequest, WebhookResponse};
 
 use crate::answers::{self, Answer};
-use crate::delivery::journal::new_id;
-use crate::delivery::journal::{DeliveryRecord, DeliveryStatus};
-use crate::delivery::packed_headers::PackedHeaders;
-use crate::delivery::record::{DELIVERY_HEADERS, with_delivery};
+use crate::delivery::policy::{Answered, Delivering};
+use crate::delivery::record::DELIVERY_HEADERS;
 use crate::delivery::summary::PayloadSummary;
-use crate::delivery::{Deliveries, Enqueued};
-use crate::endpoint::invoke::{Outcome, invoke};
+use crate::endpoint::invoke::Outcome;
 use crate::endpoint::route::Route;
 use crate::ops::metrics::{InFlight, RouteMetrics};
 use crate::web::app::App;
 use crate::web::body::{ReadWithin, RequestBody, read_body};
-use crate::web::delivering::{Answered, Delivering, Recording};
-use crate::web::dispatch;
 use crate::web::secret::{SECRET_HEADER_NAME, strip_query_secret};
 
 /// Answers a request to the routes of one path (one, or several with event filters), in a span
@@ -51,6 +46,7 @@ pub(crate) fn handle<'a, B: RequestBody + 'a>(
         scope = tracing::field::Empty,
         action = tracing::field::Empty,
         repo = tracing::field::Empty,
+        webhook_id = tracing::field::Empty,
     );
     let metrics = app.metrics.as_ref().map(|metrics| metrics.route(route.id));
     let answering: BoxedAnswer<'a> = Box::pin(answer(app, group, request, span.clone()));
@@ -196,59 +192,26 @@ fn begin_delivery<'a>(
             parts.headers.remove(name);
         }
     }
+    read_webhook_id(&parts.headers, span);
     let uri = strip_query_secret(parts.uri);
     let request = WebhookRequest::new(parts.method, uri, parts.headers, body);
-    match group {
-        [route] if route.filter.is_empty() => deliver(app, route, request, summary, summarized),
-        _ => dispatch::filtered(app, group, request, summary, summarized),
-    }
+    app.policy.deliver(group, request, summary, summarized)
 }
 
-/// Hands a request to one route: run now, answered as a duplicate, or queued for the background,
-/// and recorded in the journal. The handler starts here; the returned future waits for it.
-pub(crate) fn deliver<'a>(
-    app: &'a App,
-    route: &'a Route,
-    request: WebhookRequest,
-    summary: Option<PayloadSummary>,
-    summarized: bool,
-) -> Delivering<'a> {
-    let Some(deliveries) = &app.deliveries else {
-        return run_now(app, route, request);
+/// Puts the Hub's `Webhook-Id` in the span; one that is not 1 to 128 visible ASCII characters is
+/// ignored (the delivery gets the server's own id), with a warning, and never refused.
+fn read_webhook_id(headers: &HeaderMap, span: &Span) {
+    let Some(value) = headers.get(&WEBHOOK_ID) else {
+        return;
     };
-    let mut received = Received {
-        route,
-        request,
-        summary,
-        summarized,
-    };
-    // Duplicates are looked for in the same journal call that records the delivery: two copies
-    // posted at once are one delivery.
-    if route.dedupe && !route.background {
-        return Delivering::boxed(run_once(app, deliveries, received));
-    }
-    if route.background {
-        return Delivering::boxed(accept_in_background(deliveries, received));
-    }
-    if !deliveries.keeps_records() {
-        // The journal is behind (a flood): answering comes first.
-        deliveries.not_keeping();
-        return run_now(app, route, received.request);
-    }
-    // The record is made before the handler runs (its id is the `Delivery` argument's); its
-    // headers are copied into one buffer, which the writer splits.
-    let (record, headers, summarized) = received.record_for_later(DeliveryStatus::Done);
-    let started = Instant::now();
-    let request = with_delivery(received.request, &record.id, 1, None);
-    Delivering::Running {
-        invoking: invoke(route, request, app.expose_handler_errors),
-        recording: Some(Recording {
-            deliveries,
-            record,
-            headers,
-            summarized,
-            started,
-        }),
+    match value.to_str() {
+        Ok(id) if is_valid_webhook_id(id) => {
+            span.record("webhook_id", id);
+        }
+        _ => tracing::warn!(
+            length = value.len(),
+            "the Webhook-Id header is not 1 to {MAX_WEBHOOK_ID_LEN} visible ASCII characters: ignored, the delivery gets an id of its own"
+        ),
     }
 }
 
@@ -270,139 +233,6 @@ fn declares_json(headers: &HeaderMap) -> bool {
         && !kind.contains(char::is_whitespace)
         && (kind.eq_ignore_ascii_case("application") && subtype == "json"
             || subtype.ends_with("+json"))
-}
-
-/// A request as received, before it is recorded.
-struct Received<'a> {
-    route: &'a Route,
-    request: WebhookRequest,
-    summary: Option<PayloadSummary>,
-    /// Whether `summary` was read (it is `None` for a body that is not a Hub payload, too).
-    summarized: bool,
-}
-
-impl Received<'_> {
-    /// The journal's record of it, and whether its summary was read.
-    fn record(&mut self, status: DeliveryStatus) -> (DeliveryRecord, bool) {
-        let summary = self.summary.take();
-        let record = DeliveryRecord::received(self.route, &self.request, summary, status);
-        (record, self.summarized)
-    }
-
-    /// [`Self::record`] for the journal's writer: the headers packed, for it to unpack.
-    fn record_for_later(
-        &mut self,
-        status: DeliveryStatus,
-    ) -> (DeliveryRecord, PackedHeaders, bool) {
-        let summary = self.summary.take();
-        let (record, headers) =
-            DeliveryRecord::received_for_later(self.route, &self.request, summary, status);
-        (record, headers, self.summarized)
-    }
-}
-
-/// Runs the handler while the client waits, without a journal record: the delivery's id is made
-/// up for its `Delivery` argument.
-fn run_now<'a>(app: &App, route: &Route, request: WebhookRequest) -> Delivering<'a> {
-    let request = with_delivery(request, &new_id(), 1, None);
-    Delivering::Running {
-        invoking: invoke(route, request, app.expose_handler_errors),
-        recording: None,
-    }
-}
-
-/// An ordinary endpoint that drops duplicates: the delivery is written as running, in the one
-/// journal call that looks for a copy, before its handler runs; its outcome replaces that record
-/// once the handler returns.
-async fn run_once(
-    app: &App,
-    deliveries: &Arc<Deliveries>,
-    mut received: Received<'_>,
-) -> (WebhookResponse, Outcome) {
-    let route = received.route;
-    let (mut record, summarized) = received.record(DeliveryStatus::Running);
-    record.attempts = 1;
-    if !summarized {
-        record.summarize();
-    }
-    match deliveries.enqueue(route.id, record.clone(), true).await {
-        Ok(Enqueued::Duplicate { original, record }) => {
-            return record_duplicate(deliveries, *record, true, original);
-        }
-        Ok(Enqueued::Queued | Enqueued::BacklogFull(_)) => {}
-        Err(error) => {
-            tracing::error!(%error, "cannot look for a duplicate; handling the delivery");
-        }
-    }
-    let started = Instant::now();
-    let request = with_delivery(received.request, &record.id, 1, None);
-    let invocation = invoke(route, request, app.expose_handler_errors).await;
-    record.settle(&invocation, started);
-    // Written whatever the writer's load: the running record must not stay running.
-    let deliveries = Arc::clone(deliveries);
-    tokio::spawn(async move {
-        if let Err(error) = deliveries
-            .run(move |journal| journal.insert(std::slice::from_ref(&record)))
-            .await
-        {
-            tracing::error!(%error, "cannot record how a delivery ended");
-        }
-    });
-    (invocation.response, invocation.outcome)
-}
-
-/// Records `record` as a duplicate of `original` and answers 200 with the original's id.
-fn record_duplicate(
-    deliveries: &Deliveries,
-    mut record: DeliveryRecord,
-    summarized: bool,
-    original: String,
-) -> (WebhookResponse, Outcome) {
-    tracing::info!(original = %original, "duplicate of an accepted delivery: not handled again");
-    record.status = DeliveryStatus::Duplicate;
-    record.original_id = Some(original.clone());
-    deliveries.record_later(record, summarized);
-    let body = serde_json::json!({ "delivery_id": original, "status": "duplicate" });
-    (answers::json(StatusCode::OK, &body), Outcome::Handled)
-}
-
-/// Checks the arguments, journals the delivery durably, and answers 202: workers run it.
-async fn accept_in_background(
-    deliveries: &Deliveries,
-    mut received: Received<'_>,
-) -> (WebhookResponse, Outcome) {
-    let route = received.route;
-    let (mut record, summarized) = received.record(DeliveryStatus::Queued);
-    // Checked as the handler will get it, its `Delivery` argument included.
-    let as_run = with_delivery(received.request, &record.id, 1, None);
-    if let Err(refusal) = (route.check)(&as_run) {
-        return (refusal, Outcome::Rejected);
-    }
-    if !summarized {
-        record.summarize();
-    }
-    let id = record.id.clone();
-    match deliveries.enqueue(route.id, record, route.dedupe).await {
-        Ok(Enqueued::Duplicate { original, record }) => {
-            record_duplicate(deliveries, *record, summarized, original)
-        }
-        Ok(Enqueued::Queued) => {
-            tracing::info!(id = %id, "queued for background handling");
-            let body = serde_json::json!({ "delivery_id": id, "status": "queued" });
-            (answers::json(StatusCode::ACCEPTED, &body), Outcome::Handled)
-        }
-        Ok(Enqueued::BacklogFull(waiting)) => {
-            tracing::warn!(waiting, "refused: the endpoint's backlog is full");
-            (
-                answers::backlog_full(&route.route_path, waiting),
-                Outcome::Refused,
-            )
-        }
-        Err(error) => {
-            tracing::error!(%error, "a background delivery could not be journaled");
-            (answers::NOT_JOURNALED.into_response(), Outcome::Refused)
-        }
-    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! One suite every store passes (public as [`crate::testing::check_journal`]), with the clock injected (every time is a parameter): claim,
 //! fencing of a stale attempt, retries and dead letters, rescue of interrupted deliveries,
-//! duplicates within their window, backlog, listing, retention and deletion.
+//! duplicates within their window, backlog, listing, retention and deletion, and admission by the
+//! Hub's `Webhook-Id`.
 
 use bytes::Bytes;
 
@@ -53,7 +54,231 @@ fn received(at_ms: i64, endpoint: &str, body: &'static [u8]) -> DeliveryRecord {
         body: Bytes::from_static(body),
         next_attempt_at_ms: at_ms,
         dedupe: true,
+        webhook_id: None,
+        repeats: 0,
     }
+}
+
+/// A delivery to `endpoint` carrying the Hub's `webhook_id`, handled in the background or not.
+fn from_hub(at_ms: i64, endpoint: &str, webhook_id: &str, background: bool) -> DeliveryRecord {
+    DeliveryRecord {
+        webhook_id: Some(webhook_id.to_owned()),
+        background,
+        dedupe: false,
+        ..received(at_ms, endpoint, b"{\"event\":{}}")
+    }
+}
+
+/// Admits as process `owner` at `now`, the backlog unbounded.
+fn admit(journal: &dyn Journal, delivery: &DeliveryRecord, owner: &str, now: i64) -> Admission {
+    journal
+        .admit(delivery, &lease(owner, now), now, usize::MAX)
+        .unwrap()
+}
+
+fn a_webhook_id_names_one_delivery_of_an_endpoint(journal: &dyn Journal) {
+    let first = from_hub(T0, ROUTE, "hub-1", false);
+    assert_eq!(admit(journal, &first, "a", T0), Admission::Queued);
+    let written = journal.get(&first.id).unwrap().unwrap();
+    assert_eq!(
+        (
+            written.status,
+            written.attempts,
+            written.webhook_id.as_deref()
+        ),
+        (DeliveryStatus::Running, 1, Some("hub-1")),
+        "an ordinary delivery is written running its first attempt"
+    );
+    // The Hub retries while the handler runs: nothing is written, it must not run twice.
+    let retry = from_hub(T0 + 10, ROUTE, "hub-1", false);
+    assert_eq!(
+        admit(journal, &retry, "b", T0 + 10),
+        Admission::InProgress {
+            original: first.id.clone()
+        }
+    );
+    assert!(journal.get(&retry.id).unwrap().is_none(), "not written");
+    // The same id to another endpoint (two endpoints on one path) is its own delivery.
+    let elsewhere = from_hub(T0 + 11, "/webhooks/evaluate#second", "hub-1", false);
+    assert_eq!(admit(journal, &elsewhere, "a", T0 + 11), Admission::Queued);
+    // Done: a repeat is answered without running, and counted on the first record.
+    let done = AttemptResult::Done { latency_ms: 1.0 };
+    assert!(journal.finish(&first.id, 1, &done).unwrap());
+    let again = from_hub(T0 + 20, ROUTE, "hub-1", false);
+    assert_eq!(
+        admit(journal, &again, "b", T0 + 20),
+        Admission::Repeat {
+            original: first.id.clone(),
+            status: DeliveryStatus::Done
+        }
+    );
+    assert_eq!(journal.get(&first.id).unwrap().unwrap().repeats, 1);
+    let by_hub_id = ListQuery {
+        webhook_id: Some("hub-1".to_owned()),
+        ..query(None, None, 10)
+    };
+    let listed = journal.list(&by_hub_id).unwrap();
+    assert_eq!(ids(&listed), [elsewhere.id.as_str(), first.id.as_str()]);
+}
+
+fn a_failed_delivery_runs_again_as_its_next_attempt(journal: &dyn Journal) {
+    let first = from_hub(T0, ROUTE, "hub-2", false);
+    assert_eq!(admit(journal, &first, "a", T0), Admission::Queued);
+    let failed = AttemptResult::Failed {
+        error: "500 Internal Server Error".to_owned(),
+        latency_ms: 3.0,
+    };
+    assert!(journal.finish(&first.id, 1, &failed).unwrap());
+    assert_eq!(
+        journal.get(&first.id).unwrap().unwrap().status,
+        DeliveryStatus::Failed
+    );
+    let retry = from_hub(T0 + 1_000, ROUTE, "hub-2", false);
+    assert_eq!(
+        admit(journal, &retry, "b", T0 + 1_000),
+        Admission::Retry {
+            original: first.id.clone(),
+            attempt: 2
+        }
+    );
+    let running = journal.get(&first.id).unwrap().unwrap();
+    assert_eq!(
+        (running.status, running.attempts),
+        (DeliveryStatus::Running, 2)
+    );
+    assert!(
+        !journal
+            .finish(&first.id, 1, &AttemptResult::Done { latency_ms: 1.0 })
+            .unwrap(),
+        "attempt 1 is over"
+    );
+    // Its process dies while attempt 2 runs: once its lease lapses, a retry runs it again.
+    let lapsed = T0 + 1_001 + LEASE_MS;
+    let third = from_hub(lapsed, ROUTE, "hub-2", false);
+    assert_eq!(
+        admit(journal, &third, "c", lapsed - 2),
+        Admission::InProgress {
+            original: first.id.clone()
+        },
+        "the lease holds until it ends"
+    );
+    assert_eq!(
+        admit(journal, &third, "c", lapsed),
+        Admission::Retry {
+            original: first.id.clone(),
+            attempt: 3
+        }
+    );
+    assert!(
+        journal
+            .finish(&first.id, 3, &AttemptResult::Done { latency_ms: 1.0 })
+            .unwrap()
+    );
+    assert_eq!(
+        journal.rescue_expired(i64::MAX).unwrap(),
+        0,
+        "an ordinary delivery is never queued"
+    );
+}
+
+fn a_background_delivery_is_queued_once(journal: &dyn Journal) {
+    let first = from_hub(T0, ROUTE, "hub-3", true);
+    assert_eq!(admit(journal, &first, "a", T0), Admission::Queued);
+    assert_eq!(
+        journal.get(&first.id).unwrap().unwrap().status,
+        DeliveryStatus::Queued
+    );
+    let queued = Admission::Repeat {
+        original: first.id.clone(),
+        status: DeliveryStatus::Queued,
+    };
+    assert_eq!(
+        admit(
+            journal,
+            &from_hub(T0 + 1, ROUTE, "hub-3", true),
+            "b",
+            T0 + 1
+        ),
+        queued
+    );
+    assert_eq!(journal.backlog(ROUTE).unwrap(), 1);
+    let claimed = claim(journal, T0 + 2, 10);
+    assert_eq!(ids(&claimed), [first.id.as_str()]);
+    assert_eq!(
+        admit(
+            journal,
+            &from_hub(T0 + 3, ROUTE, "hub-3", true),
+            "b",
+            T0 + 3
+        ),
+        Admission::Repeat {
+            original: first.id.clone(),
+            status: DeliveryStatus::Running
+        },
+        "a running background delivery is not run twice, whatever its lease"
+    );
+    let dead = AttemptResult::Dead {
+        error: "gave up".to_owned(),
+        latency_ms: 1.0,
+    };
+    assert!(journal.finish(&first.id, 1, &dead).unwrap());
+    // Replayed from the Hub's Activity tab after every attempt failed: queued again, due now.
+    assert_eq!(
+        admit(
+            journal,
+            &from_hub(T0 + 50, ROUTE, "hub-3", true),
+            "b",
+            T0 + 50
+        ),
+        Admission::Retry {
+            original: first.id,
+            attempt: 2
+        }
+    );
+    assert_eq!(journal.next_due(ROUTE).unwrap(), Some(T0 + 50));
+    assert_eq!(claim(journal, T0 + 50, 10)[0].attempts, 2);
+    // A full backlog refuses a new id, not a repeat.
+    let other = from_hub(T0 + 60, ROUTE, "hub-4", true);
+    assert_eq!(
+        journal
+            .admit(&other, &lease("a", T0 + 60), T0 + 60, 1)
+            .unwrap(),
+        Admission::BacklogFull { waiting: 1 }
+    );
+    assert!(journal.get(&other.id).unwrap().is_none(), "not written");
+}
+
+fn copies_admitted_at_once_run_once(journal: &dyn Journal) {
+    let admissions: Vec<Admission> = std::thread::scope(|scope| {
+        let copies: Vec<_> = (0..8)
+            .map(|n| {
+                scope.spawn(move || {
+                    let copy = from_hub(T0 + n, ROUTE, "hub-5", false);
+                    admit(journal, &copy, &format!("process-{n}"), T0 + 100)
+                })
+            })
+            .collect();
+        copies
+            .into_iter()
+            .map(|copy| copy.join().unwrap())
+            .collect()
+    });
+    let runs = admissions
+        .iter()
+        .filter(|admission| **admission == Admission::Queued)
+        .count();
+    assert_eq!(runs, 1, "{admissions:?}");
+    assert!(
+        admissions
+            .iter()
+            .all(|admission| matches!(admission, Admission::Queued | Admission::InProgress { .. })),
+        "{admissions:?}"
+    );
+    let by_hub_id = ListQuery {
+        webhook_id: Some("hub-5".to_owned()),
+        ..query(None, None, 10)
+    };
+    assert_eq!(journal.list(&by_hub_id).unwrap().len(), 1);
 }
 
 fn with_status(mut delivery: DeliveryRecord, status: DeliveryStatus) -> DeliveryRecord {
@@ -70,6 +295,7 @@ fn query(endpoint: Option<&str>, status: Option<DeliveryStatus>, limit: usize) -
         endpoint: endpoint.map(str::to_owned),
         status,
         before: None,
+        webhook_id: None,
         limit,
     }
 }
@@ -448,6 +674,10 @@ pub fn check_journal(open: impl Fn() -> Box<dyn Journal>) {
     only_the_latest_event_about_a_repo_is_repeated(&*suite());
     retention_removes_more_than_one_batch(&*suite());
     an_ordinary_delivery_running_is_never_queued(&*suite());
+    a_webhook_id_names_one_delivery_of_an_endpoint(&*suite());
+    a_failed_delivery_runs_again_as_its_next_attempt(&*suite());
+    a_background_delivery_is_queued_once(&*suite());
+    copies_admitted_at_once_run_once(&*suite());
 }
 
 #[cfg(test)]

@@ -1,13 +1,16 @@
 //! A journal in memory: the same behaviour as the SQLite one, nothing on disk. For tests, and for
 //! servers that want retries and replays but accept losing the queue when the process ends.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
 
 use crate::delivery::journal::{
     Admission, AttemptResult, DeliveryRecord, DeliveryStatus, Journal, JournalError, Lease,
-    ListQuery, smallest_id_at,
+    ListQuery, SeenAgain, smallest_id_at,
 };
+
+/// An endpoint, and a `Webhook-Id` a delivery to it was admitted with.
+type EndpointAndWebhookId = (String, String);
 
 /// A [`Journal`] kept in memory, ordered by id (time-ordered UUIDv7s).
 ///
@@ -24,6 +27,9 @@ pub struct MemoryJournal {
     deliveries: Mutex<BTreeMap<String, DeliveryRecord>>,
     /// The lease of each running delivery, by id.
     leases: Mutex<BTreeMap<String, Lease>>,
+    /// The delivery admitted with each endpoint's `Webhook-Id`s, by (endpoint, id); an entry
+    /// whose delivery is gone (pruned, deleted) is forgotten when next looked up.
+    keyed: Mutex<HashMap<EndpointAndWebhookId, String>>,
 }
 
 impl MemoryJournal {
@@ -48,6 +54,12 @@ impl MemoryJournal {
 
     fn leases(&self) -> Result<MutexGuard<'_, BTreeMap<String, Lease>>, JournalError> {
         self.leases
+            .lock()
+            .map_err(|_| JournalError::new("a previous journal call panicked"))
+    }
+
+    fn keyed(&self) -> Result<MutexGuard<'_, HashMap<EndpointAndWebhookId, String>>, JournalError> {
+        self.keyed
             .lock()
             .map_err(|_| JournalError::new("a previous journal call panicked"))
     }
@@ -141,6 +153,70 @@ impl Journal for MemoryJournal {
         Ok(Admission::Queued)
     }
 
+    fn admit(
+        &self,
+        delivery: &DeliveryRecord,
+        lease: &Lease,
+        now_ms: i64,
+        backlog_limit: usize,
+    ) -> Result<Admission, JournalError> {
+        let webhook_id = super::admitted_webhook_id(delivery)?;
+        // Locked in the order every method takes them: one step for the look and the write.
+        let mut stored = self.lock()?;
+        let mut leases = self.leases()?;
+        let mut keyed = self.keyed()?;
+        let key = (delivery.endpoint.clone(), webhook_id.to_owned());
+        if let Some(earlier) = keyed.get(&key).and_then(|id| stored.get_mut(id)) {
+            let original = earlier.id.clone();
+            let lapsed = leases
+                .get(&original)
+                .is_none_or(|lease| lease.until_ms < now_ms);
+            return Ok(
+                match SeenAgain::of(earlier.status, earlier.background, lapsed) {
+                    SeenAgain::Repeat => {
+                        earlier.repeats += 1;
+                        Admission::Repeat {
+                            original,
+                            status: earlier.status,
+                        }
+                    }
+                    SeenAgain::InProgress => Admission::InProgress { original },
+                    SeenAgain::RunAgain => {
+                        earlier.status = DeliveryStatus::Running;
+                        earlier.attempts += 1;
+                        leases.insert(original.clone(), lease.clone());
+                        Admission::Retry {
+                            original,
+                            attempt: earlier.attempts,
+                        }
+                    }
+                    SeenAgain::Requeue => {
+                        earlier.status = DeliveryStatus::Queued;
+                        earlier.next_attempt_at_ms = now_ms;
+                        leases.remove(&original);
+                        Admission::Retry {
+                            original,
+                            attempt: earlier.attempts + 1,
+                        }
+                    }
+                },
+            );
+        }
+        if delivery.background {
+            let waiting = unfinished_at(&stored, &delivery.endpoint);
+            if waiting >= backlog_limit {
+                return Ok(Admission::BacklogFull { waiting });
+            }
+        }
+        let record = super::as_admitted(delivery);
+        if record.status == DeliveryStatus::Running {
+            leases.insert(record.id.clone(), lease.clone());
+        }
+        keyed.insert(key, record.id.clone());
+        stored.insert(record.id.clone(), record);
+        Ok(Admission::Queued)
+    }
+
     fn find_duplicate(
         &self,
         endpoint: &str,
@@ -208,7 +284,13 @@ impl Journal for MemoryJournal {
                 delivery.last_error = Some(error.clone());
                 delivery.latency_ms = Some(*latency_ms);
             }
+            AttemptResult::Failed { error, latency_ms } => {
+                delivery.status = DeliveryStatus::Failed;
+                delivery.last_error = Some(error.clone());
+                delivery.latency_ms = Some(*latency_ms);
+            }
         }
+        self.leases()?.remove(id);
         Ok(true)
     }
 
@@ -278,6 +360,10 @@ impl Journal for MemoryJournal {
                         .before
                         .as_deref()
                         .is_none_or(|before| delivery.id.as_str() < before)
+                    && query
+                        .webhook_id
+                        .as_deref()
+                        .is_none_or(|id| delivery.webhook_id.as_deref() == Some(id))
             })
             .take(query.limit)
             .cloned()

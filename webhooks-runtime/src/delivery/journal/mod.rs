@@ -103,6 +103,8 @@ impl fmt::Display for DeliveryStatus {
 ///     body: webhooks_runtime::bytes::Bytes::from_static(b"{}"),
 ///     next_attempt_at_ms: 0,
 ///     dedupe: false,
+///     webhook_id: Some("6740f1a2b3c4d5e6f7a8b9c0".to_owned()),
+///     repeats: 0,
 /// };
 /// // As the delivery API lists it: without the body.
 /// let listed = webhooks_runtime::serde_json::to_value(&record).unwrap();
@@ -149,6 +151,12 @@ pub struct DeliveryRecord {
     /// Whether later deliveries are compared with this one to find duplicates.
     #[serde(skip)]
     pub dedupe: bool,
+    /// The Hub's `Webhook-Id` header: the same on every retry and replay of one Hub delivery
+    /// (hub-docs PR #2749). A delivery admitted with [`Journal::admit`] is keyed on it.
+    pub webhook_id: Option<String>,
+    /// How many times the sender delivered it again after it was admitted (the same
+    /// `Webhook-Id`), answered without running the handler again.
+    pub repeats: u32,
 }
 
 /// Which deliveries to list, newest first.
@@ -174,6 +182,9 @@ pub struct ListQuery {
     pub status: Option<DeliveryStatus>,
     /// Only deliveries older than this id (the last id of the previous page).
     pub before: Option<String>,
+    /// Only deliveries with this `Webhook-Id` (the Hub's id of the delivery): its first
+    /// admission, and any replay of it.
+    pub webhook_id: Option<String>,
     /// At most this many.
     pub limit: usize,
 }
@@ -236,6 +247,14 @@ pub enum AttemptResult {
         /// How long it ran.
         latency_ms: f64,
     },
+    /// The handler of an ordinary (not background) delivery failed: it is `failed`, and the
+    /// sender's retry (the same `Webhook-Id`) runs it again.
+    Failed {
+        /// Why it failed.
+        error: String,
+        /// How long it ran.
+        latency_ms: f64,
+    },
 }
 
 /// What became of a background delivery offered to [`Journal::enqueue`].
@@ -268,6 +287,87 @@ pub enum Admission {
         /// The id of the delivery it duplicates.
         original: String,
     },
+    /// [`Journal::admit`]: the endpoint holds this `Webhook-Id` already, and that delivery is
+    /// not to run again: it succeeded or was skipped, or it is a background one queued or
+    /// running. Its [`DeliveryRecord::repeats`] was counted up.
+    Repeat {
+        /// The delivery admitted first.
+        original: String,
+        /// Where it stands.
+        status: DeliveryStatus,
+    },
+    /// [`Journal::admit`]: the endpoint holds this `Webhook-Id` already and that delivery failed
+    /// (or its run's lease lapsed): it runs again as attempt `attempt`, under the same id. An
+    /// ordinary one is marked running under the lease offered, for the caller to run now; a
+    /// background one is queued again, due at once, for its workers.
+    Retry {
+        /// The delivery admitted first, whose id the new attempt keeps.
+        original: String,
+        /// The attempt this run is (its first was 1).
+        attempt: u32,
+    },
+    /// [`Journal::admit`]: an ordinary delivery with this `Webhook-Id` is running now, under a
+    /// lease that has not lapsed: nothing was written, and it must not run twice at once.
+    InProgress {
+        /// The delivery running.
+        original: String,
+    },
+}
+
+/// What a store does with a delivery whose `Webhook-Id` the endpoint holds already: the rules
+/// every store shares (each reads the earlier delivery, asks this, and writes what it says, in
+/// one atomic step).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SeenAgain {
+    /// Not run again: count the repeat on the earlier delivery.
+    Repeat,
+    /// An ordinary delivery that failed, or whose run's lease lapsed: run it again now, as the
+    /// next attempt, under the lease offered.
+    RunAgain,
+    /// A background delivery that failed every attempt: queue it again, due now.
+    Requeue,
+    /// An ordinary delivery running under a live lease: leave it.
+    InProgress,
+}
+
+impl SeenAgain {
+    /// The rule for an earlier delivery in `status`, handled in the background or not, whose
+    /// lease (when running) has lapsed or not.
+    pub(crate) fn of(status: DeliveryStatus, background: bool, lease_lapsed: bool) -> Self {
+        match status {
+            DeliveryStatus::Done | DeliveryStatus::Skipped | DeliveryStatus::Duplicate => {
+                SeenAgain::Repeat
+            }
+            DeliveryStatus::Queued => SeenAgain::Repeat,
+            DeliveryStatus::Running if background => SeenAgain::Repeat,
+            DeliveryStatus::Running if lease_lapsed => SeenAgain::RunAgain,
+            DeliveryStatus::Running => SeenAgain::InProgress,
+            DeliveryStatus::Failed | DeliveryStatus::Dead if background => SeenAgain::Requeue,
+            DeliveryStatus::Failed | DeliveryStatus::Dead => SeenAgain::RunAgain,
+        }
+    }
+}
+
+/// The `Webhook-Id` a delivery offered to [`Journal::admit`] is keyed on.
+pub(crate) fn admitted_webhook_id(delivery: &DeliveryRecord) -> Result<&str, JournalError> {
+    delivery
+        .webhook_id
+        .as_deref()
+        .ok_or_else(|| JournalError::new("a delivery admitted by its Webhook-Id has none"))
+}
+
+/// A delivery as [`Journal::admit`] first writes it: a background one queued, an ordinary one
+/// running its first attempt.
+pub(crate) fn as_admitted(delivery: &DeliveryRecord) -> DeliveryRecord {
+    let mut record = delivery.clone();
+    if record.background {
+        record.status = DeliveryStatus::Queued;
+        record.attempts = 0;
+    } else {
+        record.status = DeliveryStatus::Running;
+        record.attempts = 1;
+    }
+    record
 }
 
 /// A store of deliveries. Every method may block on I/O: the server calls them off its async
@@ -349,6 +449,43 @@ pub trait Journal: Send + Sync + 'static {
         &self,
         delivery: &DeliveryRecord,
         duplicate_since_ms: Option<i64>,
+        backlog_limit: usize,
+    ) -> Result<Admission, JournalError>;
+
+    /// Admits a delivery that carries the Hub's `Webhook-Id` (`delivery.webhook_id`, which must
+    /// be set), keyed on its endpoint and that id: the Hub sends the same id on every retry and
+    /// replay of one delivery, so a second admission with it is the same delivery again.
+    ///
+    /// When the endpoint holds no delivery admitted with that id, `delivery` is written as it is
+    /// (a background one `queued`, unless the endpoint holds `backlog_limit` unfinished ones; an
+    /// ordinary one `running`, attempt 1, under `lease`) and the answer is
+    /// [`Admission::Queued`]. Otherwise nothing new is written, and the earlier delivery decides:
+    /// succeeded, skipped, or a background one queued or running: [`Admission::Repeat`]
+    /// (`repeats` counted up); failed, or an ordinary one running whose lease ended before
+    /// `now_ms`: [`Admission::Retry`] (an ordinary one marked running under `lease` as the next
+    /// attempt, a background one queued again); an ordinary one running under a live lease:
+    /// [`Admission::InProgress`]. Atomic: of copies admitted at once, by any number of threads or
+    /// processes sharing the store, one is `Queued` (or `Retry`) and the others are not. Ids are
+    /// remembered as long as the store keeps the delivery. Body duplicates are not looked for.
+    ///
+    /// ```
+    /// use webhooks_runtime::deliveries::{Admission, DeliveryRecord, Journal, JournalError, Lease};
+    ///
+    /// /// Whether the handler should run now for this delivery (and as which attempt).
+    /// fn should_run(journal: &dyn Journal, delivery: &DeliveryRecord, now_ms: i64) -> Result<Option<u32>, JournalError> {
+    ///     let lease = Lease { owner: "process-7f3a".to_owned(), until_ms: now_ms + 60_000 };
+    ///     Ok(match journal.admit(delivery, &lease, now_ms, usize::MAX)? {
+    ///         Admission::Queued => Some(1),
+    ///         Admission::Retry { attempt, .. } => Some(attempt),
+    ///         _ => None,
+    ///     })
+    /// }
+    /// ```
+    fn admit(
+        &self,
+        delivery: &DeliveryRecord,
+        lease: &Lease,
+        now_ms: i64,
         backlog_limit: usize,
     ) -> Result<Admission, JournalError>;
 

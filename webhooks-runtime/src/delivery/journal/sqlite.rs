@@ -7,7 +7,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{
     Admission, AttemptResult, DeliveryRecord, DeliveryStatus, Journal, JournalError, Lease,
-    ListQuery, body_hash, smallest_id_at,
+    ListQuery, SeenAgain, body_hash, smallest_id_at,
 };
 
 const SCHEMA: &str = "
@@ -30,7 +30,10 @@ CREATE TABLE IF NOT EXISTS deliveries (
     body_hash BLOB,
     next_attempt_at_ms INTEGER NOT NULL DEFAULT 0,
     owner TEXT,
-    lease_until_ms INTEGER
+    lease_until_ms INTEGER,
+    webhook_id TEXT,
+    keyed INTEGER NOT NULL DEFAULT 0,
+    repeats INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS deliveries_latest_about_repo ON deliveries (endpoint, repo, id)
     WHERE body_hash IS NOT NULL;
@@ -39,8 +42,17 @@ CREATE INDEX IF NOT EXISTS deliveries_queue ON deliveries (endpoint, next_attemp
 CREATE INDEX IF NOT EXISTS deliveries_running ON deliveries (endpoint) WHERE status = 'running';
 ";
 
+/// The indexes on columns added since the first version: made once `upgrade` has added them.
+/// One delivery per endpoint and `Webhook-Id` among those admitted by it (`keyed`), so no second
+/// can be written, whatever the code around it does.
+const INDEXES: &str = "
+CREATE UNIQUE INDEX IF NOT EXISTS deliveries_keyed ON deliveries (endpoint, webhook_id) WHERE keyed;
+CREATE INDEX IF NOT EXISTS deliveries_by_webhook_id ON deliveries (webhook_id)
+    WHERE webhook_id IS NOT NULL;
+";
+
 const COLUMNS: &str = "id, endpoint, received_at_ms, status, attempts, last_error, latency_ms, scope, action, repo, \
-                       background, original_id, uri, headers, body, next_attempt_at_ms, body_hash";
+                       background, original_id, uri, headers, body, next_attempt_at_ms, body_hash, webhook_id, repeats";
 
 /// The SQLite journal. One connection behind a mutex: deliveries are few, and SQLite serializes
 /// writers anyway.
@@ -86,9 +98,9 @@ const PRUNE_BATCH: usize = 500;
 
 /// The schema version this code writes (`PRAGMA user_version`): 1 the first tables (journals
 /// made before versions were recorded read 0 and have them), 2 adds the lease of a running
-/// delivery (`owner`, `lease_until_ms`). A journal with a higher one is refused: its tables
-/// would be misread.
-const SCHEMA_VERSION: i64 = 2;
+/// delivery (`owner`, `lease_until_ms`), 3 the Hub's `Webhook-Id` (`webhook_id`, `keyed`,
+/// `repeats`). A journal with a higher one is refused: its tables would be misread.
+const SCHEMA_VERSION: i64 = 3;
 
 /// A file's identity: device and inode where the platform has them.
 type FileId = (u64, u64);
@@ -126,20 +138,27 @@ impl SqliteJournal {
 fn upgrade(connection: &Connection, version: i64) -> rusqlite::Result<()> {
     // Duplicates are looked up by repo now (`deliveries_latest_about_repo`, made by `SCHEMA`).
     connection.execute_batch("DROP INDEX IF EXISTS deliveries_by_body")?;
-    if version < 2 {
-        let has_owner: bool = connection.query_row(
-            "SELECT COUNT(*) > 0 FROM pragma_table_info('deliveries') WHERE name = 'owner'",
-            [],
+    let has_column = |name: &str| -> rusqlite::Result<bool> {
+        connection.query_row(
+            "SELECT COUNT(*) > 0 FROM pragma_table_info('deliveries') WHERE name = ?1",
+            [name],
             |row| row.get(0),
+        )
+    };
+    if version < 2 && !has_column("owner")? {
+        connection.execute_batch(
+            "ALTER TABLE deliveries ADD COLUMN owner TEXT; \
+             ALTER TABLE deliveries ADD COLUMN lease_until_ms INTEGER;",
         )?;
-        if !has_owner {
-            connection.execute_batch(
-                "ALTER TABLE deliveries ADD COLUMN owner TEXT; \
-                 ALTER TABLE deliveries ADD COLUMN lease_until_ms INTEGER;",
-            )?;
-        }
     }
-    Ok(())
+    if version < 3 && !has_column("webhook_id")? {
+        connection.execute_batch(
+            "ALTER TABLE deliveries ADD COLUMN webhook_id TEXT; \
+             ALTER TABLE deliveries ADD COLUMN keyed INTEGER NOT NULL DEFAULT 0; \
+             ALTER TABLE deliveries ADD COLUMN repeats INTEGER NOT NULL DEFAULT 0;",
+        )?;
+    }
+    connection.execute_batch(INDEXES)
 }
 
 /// Whether SQLite says the file is not a database, or a damaged one.
@@ -296,6 +315,8 @@ fn record(row: &Row<'_>) -> rusqlite::Result<DeliveryRecord> {
         body: bytes::Bytes::from(row.get::<_, Vec<u8>>(14)?),
         next_attempt_at_ms: row.get(15)?,
         dedupe: row.get::<_, Option<Vec<u8>>>(16)?.is_some(),
+        webhook_id: row.get(17)?,
+        repeats: row.get(18)?,
     })
 }
 
@@ -317,11 +338,21 @@ fn set_durability(connection: &Connection, deliveries: &[DeliveryRecord]) -> rus
     )
 }
 
-/// Writes `deliveries` (replacing any with the same id) in the caller's transaction.
+/// Writes `deliveries` (replacing the columns of any with the same id, but whether it is keyed
+/// on its `Webhook-Id`) in the caller's transaction.
 fn write(connection: &Connection, deliveries: &[DeliveryRecord]) -> rusqlite::Result<()> {
     let mut statement = connection.prepare_cached(&format!(
-        "INSERT OR REPLACE INTO deliveries ({COLUMNS}) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
+        "INSERT INTO deliveries ({COLUMNS}) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) \
+         ON CONFLICT (id) DO UPDATE SET endpoint = excluded.endpoint, \
+         received_at_ms = excluded.received_at_ms, status = excluded.status, \
+         attempts = excluded.attempts, last_error = excluded.last_error, \
+         latency_ms = excluded.latency_ms, scope = excluded.scope, action = excluded.action, \
+         repo = excluded.repo, background = excluded.background, \
+         original_id = excluded.original_id, uri = excluded.uri, headers = excluded.headers, \
+         body = excluded.body, next_attempt_at_ms = excluded.next_attempt_at_ms, \
+         body_hash = excluded.body_hash, webhook_id = excluded.webhook_id, \
+         repeats = excluded.repeats, owner = NULL, lease_until_ms = NULL"
     ))?;
     for d in deliveries {
         let headers = serde_json::to_string(&d.headers).unwrap_or_else(|_| "[]".to_owned());
@@ -345,6 +376,8 @@ fn write(connection: &Connection, deliveries: &[DeliveryRecord]) -> rusqlite::Re
             // Hashed only where duplicates are looked for: it costs the journal of every other
             // delivery a pass over its body.
             d.dedupe.then(|| body_hash(&d.body)),
+            d.webhook_id,
+            d.repeats,
         ])?;
     }
     Ok(())
@@ -437,6 +470,94 @@ impl Journal for SqliteJournal {
         })
     }
 
+    fn admit(
+        &self,
+        delivery: &DeliveryRecord,
+        lease: &Lease,
+        now_ms: i64,
+        backlog_limit: usize,
+    ) -> Result<Admission, JournalError> {
+        let webhook_id = super::admitted_webhook_id(delivery)?;
+        self.still_there()?;
+        // One transaction under the connection's lock: no copy admitted at the same time can
+        // slip between the look and the write.
+        self.with(|connection| {
+            let record = super::as_admitted(delivery);
+            set_durability(connection, std::slice::from_ref(&record))?;
+            let transaction = connection.transaction()?;
+            let earlier: Option<(String, String, bool, u32, Option<i64>)> = transaction
+                .prepare_cached(
+                    "SELECT id, status, background, attempts, lease_until_ms FROM deliveries \
+                     WHERE endpoint = ?1 AND webhook_id = ?2 AND keyed",
+                )?
+                .query_row(params![delivery.endpoint, webhook_id], |row| {
+                    Ok((
+                        row.get(0)?,
+                        row.get(1)?,
+                        row.get(2)?,
+                        row.get(3)?,
+                        row.get(4)?,
+                    ))
+                })
+                .optional()?;
+            if let Some((original, status, background, attempts, lease_until)) = earlier {
+                let status = DeliveryStatus::parse(&status).unwrap_or(DeliveryStatus::Failed);
+                let lapsed = lease_until.is_none_or(|until| until < now_ms);
+                let admission = match SeenAgain::of(status, background, lapsed) {
+                    SeenAgain::Repeat => {
+                        transaction.execute(
+                            "UPDATE deliveries SET repeats = repeats + 1 WHERE id = ?1",
+                            params![original],
+                        )?;
+                        Admission::Repeat { original, status }
+                    }
+                    SeenAgain::InProgress => return Ok(Admission::InProgress { original }),
+                    SeenAgain::RunAgain => {
+                        transaction.execute(
+                            "UPDATE deliveries SET status = 'running', attempts = attempts + 1, \
+                             owner = ?2, lease_until_ms = ?3 WHERE id = ?1",
+                            params![original, lease.owner, lease.until_ms],
+                        )?;
+                        Admission::Retry {
+                            original,
+                            attempt: attempts + 1,
+                        }
+                    }
+                    SeenAgain::Requeue => {
+                        transaction.execute(
+                            "UPDATE deliveries SET status = 'queued', next_attempt_at_ms = ?2, \
+                             owner = NULL, lease_until_ms = NULL WHERE id = ?1",
+                            params![original, now_ms],
+                        )?;
+                        Admission::Retry {
+                            original,
+                            attempt: attempts + 1,
+                        }
+                    }
+                };
+                transaction.commit()?;
+                return Ok(admission);
+            }
+            if record.background {
+                let waiting = unfinished(&transaction, &record.endpoint)?;
+                if waiting >= backlog_limit {
+                    return Ok(Admission::BacklogFull { waiting });
+                }
+            }
+            write(&transaction, std::slice::from_ref(&record))?;
+            let (owner, until) = match record.status {
+                DeliveryStatus::Running => (Some(&lease.owner), Some(lease.until_ms)),
+                _ => (None, None),
+            };
+            transaction.execute(
+                "UPDATE deliveries SET keyed = 1, owner = ?2, lease_until_ms = ?3 WHERE id = ?1",
+                params![record.id, owner, until],
+            )?;
+            transaction.commit()?;
+            Ok(Admission::Queued)
+        })
+    }
+
     fn find_duplicate(
         &self,
         endpoint: &str,
@@ -497,12 +618,20 @@ impl Journal for SqliteJournal {
                     ),
                     params![id, attempt, error, latency_ms, next_attempt_at_ms],
                 ),
-                AttemptResult::Dead { error, latency_ms } => connection.execute(
-                    &format!(
-                        "UPDATE deliveries SET status = 'dead', last_error = ?3, latency_ms = ?4 WHERE {RUNNING}"
-                    ),
-                    params![id, attempt, error, latency_ms],
-                ),
+                AttemptResult::Dead { error, latency_ms }
+                | AttemptResult::Failed { error, latency_ms } => {
+                    let status = match result {
+                        AttemptResult::Dead { .. } => "dead",
+                        _ => "failed",
+                    };
+                    connection.execute(
+                        &format!(
+                            "UPDATE deliveries SET status = '{status}', last_error = ?3, \
+                             latency_ms = ?4, owner = NULL, lease_until_ms = NULL WHERE {RUNNING}"
+                        ),
+                        params![id, attempt, error, latency_ms],
+                    )
+                }
             }
             .map(|updated| updated == 1)
         })
@@ -552,10 +681,10 @@ impl Journal for SqliteJournal {
             let mut statement = connection.prepare_cached(&format!(
                 "SELECT {COLUMNS} FROM deliveries \
                  WHERE (?1 IS NULL OR endpoint = ?1 OR substr(endpoint, 1, length(?1) + 1) = ?1 || '#') AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR id < ?3) \
-                 ORDER BY id DESC LIMIT ?4"
+                 AND (?5 IS NULL OR webhook_id = ?5) ORDER BY id DESC LIMIT ?4"
             ))?;
             let status = query.status.map(DeliveryStatus::as_str);
-            let rows = statement.query_map(params![query.endpoint, status, query.before, query.limit as i64], |row| {
+            let rows = statement.query_map(params![query.endpoint, status, query.before, query.limit as i64, query.webhook_id], |row| {
                 record(row).map(|mut delivery| {
                     delivery.body = bytes::Bytes::new();
                     delivery
@@ -677,6 +806,8 @@ mod tests {
             body: bytes::Bytes::from_static(b"{}"),
             next_attempt_at_ms: 0,
             dedupe: false,
+            webhook_id: None,
+            repeats: 0,
         }
     }
 
@@ -736,15 +867,16 @@ mod tests {
                 .query_row("PRAGMA user_version", [], |row| row.get::<_, i64>(0))
                 .unwrap()
         };
-        assert_eq!(version(None), 2);
-        // A journal of version 1: the table without the lease's columns.
+        assert_eq!(version(None), 3);
+        // A journal of version 1: the table without the lease's and the Webhook-Id's columns.
         std::fs::remove_file(&file).unwrap();
         let old = rusqlite::Connection::open(&file).unwrap();
         let version_1 = super::SCHEMA.replace(
-            "next_attempt_at_ms INTEGER NOT NULL DEFAULT 0,\n    owner TEXT,\n    lease_until_ms INTEGER",
+            "next_attempt_at_ms INTEGER NOT NULL DEFAULT 0,\n    owner TEXT,\n    lease_until_ms INTEGER,\n    webhook_id TEXT,\n    keyed INTEGER NOT NULL DEFAULT 0,\n    repeats INTEGER NOT NULL DEFAULT 0",
             "next_attempt_at_ms INTEGER NOT NULL DEFAULT 0",
         );
         assert!(!version_1.contains("owner"), "{version_1}");
+        assert!(!version_1.contains("webhook_id"), "{version_1}");
         old.execute_batch(&version_1).unwrap();
         old.execute_batch("PRAGMA user_version = 1").unwrap();
         drop(old);
@@ -760,7 +892,7 @@ mod tests {
                 .is_empty()
         );
         drop(upgraded);
-        assert_eq!(version(None), 2, "a journal of version 1 is upgraded");
+        assert_eq!(version(None), 3, "a journal of version 1 is upgraded");
         version(Some(7));
         let error = SqliteJournal::open(&dir).err().unwrap().to_string();
         assert!(

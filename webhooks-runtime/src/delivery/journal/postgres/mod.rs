@@ -24,7 +24,7 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::{
     Admission, AttemptResult, DeliveryRecord, DeliveryStatus, Journal, JournalError, Lease,
-    ListQuery, body_hash, smallest_id_at,
+    ListQuery, SeenAgain, body_hash, smallest_id_at,
 };
 
 /// The `NOTIFY` channel a queued delivery's endpoint is announced on.
@@ -47,22 +47,25 @@ const POLL_INTERVAL: Duration = Duration::from_secs(1);
 const PRUNE_BATCH: i64 = 500;
 
 const COLUMNS: &str = "id, endpoint, received_at_ms, status, attempts, last_error, latency_ms, scope, action, repo, \
-                       background, original_id, uri, headers, body, next_attempt_at_ms, body_hash IS NOT NULL";
+                       background, original_id, uri, headers, body, next_attempt_at_ms, body_hash IS NOT NULL, \
+                       webhook_id, repeats";
 
 /// The same columns without the body, for listings.
 const LISTED_COLUMNS: &str = "id, endpoint, received_at_ms, status, attempts, last_error, latency_ms, scope, action, repo, \
-                              background, original_id, uri, headers, ''::bytea, next_attempt_at_ms, body_hash IS NOT NULL";
+                              background, original_id, uri, headers, ''::bytea, next_attempt_at_ms, body_hash IS NOT NULL, \
+                              webhook_id, repeats";
 
 const INSERT: &str = "INSERT INTO webhooks_deliveries (id, endpoint, received_at_ms, status, attempts, \
     last_error, latency_ms, scope, action, repo, background, original_id, uri, headers, body, body_bytes, \
-    body_hash, next_attempt_at_ms) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
+    body_hash, next_attempt_at_ms, webhook_id, repeats) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) \
     ON CONFLICT (id) DO UPDATE SET endpoint = EXCLUDED.endpoint, received_at_ms = EXCLUDED.received_at_ms, \
     status = EXCLUDED.status, attempts = EXCLUDED.attempts, last_error = EXCLUDED.last_error, \
     latency_ms = EXCLUDED.latency_ms, scope = EXCLUDED.scope, action = EXCLUDED.action, repo = EXCLUDED.repo, \
     background = EXCLUDED.background, original_id = EXCLUDED.original_id, uri = EXCLUDED.uri, \
     headers = EXCLUDED.headers, body = EXCLUDED.body, body_bytes = EXCLUDED.body_bytes, \
-    body_hash = EXCLUDED.body_hash, next_attempt_at_ms = EXCLUDED.next_attempt_at_ms, owner = NULL, \
+    body_hash = EXCLUDED.body_hash, next_attempt_at_ms = EXCLUDED.next_attempt_at_ms, \
+    webhook_id = EXCLUDED.webhook_id, repeats = EXCLUDED.repeats, owner = NULL, \
     lease_until_ms = NULL";
 
 /// Finished: what the retention may remove.
@@ -274,6 +277,20 @@ async fn connection(pool: &Pool) -> Result<Object, JournalError> {
     })
 }
 
+/// The advisory lock taken to admit a delivery to `endpoint` with the Hub's `webhook_id`: copies
+/// admitted by several processes at once take turns, other ids do not wait.
+fn admit_lock(endpoint: &str, webhook_id: &str) -> i64 {
+    let mut digest = Sha256::new();
+    digest.update(b"webhooks-admit:");
+    digest.update(endpoint.as_bytes());
+    digest.update([0]);
+    digest.update(webhook_id.as_bytes());
+    let digest = digest.finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    i64::from_be_bytes(first)
+}
+
 /// The advisory lock taken to enqueue a delivery about `repo` to `endpoint` when duplicates are
 /// looked for: whether it repeats the latest about that repo is decided one delivery at a time
 /// (copies offered by several processes at once take turns), other repos do not wait.
@@ -317,6 +334,8 @@ fn record(row: &Row) -> Result<DeliveryRecord, JournalError> {
         body: bytes::Bytes::from(body),
         next_attempt_at_ms: row.try_get(15).map_err(read)?,
         dedupe: row.try_get(16).map_err(read)?,
+        webhook_id: row.try_get(17).map_err(read)?,
+        repeats: u32::try_from(row.try_get::<_, i32>(18).map_err(read)?).unwrap_or(0),
     })
 }
 
@@ -340,7 +359,8 @@ async fn write(
         let body_bytes = i64::try_from(d.body.len()).unwrap_or(i64::MAX);
         // Hashed only where duplicates are looked for.
         let hash = d.dedupe.then(|| body_hash(&d.body));
-        let parameters: [&(dyn ToSql + Sync); 18] = [
+        let repeats = i32::try_from(d.repeats).unwrap_or(i32::MAX);
+        let parameters: [&(dyn ToSql + Sync); 20] = [
             &d.id,
             &d.endpoint,
             &d.received_at_ms,
@@ -359,6 +379,8 @@ async fn write(
             &body_bytes,
             &hash,
             &d.next_attempt_at_ms,
+            &d.webhook_id,
+            &repeats,
         ];
         client
             .execute(&statement, &parameters)
@@ -504,6 +526,122 @@ impl Journal for PostgresJournal {
         })
     }
 
+    fn admit(
+        &self,
+        delivery: &DeliveryRecord,
+        lease: &Lease,
+        now_ms: i64,
+        backlog_limit: usize,
+    ) -> Result<Admission, JournalError> {
+        let webhook_id = super::admitted_webhook_id(delivery)?.to_owned();
+        let record = super::as_admitted(delivery);
+        // Leases are in the database's time.
+        let skew = self.skew_ms.get();
+        let (owner, until_ms) = (lease.owner.clone(), lease.until_ms.saturating_add(skew));
+        let database_now_ms = now_ms.saturating_add(skew);
+        self.call(move |pool| async move {
+            let mut client = connection(&pool).await?;
+            let transaction = client.transaction().await.map_err(database_error)?;
+            // Copies admitted by other processes wait here until this transaction ends.
+            transaction
+                .execute(
+                    "SELECT pg_advisory_xact_lock($1)",
+                    &[&admit_lock(&record.endpoint, &webhook_id)],
+                )
+                .await
+                .map_err(database_error)?;
+            let earlier = transaction
+                .query_opt(
+                    "SELECT id, status, background, attempts, lease_until_ms FROM webhooks_deliveries \
+                     WHERE endpoint = $1 AND webhook_id = $2 AND keyed FOR UPDATE",
+                    &[&record.endpoint, &webhook_id],
+                )
+                .await
+                .map_err(database_error)?;
+            let mut notify = false;
+            let admission = if let Some(row) = earlier {
+                let original: String = row.get(0);
+                let status: String = row.get(1);
+                let status = DeliveryStatus::parse(&status).unwrap_or(DeliveryStatus::Failed);
+                let attempts = u32::try_from(row.get::<_, i32>(3)).unwrap_or(0);
+                let lapsed = row
+                    .get::<_, Option<i64>>(4)
+                    .is_none_or(|until| until < database_now_ms);
+                let background: bool = row.get(2);
+                let (admission, statement, parameters): (_, &str, Vec<&(dyn ToSql + Sync)>) =
+                    match SeenAgain::of(status, background, lapsed) {
+                        SeenAgain::InProgress => return Ok(Admission::InProgress { original }),
+                        SeenAgain::Repeat => (
+                            Admission::Repeat {
+                                original: original.clone(),
+                                status,
+                            },
+                            "UPDATE webhooks_deliveries SET repeats = repeats + 1 WHERE id = $1",
+                            vec![&original],
+                        ),
+                        SeenAgain::RunAgain => (
+                            Admission::Retry {
+                                original: original.clone(),
+                                attempt: attempts + 1,
+                            },
+                            "UPDATE webhooks_deliveries SET status = 'running', \
+                             attempts = attempts + 1, owner = $2, lease_until_ms = $3 WHERE id = $1",
+                            vec![&original, &owner, &until_ms],
+                        ),
+                        SeenAgain::Requeue => {
+                            notify = true;
+                            (
+                                Admission::Retry {
+                                    original: original.clone(),
+                                    attempt: attempts + 1,
+                                },
+                                "UPDATE webhooks_deliveries SET status = 'queued', \
+                                 next_attempt_at_ms = $2, owner = NULL, lease_until_ms = NULL \
+                                 WHERE id = $1",
+                                vec![&original, &now_ms],
+                            )
+                        }
+                    };
+                transaction
+                    .execute(statement, &parameters)
+                    .await
+                    .map_err(database_error)?;
+                admission
+            } else {
+                if record.background {
+                    let waiting = unfinished(&transaction, &record.endpoint).await?;
+                    if waiting >= backlog_limit {
+                        return Ok(Admission::BacklogFull { waiting });
+                    }
+                }
+                write(&transaction, std::slice::from_ref(&record)).await?;
+                notify = record.background;
+                let (owner, until_ms) = match record.status {
+                    DeliveryStatus::Running => (Some(owner), Some(until_ms)),
+                    _ => (None, None),
+                };
+                transaction
+                    .execute(
+                        "UPDATE webhooks_deliveries SET keyed = TRUE, owner = $2, lease_until_ms = $3 \
+                         WHERE id = $1",
+                        &[&record.id, &owner, &until_ms],
+                    )
+                    .await
+                    .map_err(database_error)?;
+                Admission::Queued
+            };
+            if notify {
+                // Delivered to listeners when the transaction commits.
+                transaction
+                    .execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &record.endpoint])
+                    .await
+                    .map_err(database_error)?;
+            }
+            transaction.commit().await.map_err(database_error)?;
+            Ok(admission)
+        })
+    }
+
     fn find_duplicate(
         &self,
         endpoint: &str,
@@ -619,11 +757,16 @@ impl Journal for PostgresJournal {
                         )
                         .await
                 }
-                AttemptResult::Dead { error, latency_ms } => {
+                AttemptResult::Dead { error, latency_ms }
+                | AttemptResult::Failed { error, latency_ms } => {
+                    let status = match &result {
+                        AttemptResult::Dead { .. } => "dead",
+                        _ => "failed",
+                    };
                     client
                         .execute(
                             &format!(
-                                "UPDATE webhooks_deliveries SET status = 'dead', last_error = $3, \
+                                "UPDATE webhooks_deliveries SET status = '{status}', last_error = $3, \
                                  latency_ms = $4, owner = NULL, lease_until_ms = NULL WHERE {RUNNING}"
                             ),
                             &[&id, &attempt, error, latency_ms],
@@ -695,7 +838,7 @@ impl Journal for PostgresJournal {
                     "SELECT {LISTED_COLUMNS} FROM webhooks_deliveries \
                      WHERE ($1::TEXT IS NULL OR endpoint = $1 OR starts_with(endpoint, $1 || '#')) \
                      AND ($2::TEXT IS NULL OR status = $2) AND ($3::TEXT IS NULL OR id < $3) \
-                     ORDER BY id DESC LIMIT $4"
+                     AND ($5::TEXT IS NULL OR webhook_id = $5) ORDER BY id DESC LIMIT $4"
                 ))
                 .await
                 .map_err(database_error)?;
@@ -704,7 +847,13 @@ impl Journal for PostgresJournal {
             let rows = client
                 .query(
                     &statement,
-                    &[&query.endpoint, &status, &query.before, &limit],
+                    &[
+                        &query.endpoint,
+                        &status,
+                        &query.before,
+                        &limit,
+                        &query.webhook_id,
+                    ],
                 )
                 .await
                 .map_err(database_error)?;

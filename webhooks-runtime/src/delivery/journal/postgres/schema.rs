@@ -7,7 +7,10 @@ use super::{MIGRATION_LOCK, database_error, failed};
 use crate::error::JournalError;
 
 /// Each version's statements, in order: version `n` is `MIGRATIONS[n - 1]`. Only ever append.
-const MIGRATIONS: &[&str] = &["
+/// 1: the first tables; 2: the Hub's `Webhook-Id` (`webhook_id`, `keyed`, `repeats`), one
+/// delivery per endpoint and id among those admitted by it.
+const MIGRATIONS: &[&str] = &[
+    "
 CREATE TABLE webhooks_deliveries (
     id TEXT PRIMARY KEY,
     endpoint TEXT NOT NULL,
@@ -36,7 +39,17 @@ CREATE INDEX webhooks_deliveries_queue ON webhooks_deliveries (endpoint, next_at
     WHERE status = 'queued';
 CREATE INDEX webhooks_deliveries_running ON webhooks_deliveries (lease_until_ms)
     WHERE status = 'running';
-"];
+",
+    "
+ALTER TABLE webhooks_deliveries ADD COLUMN webhook_id TEXT,
+    ADD COLUMN keyed BOOLEAN NOT NULL DEFAULT FALSE,
+    ADD COLUMN repeats INTEGER NOT NULL DEFAULT 0;
+CREATE UNIQUE INDEX webhooks_deliveries_keyed ON webhooks_deliveries (endpoint, webhook_id)
+    WHERE keyed;
+CREATE INDEX webhooks_deliveries_by_webhook_id ON webhooks_deliveries (webhook_id)
+    WHERE webhook_id IS NOT NULL;
+",
+];
 
 /// The newest schema version this code knows.
 pub(crate) const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;

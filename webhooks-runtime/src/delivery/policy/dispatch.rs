@@ -1,6 +1,8 @@
 //! Event filters: which of the endpoints on one path take a delivery. None: answered 200
 //! `{"processed": false, "reason": …}` and recorded as skipped. One: that endpoint answers, as if
 //! it were alone. Several: each runs (or is queued) as its own delivery, and the answer lists them.
+//! A body that is not a valid payload is refused (422, journaled) before any of that: a skip is
+//! only ever said of a valid payload.
 
 use http::StatusCode;
 use serde_json::{Value, json};
@@ -9,17 +11,16 @@ use webhooks_core::{BodyUse, FromWebhookRequest, WebhookPayload, WebhookRequest,
 
 use crate::answers;
 use crate::delivery::journal::{DeliveryRecord, DeliveryStatus};
+use crate::delivery::policy::{Answered, Delivering, Policy, record_refused};
 use crate::delivery::summary::PayloadSummary;
 use crate::endpoint::invoke::Outcome;
 use crate::endpoint::route::Route;
-use crate::web::app::App;
-use crate::web::delivering::Delivering;
-use crate::web::webhook::deliver;
 
 /// Hands `request` to the routes of `group` whose filters take it. When one does, its handler
-/// starts here, as with [`deliver`]; when several do, the returned future runs them in turn.
-pub(crate) fn filtered<'a>(
-    app: &'a App,
+/// starts here, as [`Policy::deliver`] starts one; when several do, the returned future runs
+/// them in turn.
+pub(super) fn filtered<'a>(
+    policy: &'a Policy,
     group: &'a [Route],
     mut request: WebhookRequest,
     summary: Option<PayloadSummary>,
@@ -27,20 +28,35 @@ pub(crate) fn filtered<'a>(
 ) -> Delivering<'a> {
     let (matching, reasons) = match select(group, &mut request) {
         Ok(selected) => selected,
-        Err(rejection) => return Delivering::ready(rejection, Outcome::Rejected),
+        Err(rejection) => {
+            tracing::info!("refused: the body is not a valid Hub payload");
+            if let Some(deliveries) = &policy.deliveries {
+                // Alone on its path, under its endpoint, so that a replay runs it.
+                let endpoint = match group {
+                    [route] => &route.journal_key,
+                    _ => &group[0].route_path,
+                };
+                record_refused(
+                    deliveries, &group[0], endpoint, &request, summary, summarized, &rejection,
+                );
+            }
+            let (response, outcome) = policy.refused(rejection, Outcome::Rejected);
+            return Delivering::ready(response, outcome);
+        }
     };
     match matching.as_slice() {
         [] => {
-            let (response, outcome) = skip(app, group, request, summary, summarized, &reasons);
+            let (response, outcome) = skip(policy, group, request, summary, summarized, &reasons);
             Delivering::ready(response, outcome)
         }
-        [route] => deliver(app, route, request, summary, summarized),
-        _ => Delivering::boxed(run_each(app, matching, request, summary, summarized)),
+        [route] => policy.deliver_to(route, request, summary, summarized),
+        _ => Delivering::boxed(run_each(policy, matching, request, summary, summarized)),
     }
 }
 
 /// The routes of `group` whose filters take `request`, and why each other one does not; the
-/// refusal a payload argument would give when a filter needs the payload and the body is not one.
+/// refusal a payload argument would give when the body is not a valid payload (a filter reads
+/// it: a skip, or a handler that does not parse the payload itself, is only said of a valid one).
 /// Not async: what filters read is dropped before a handler is awaited, which keeps the
 /// request's future small.
 ///
@@ -83,17 +99,23 @@ fn select<'a>(
             Err(mismatch) => reasons.push(format!("{}: {mismatch}", route.function)),
         }
     }
-    if let ([route], Some(Ok(payload))) = (matching.as_slice(), whole)
-        && takes_payload(route)
-    {
-        request.__keep_parsed_payload(payload);
+    // One handler taking the payload refuses an invalid body itself (journaled as its failed
+    // delivery); any other outcome needs the whole payload read once, if it was not.
+    let refused_by_handler = matches!(matching.as_slice(), [route] if takes_payload(route));
+    if whole.is_none() && !refused_by_handler {
+        whole = Some(WebhookPayload::from_webhook_request(request));
+    }
+    match whole {
+        Some(Err(rejection)) => return Err(rejection.into_response()),
+        Some(Ok(payload)) if refused_by_handler => request.__keep_parsed_payload(payload),
+        _ => {}
     }
     Ok((matching, reasons))
 }
 
 /// No endpoint takes the event: 200, so the Hub does not count a failure, with the reason.
 fn skip(
-    app: &App,
+    policy: &Policy,
     group: &[Route],
     request: WebhookRequest,
     summary: Option<PayloadSummary>,
@@ -109,7 +131,7 @@ fn skip(
         many => many.join("; "),
     };
     tracing::debug!(%reason, "skipped: no endpoint's filter takes the event");
-    if let Some(deliveries) = &app.deliveries {
+    if let Some(deliveries) = &policy.deliveries {
         if deliveries.keeps_records() {
             let first = &group[0];
             let (mut record, headers) = DeliveryRecord::received_for_later(
@@ -132,18 +154,19 @@ fn skip(
 /// Several endpoints take the event: each in turn, each its own delivery. The status is 200 (202
 /// when every one was queued) unless one failed or refused it: then the highest of theirs.
 async fn run_each(
-    app: &App,
+    policy: &Policy,
     routes: Vec<&Route>,
     request: WebhookRequest,
     summary: Option<PayloadSummary>,
     summarized: bool,
-) -> (WebhookResponse, Outcome) {
+) -> Answered {
     let mut handlers = Vec::with_capacity(routes.len());
     let mut worst: Option<(u16, Outcome)> = None;
     let mut all_queued = true;
     for route in &routes {
-        let (response, outcome) =
-            deliver(app, route, request.clone(), summary.clone(), summarized).await;
+        let (response, outcome) = policy
+            .deliver_to(route, request.clone(), summary.clone(), summarized)
+            .await;
         let status = response.status().as_u16();
         all_queued &= status == 202;
         if status >= 400 && worst.is_none_or(|(highest, _)| status > highest) {

@@ -1,4 +1,4 @@
-//! A delivery under way: the future that `webhook::deliver` and `dispatch::filtered` return.
+//! A delivery under way: the future that [`Policy::deliver`](super::Policy::deliver) returns.
 //! The handler is started before it is made; it waits for the handler and records how it went.
 //!
 //! Why the request path returns hand-written futures like this one instead of being `async fn`s:
@@ -32,8 +32,10 @@ pub(crate) enum Delivering<'a> {
     Running {
         invoking: Invoking,
         recording: Option<Recording<'a>>,
+        /// Whether a rejection is answered 200 (see [`super::acknowledged`]).
+        acknowledge_rejected: bool,
     },
-    /// A rarer path (dedupe, the background, several endpoints), boxed.
+    /// A rarer path (a Hub id, dedupe, the background, several endpoints), boxed.
     Boxed(Pin<Box<dyn Future<Output = Answered> + Send + 'a>>),
     /// Answered without running a handler.
     Ready(std::future::Ready<Answered>),
@@ -84,12 +86,17 @@ impl Future for Delivering<'_> {
             Delivering::Running {
                 invoking,
                 recording,
+                acknowledge_rejected,
             } => {
                 let invocation = ready!(Pin::new(invoking).poll(cx));
                 if let Some(recording) = recording.take() {
                     recording.finish(&invocation);
                 }
-                Poll::Ready((invocation.response, invocation.outcome))
+                Poll::Ready(super::acknowledged(
+                    invocation.response,
+                    invocation.outcome,
+                    *acknowledge_rejected,
+                ))
             }
             Delivering::Boxed(future) => future.as_mut().poll(cx),
             Delivering::Ready(answered) => Pin::new(answered).poll(cx),
