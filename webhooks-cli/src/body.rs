@@ -53,7 +53,7 @@ impl Ids {
     }
 
     /// `digits` lower-case hex digits: 24 for an object id, 40 for a git sha, 64 for a Xet hash.
-    fn hex(&mut self, digits: usize) -> String {
+    pub(crate) fn hex(&mut self, digits: usize) -> String {
         let mut text = String::with_capacity(digits + 16);
         while text.len() < digits {
             text.push_str(&format!("{:016x}", self.next()));

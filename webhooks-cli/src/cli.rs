@@ -139,13 +139,34 @@ pub(crate) struct SendArgs {
     /// Print the body instead of sending it
     #[arg(long)]
     pub(crate) print: bool,
+    /// Instead of sending it, run PROGRAM [ARGS…] as the Hub runs a Job webhook: the body in
+    /// WEBHOOK_PAYLOAD, the delivery's id in WEBHOOK_ID; exit with its status
+    #[arg(
+        long,
+        num_args = 1..,
+        value_name = "PROGRAM",
+        allow_hyphen_values = true,
+        conflicts_with = "print"
+    )]
+    pub(crate) exec: Vec<String>,
+    #[command(flatten)]
+    pub(crate) webhook_id: WebhookIdArg,
+}
+
+/// The Hub's delivery id to send.
+#[derive(Debug, Args)]
+pub(crate) struct WebhookIdArg {
+    /// The Webhook-Id header to send, to repeat a delivery as a Hub retry does (default: a fresh
+    /// one, printed)
+    #[arg(long, value_name = "ID")]
+    pub(crate) webhook_id: Option<String>,
 }
 
 /// `--url` and the secret, where `--print` makes the URL unnecessary.
 #[derive(Debug, Args)]
 pub(crate) struct OptionalEndpoint {
     /// The endpoint's URL, e.g. http://127.0.0.1:7860/webhooks/trigger_training
-    #[arg(long, required_unless_present = "print")]
+    #[arg(long, required_unless_present_any = ["print", "exec"])]
     pub(crate) url: Option<String>,
     /// The webhook secret, sent as X-Webhook-Secret
     #[arg(long, env = "WEBHOOK_SECRET", hide_env_values = true)]
@@ -161,6 +182,8 @@ pub(crate) struct PostArgs {
     pub(crate) file: PathBuf,
     #[command(flatten)]
     pub(crate) endpoint: Endpoint,
+    #[command(flatten)]
+    pub(crate) webhook_id: WebhookIdArg,
 }
 
 #[derive(Debug, Subcommand)]

@@ -123,9 +123,13 @@ fn send(args: SendArgs) -> Result<ExitCode, String> {
         output::line(report::pretty(&String::from_utf8_lossy(&bytes)));
         return Ok(ExitCode::SUCCESS);
     }
+    let webhook_id = webhook_id_to_send(args.webhook_id.webhook_id)?;
+    if let Some((program, arguments)) = args.exec.split_first() {
+        return run_as_job(program, arguments, &bytes, &webhook_id);
+    }
     let endpoint = args.endpoint;
     let url = endpoint.url.ok_or("--url is required to send")?;
-    deliver(&url, endpoint.secret, bytes, endpoint.timeout)
+    deliver(&url, endpoint.secret, &webhook_id, bytes, endpoint.timeout)
 }
 
 fn post(args: PostArgs) -> Result<ExitCode, String> {
@@ -138,20 +142,68 @@ fn post(args: PostArgs) -> Result<ExitCode, String> {
         );
     }
     let endpoint = args.endpoint;
-    deliver(&endpoint.url, endpoint.secret, bytes, endpoint.timeout)
+    let webhook_id = webhook_id_to_send(args.webhook_id.webhook_id)?;
+    deliver(
+        &endpoint.url,
+        endpoint.secret,
+        &webhook_id,
+        bytes,
+        endpoint.timeout,
+    )
+}
+
+/// Runs `program` as the Hub runs a Job webhook's command: the payload in `WEBHOOK_PAYLOAD`, the
+/// delivery's id in `WEBHOOK_ID` (hub-docs PR #2749), the terminal's stdin and stdout; its exit
+/// status is the command's.
+fn run_as_job(
+    program: &str,
+    arguments: &[String],
+    payload: &[u8],
+    webhook_id: &str,
+) -> Result<ExitCode, String> {
+    let status = std::process::Command::new(program)
+        .args(arguments)
+        .env("WEBHOOK_PAYLOAD", String::from_utf8_lossy(payload).as_ref())
+        .env("WEBHOOK_ID", webhook_id)
+        .status()
+        .map_err(|error| format!("cannot run {program}: {error}"))?;
+    Ok(match status.code() {
+        Some(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
+        None => {
+            eprintln!("{program} was stopped by a signal ({status})");
+            ExitCode::FAILURE
+        }
+    })
+}
+
+/// The `Webhook-Id` to send: the one given (checked as the server checks it), or a fresh one.
+fn webhook_id_to_send(given: Option<String>) -> Result<String, String> {
+    match given {
+        Some(id) if webhooks_core::delivery::is_valid_webhook_id(&id) => Ok(id),
+        Some(id) => Err(format!(
+            "--webhook-id {id:?}: expected 1 to {} visible ASCII characters, as the server takes the Hub's",
+            webhooks_core::delivery::MAX_WEBHOOK_ID_LEN
+        )),
+        None => Ok(body::Ids::fresh().hex(24)),
+    }
 }
 
 /// Posts a body to a webhook endpoint as the Hub does, and reports the answer.
 fn deliver(
     url: &str,
     secret: Option<String>,
+    webhook_id: &str,
     body: Vec<u8>,
     timeout: u64,
 ) -> Result<ExitCode, String> {
-    let headers = secret
+    let mut headers: Vec<(&str, String)> = secret
         .into_iter()
         .map(|secret| ("x-webhook-secret", secret))
         .collect();
+    headers.push((
+        webhooks_core::delivery::WEBHOOK_ID_HEADER,
+        webhook_id.to_owned(),
+    ));
     let answer = http::send(
         Request {
             method: "POST",
@@ -161,6 +213,10 @@ fn deliver(
         },
         Duration::from_secs(timeout),
     )?;
+    // Said once the server has it, so that it can be sent again as the Hub retries.
+    eprintln!(
+        "Webhook-Id: {webhook_id} (send it again with --webhook-id {webhook_id}, as a Hub retry does)"
+    );
     report::print(&answer, Audience::Webhook);
     Ok(exit_code(&answer))
 }

@@ -126,7 +126,14 @@ async fn send_uses_the_secret_from_the_environment_and_explains_refusals() {
         stdout(&missing)
     );
     let hint = stderr(&missing);
-    assert_eq!(hint.lines().count(), 1, "{hint}");
+    let explained = hint
+        .lines()
+        .filter(|line| !line.starts_with("Webhook-Id: "));
+    assert_eq!(
+        explained.count(),
+        1,
+        "one line besides the Webhook-Id: {hint}"
+    );
     assert!(
         hint.contains("--secret") && hint.contains("WEBHOOK_SECRET"),
         "{hint}"
@@ -264,6 +271,90 @@ async fn mistakes_are_explained_in_one_line() {
     .await;
     assert_eq!(missing.status.code(), Some(1));
     assert!(stderr(&missing).contains("no endpoint at this path"));
+}
+
+static HUB_RUNS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+#[tokio::test(flavor = "multi_thread")]
+async fn send_prints_a_fresh_webhook_id_and_repeating_it_runs_once() {
+    let server = TestServer::with(
+        WebhooksServer::builder()
+            .include_registered(false)
+            .add_webhook("hub", |delivery: webhooks_runtime::Delivery| async move {
+                HUB_RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                delivery.webhook_id().unwrap_or_default().to_owned()
+            }),
+    )
+    .await;
+    let url = server.url("/webhooks/hub");
+    let first = hf_webhooks(&["send", "repo.create", "--url", &url], &[]).await;
+    assert!(first.status.success(), "{}", stderr(&first));
+    let said = stderr(&first);
+    let id = said
+        .strip_prefix("Webhook-Id: ")
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("{said}"))
+        .to_owned();
+    assert_eq!(id.len(), 24, "{said}");
+    assert_eq!(stdout(&first), format!("200 OK\n{id}\n"));
+    // A Hub retry, locally: the same id, answered as the same delivery.
+    let again = hf_webhooks(
+        &["send", "repo.create", "--url", &url, "--webhook-id", &id],
+        &[],
+    )
+    .await;
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(
+        stdout(&again).contains("\"status\": \"duplicate\""),
+        "{}",
+        stdout(&again)
+    );
+    assert_eq!(HUB_RUNS.load(std::sync::atomic::Ordering::SeqCst), 1);
+    let refused = hf_webhooks(
+        &[
+            "send",
+            "repo.create",
+            "--url",
+            &url,
+            "--webhook-id",
+            "two words",
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains("--webhook-id"),
+        "{}",
+        stderr(&refused)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn send_exec_runs_a_program_with_a_hub_jobs_environment_and_its_exit_status() {
+    let output = hf_webhooks(
+        &[
+            "send",
+            "repo.content.update",
+            "--repo",
+            "acme/data",
+            "--webhook-id",
+            "job-1",
+            "--exec",
+            "sh",
+            "-c",
+            "printf '%s\\n' \"$WEBHOOK_ID\"; printf '%s' \"$WEBHOOK_PAYLOAD\"; exit 3",
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    let printed = stdout(&output);
+    let (id, payload) = printed.split_once('\n').unwrap();
+    assert_eq!(id, "job-1");
+    let payload = WebhookPayload::from_slice(payload.as_bytes()).unwrap();
+    assert_eq!(payload.repo.name, "acme/data");
+    assert_eq!(payload.event.scope, "repo.content");
 }
 
 #[tokio::test(flavor = "multi_thread")]

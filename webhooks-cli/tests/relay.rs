@@ -254,6 +254,68 @@ async fn a_delivery_posted_to_the_relay_reaches_the_local_handler() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Posts event 7 to the relay with the Hub's `Webhook-Id`; status and answer.
+async fn post_from_hub(relay_url: &str, webhook_id: &'static str) -> (u16, Value) {
+    let url = format!("{relay_url}/webhooks/hook");
+    tokio::task::spawn_blocking(move || {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let mut response = agent
+            .post(&url)
+            .header("content-type", "application/json")
+            .header("x-webhook-secret", RELAY_SECRET)
+            .header("webhook-id", webhook_id)
+            .send(event(7).as_bytes())
+            .unwrap();
+        let status = response.status().as_u16();
+        let text = response.body_mut().read_to_string().unwrap();
+        (status, serde_json::from_str(&text).unwrap())
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hub_retry_is_held_once_and_forwarded_with_its_webhook_id() {
+    let dir = temp_dir("relay-webhook-id");
+    let (_relay, relay_url) = start_relay(&dir);
+    let seen: Arc<Mutex<Vec<Option<String>>>> = Arc::default();
+    let kept = Arc::clone(&seen);
+    let local = TestServer::with(
+        WebhooksServer::builder()
+            .include_registered(false)
+            .webhook_secret(LOCAL_SECRET)
+            .add_webhook("hook", move |delivery: webhooks_runtime::Delivery| {
+                let kept = Arc::clone(&kept);
+                async move {
+                    kept.lock()
+                        .unwrap()
+                        .push(delivery.webhook_id().map(str::to_owned));
+                }
+            }),
+    )
+    .await;
+    // The Hub sends it, then again (it did not get the answer in time): no forwarder yet.
+    let (first, queued) = post_from_hub(&relay_url, "hub-7").await;
+    let (again, repeated) = post_from_hub(&relay_url, "hub-7").await;
+    assert_eq!((first, again), (202, 202));
+    assert_eq!(
+        queued["delivery_id"], repeated["delivery_id"],
+        "one delivery held"
+    );
+    let _forward = start_forward(&relay_url, &local.url(""), RELAY_SECRET);
+    wait_until_relay_is_empty(&relay_url).await;
+    let deadline = Instant::now() + PATIENCE;
+    while seen.lock().unwrap().is_empty() {
+        assert!(Instant::now() < deadline, "never forwarded");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(*seen.lock().unwrap(), [Some("hub-7".to_owned())]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn deliveries_posted_while_the_forwarder_is_stopped_arrive_once_each_when_it_is_back() {
     let dir = temp_dir("relay-resume");
