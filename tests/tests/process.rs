@@ -619,3 +619,87 @@ fn a_journal_deleted_while_running_is_reported_not_written_to() {
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A binary of `run()` started as a Hub Job (`WEBHOOK_PAYLOAD`): its JSON lines on stdout (other
+/// lines, a handler's own prints, left out) and its exit code.
+fn run_as_job(
+    binary: &str,
+    env: &[(&str, &str)],
+) -> (Vec<webhooks_runtime::serde_json::Value>, Option<i32>) {
+    let output = common::process::command_for(std::path::Path::new(binary), env)
+        .output()
+        .expect("the binary runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let lines = stdout
+        .lines()
+        .filter(|line| line.starts_with('{'))
+        .map(|line| webhooks_runtime::serde_json::from_str(line).unwrap())
+        .collect();
+    (lines, output.status.code())
+}
+
+#[test]
+fn run_as_a_hub_job_handles_the_one_delivery_and_exits_0_1_or_2() {
+    use webhooks_runtime::serde_json::json;
+    let quickstart = env!("CARGO_BIN_EXE_quickstart");
+    let push = String::from_utf8(common::fixture(
+        "05-docs-repo-content-branch-updated-and-tag-created.json",
+    ))
+    .unwrap()
+    .replace("\"type\": \"model\"", "\"type\": \"dataset\"");
+    let (lines, code) = run_as_job(
+        quickstart,
+        &[("WEBHOOK_PAYLOAD", &push), ("WEBHOOK_ID", "job-hub-1")],
+    );
+    assert_eq!(code, Some(0), "{lines:?}");
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0]["endpoint"], "trigger_training");
+    assert_eq!(lines[0]["outcome"], "done");
+    assert_eq!(lines[0]["webhook_id"], "job-hub-1");
+    assert_eq!(lines[0]["answer"], json!({ "processed": true }));
+
+    // An event its filter does not take: nothing ran, and it says why.
+    let created = String::from_utf8(common::fixture("07-repo-create-model.json")).unwrap();
+    let (lines, code) = run_as_job(quickstart, &[("WEBHOOK_PAYLOAD", &created)]);
+    assert_eq!(code, Some(0), "{lines:?}");
+    assert_eq!(lines[0]["outcome"], "skipped", "{lines:?}");
+    assert!(
+        lines[0]["reason"].as_str().unwrap().contains("scope"),
+        "{lines:?}"
+    );
+
+    // Not a payload: exit 2, with the field.
+    let (lines, code) = run_as_job(
+        quickstart,
+        &[(
+            "WEBHOOK_PAYLOAD",
+            &created.replace("\"version\": 3", "\"version\": 2"),
+        )],
+    );
+    assert_eq!(code, Some(2), "{lines:?}");
+    assert_eq!(lines[0]["outcome"], "rejected");
+    assert_eq!(lines[0]["field"], "webhook.version", "{lines:?}");
+
+    // A handler that fails (it panics without RUNS_FILE), picked by name: exit 1.
+    let (lines, code) = run_as_job(
+        env!("CARGO_BIN_EXE_replica-server"),
+        &[
+            ("WEBHOOK_PAYLOAD", &created),
+            ("WEBHOOKS_JOB_ENDPOINT", "now"),
+        ],
+    );
+    assert_eq!(code, Some(1), "{lines:?}");
+    assert_eq!(lines.len(), 1, "only the endpoint named: {lines:?}");
+    assert_eq!(
+        (&lines[0]["endpoint"], &lines[0]["outcome"]),
+        (&json!("now"), &json!("failed"))
+    );
+    let (_, code) = run_as_job(
+        env!("CARGO_BIN_EXE_replica-server"),
+        &[
+            ("WEBHOOK_PAYLOAD", &created),
+            ("WEBHOOKS_JOB_ENDPOINT", "nope"),
+        ],
+    );
+    assert_eq!(code, Some(1), "an unknown endpoint is a start error");
+}

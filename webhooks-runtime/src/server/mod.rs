@@ -9,6 +9,7 @@ pub(crate) mod builder;
 pub(crate) mod config;
 pub(crate) mod handle;
 pub(crate) mod healthcheck;
+pub(crate) mod job;
 pub(crate) mod log;
 pub(crate) mod protocol;
 pub(crate) mod run;

@@ -6,6 +6,14 @@ use crate::server::WebhooksServer;
 /// Serves every `#[webhook_endpoint]` linked into the binary, configured from the environment,
 /// until SIGINT or SIGTERM. Blocks; builds its own async runtime.
 ///
+/// Started as a Hub Job (`WEBHOOK_PAYLOAD` set, as the Hub sets it for a Job webhook), it instead
+/// handles that one delivery and exits: every endpoint whose filter takes it, or the one named by
+/// `WEBHOOKS_JOB_ENDPOINT` (function name or path); `Delivery::webhook_id()` from `WEBHOOK_ID`;
+/// background endpoints run inline; no secret check and no journal. It prints one JSON line per
+/// endpoint on stdout (`endpoint`, `outcome`: `done`, `failed` or `skipped`, the answer's
+/// `status` and `answer`, or `error`), and exits 0 when every matching handler succeeded or none
+/// matched, 1 when one failed, 2 when the payload does not parse (a line with the `field`).
+///
 /// Started as `<binary> healthcheck`, it instead asks the server the same environment configures
 /// for `/healthz` and returns `Ok` only on a 200 (see [`healthcheck`](crate::server::healthcheck())), for a
 /// Dockerfile's `HEALTHCHECK`.
@@ -35,7 +43,12 @@ pub fn run() -> Result<(), Error> {
     }
     refuse_inside_async_runtime()?;
     crate::server::log::install_default_subscriber();
-    WebhooksServer::builder().build()?.run()
+    let server = WebhooksServer::builder().build()?;
+    if crate::server::job::requested() {
+        let code = crate::server::job::run(server)?;
+        std::process::exit(i32::from(code));
+    }
+    server.run()
 }
 
 /// `run()` blocks the thread, which async code must not do: say so instead of panicking deep in
