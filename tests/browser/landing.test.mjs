@@ -127,9 +127,9 @@ test('the page fits a phone screen without horizontal scrolling', async () => {
   await page.close();
 });
 
-test('recent deliveries are listed and can be replayed from the page', async () => {
+test('recent deliveries are listed, fit a desktop screen with the Hub id, and can be replayed', async () => {
   const body = await datasetPush();
-  const posted = await fetch(`${baseUrl}${endpoints[0]}`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+  const posted = await fetch(`${baseUrl}${endpoints[0]}`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'webhook-id': '6740f1a2b3c4d5e6f7a8b9c0' } });
   assert.equal(posted.status, 200);
   // Ordinary deliveries are journaled in batches: wait until this one is.
   for (let tries = 0; ; tries++) {
@@ -146,6 +146,20 @@ test('recent deliveries are listed and can be replayed from the page', async () 
   assert.equal(cells[2], endpoints[0]);
   assert.equal(cells[3], 'repo.content / update');
   assert.equal(cells[4], 'acme-ml/support-tickets');
+  assert.equal(cells[7], '6740f1a2b3c4d5e6f7a8b9c0');
+  // Every column in view at 1280 px: no cell cut off, nothing to scroll sideways.
+  const fit = await page.evaluate(() => {
+    const table = document.getElementById('deliveries');
+    const cells = [...table.tBodies[0].rows[0].cells];
+    return {
+      overflow: table.scrollWidth - table.parentElement.clientWidth,
+      right: Math.max(...cells.map((cell) => cell.getBoundingClientRect().right)),
+      page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    };
+  });
+  assert.ok(fit.overflow <= 0, `the table is ${fit.overflow}px wider than its box`);
+  assert.ok(fit.right <= 1280, `a cell ends at ${fit.right}px`);
+  assert.ok(fit.page <= 0, `the page is ${fit.page}px wider than the screen`);
   await row.locator('button.replay').click();
   await page.waitForFunction(() => document.getElementById('deliveries-status').textContent.startsWith('Replayed as'));
   await page.screenshot({ path: join(screenshots, 'landing-deliveries.png'), fullPage: true });
@@ -221,4 +235,20 @@ window.attack = async () => {
   assert.equal(after.length, 1, 'only the request sent as the Hub does was journaled');
   assert.equal(after[0].original_id, null, 'no replay of the delivery');
   assert.equal(trainingLines(), trainingBefore + 1, 'the handler ran for that request only');
+});
+
+test('answers other than 2xx are counted on the page with a warning', async () => {
+  const refused = await fetch(`${baseUrl}${endpoints[0]}`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+  assert.equal(refused.status, 422);
+  for (const viewport of [{ width: 1280, height: 900 }, { width: 375, height: 740 }]) {
+    const { page, problems } = await open(viewport);
+    const warning = await page.locator('#failed-answers').textContent();
+    assert.match(warning, /other than 2xx in the last 24 h/);
+    assert.match(warning, /the Hub retries these and suspends a webhook that keeps failing/);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
+    await page.screenshot({ path: join(screenshots, `landing-failed-answers-${viewport.width}.png`), fullPage: true });
+    assert.deepEqual(problems, []);
+    await page.close();
+  }
 });

@@ -146,3 +146,45 @@ async fn a_handlers_own_422_is_not_a_parse_failure() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn answers_other_than_2xx_in_the_last_24_hours_are_on_the_page_and_in_metrics() {
+    let server = TestServer::with(WebhooksServer::builder().webhook_secret("m")).await;
+    let page = server.get("/").send().await;
+    assert!(
+        !page.text().contains("other than 2xx"),
+        "no warning before any failure"
+    );
+    for secret in ["m", "wrong"] {
+        server
+            .post("/webhooks/counted")
+            .body("{}")
+            .secret(secret)
+            .send()
+            .await;
+    }
+    server.post("/webhooks/failing").secret("m").send().await;
+    let ok = server
+        .post("/webhooks/counted")
+        .body(BODY)
+        .secret("m")
+        .send()
+        .await;
+    assert_eq!(ok.status(), StatusCode::OK);
+    let metrics = server.get("/metrics").send().await;
+    let text = metrics.text();
+    assert!(
+        text.contains(r#"webhooks_non_2xx_answers_last_24h{endpoint="/webhooks/counted"} 2"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"webhooks_non_2xx_answers_last_24h{endpoint="/webhooks/failing"} 1"#),
+        "{text}"
+    );
+    let page = server.get("/").send().await;
+    let html = page.text();
+    assert!(
+        html.contains("3 answers other than 2xx in the last 24 h</strong> (<code>/webhooks/counted</code> 2, <code>/webhooks/failing</code> 1): the Hub retries these and suspends a webhook that keeps failing."),
+        "{html}"
+    );
+}

@@ -199,9 +199,12 @@ Examples:
         /// Only deliveries to this route, e.g. /webhooks/evaluate
         #[arg(long)]
         endpoint: Option<String>,
-        /// Only deliveries with this status (queued, running, done, failed, dead, duplicate)
+        /// Only deliveries with this status (queued, running, done, failed, dead, duplicate, skipped)
         #[arg(long)]
         status: Option<String>,
+        /// Only deliveries with this Hub Webhook-Id
+        #[arg(long, value_name = "ID")]
+        webhook_id: Option<String>,
         /// At most this many
         #[arg(long, default_value_t = 20)]
         limit: u32,
@@ -211,21 +214,21 @@ Examples:
     },
     /// One delivery, as JSON
     Show {
-        /// The delivery's id
+        /// The delivery's id, or the Hub's Webhook-Id
         id: String,
         #[command(flatten)]
         api: Api,
     },
     /// The body a delivery was posted with, as saved (to replay it with `post`)
     Body {
-        /// The delivery's id
+        /// The delivery's id, or the Hub's Webhook-Id
         id: String,
         #[command(flatten)]
         api: Api,
     },
     /// Run a delivery's handler again, as a new delivery linked to it
     Replay {
-        /// The delivery's id
+        /// The delivery's id, or the Hub's Webhook-Id
         id: String,
         #[command(flatten)]
         api: Api,

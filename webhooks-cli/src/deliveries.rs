@@ -5,7 +5,7 @@ use serde_json::Value;
 /// The table `hf-webhooks deliveries list` prints: one line per delivery, newest first.
 pub(crate) fn table(listing: &Value, now_ms: i64) -> String {
     let header = [
-        "STATUS", "ENDPOINT", "EVENT", "REPO", "ATTEMPTS", "AGE", "ID",
+        "STATUS", "ENDPOINT", "EVENT", "REPO", "ATTEMPTS", "AGE", "ID", "HUB ID",
     ]
     .map(str::to_owned);
     let mut rows = vec![header];
@@ -25,9 +25,10 @@ pub(crate) fn table(listing: &Value, now_ms: i64) -> String {
             delivery["attempts"].as_u64().unwrap_or(0).to_string(),
             age(now_ms - delivery["received_at_ms"].as_i64().unwrap_or(now_ms)),
             text("id"),
+            delivery["webhook_id"].as_str().unwrap_or("-").to_owned(),
         ]);
     }
-    let widths: Vec<usize> = (0..7)
+    let widths: Vec<usize> = (0..8)
         .map(|column| {
             rows.iter()
                 .map(|row| row[column].chars().count())
@@ -80,7 +81,8 @@ mod tests {
     fn the_table_aligns_columns_and_says_when_empty() {
         let listing = serde_json::json!({ "deliveries": [
             { "id": "01a", "endpoint": "/webhooks/train", "status": "done", "scope": "repo.content",
-              "action": "update", "repo": "acme/data", "attempts": 1, "received_at_ms": 1_000 },
+              "action": "update", "repo": "acme/data", "attempts": 1, "received_at_ms": 1_000,
+              "webhook_id": "6740f1a2" },
             { "id": "01b", "endpoint": "/webhooks/x", "status": "dead", "attempts": 5,
               "received_at_ms": 0 },
         ]});
@@ -92,7 +94,8 @@ mod tests {
             lines[1].starts_with("done    /webhooks/train  repo.content.update  acme/data  1"),
             "{table}"
         );
-        assert!(lines[1].ends_with("1m   01a"), "{table}");
+        assert!(lines[1].ends_with("1m   01a  6740f1a2"), "{table}");
+        assert!(lines[2].ends_with("01b  -"), "{table}");
         assert!(lines[2].contains("-"), "{table}");
         let empty = super::table(&serde_json::json!({ "deliveries": [] }), 0);
         assert!(empty.ends_with("(no deliveries)\n"));

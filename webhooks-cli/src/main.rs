@@ -227,6 +227,7 @@ fn deliveries(command: DeliveriesCommand) -> Result<ExitCode, String> {
             api,
             endpoint,
             status,
+            webhook_id,
             limit,
             json,
         } => {
@@ -234,6 +235,7 @@ fn deliveries(command: DeliveriesCommand) -> Result<ExitCode, String> {
                 ("limit", Some(limit.to_string())),
                 ("endpoint", endpoint),
                 ("status", status),
+                ("webhook_id", webhook_id),
             ]);
             query.insert(0, '?');
             let answer = call_api(&api, "GET", &format!("/api/deliveries{query}"))?;

@@ -442,15 +442,50 @@ async fn deliveries_are_listed_shown_saved_and_replayed() {
         lines[2].contains("repo.content.update") && lines[2].contains("acme/sentiment-data"),
         "{printed}"
     );
-    assert!(lines[2].ends_with(&id), "{printed}");
+    let webhook_id = listing["deliveries"][0]["webhook_id"]
+        .as_str()
+        .expect("send sent a Webhook-Id")
+        .to_owned();
+    assert!(
+        lines[2].ends_with(&format!("{id}  {webhook_id}")),
+        "the Hub id last: {printed}"
+    );
 
-    let show = hf_webhooks(
-        &["deliveries", "show", &id, "--url", base, "--token", "t"],
+    // Shown by either id.
+    for named in [&id, &webhook_id] {
+        let show = hf_webhooks(
+            &["deliveries", "show", named, "--url", base, "--token", "t"],
+            &[],
+        )
+        .await;
+        assert!(show.status.success());
+        let shown = stdout(&show);
+        assert!(shown.contains(&format!("\"id\": \"{id}\"")), "{shown}");
+        assert!(
+            shown.contains(&format!("\"webhook_id\": \"{webhook_id}\"")),
+            "{shown}"
+        );
+    }
+    let by_hub_id = hf_webhooks(
+        &[
+            "deliveries",
+            "list",
+            "--webhook-id",
+            &webhook_id,
+            "--url",
+            base,
+            "--token",
+            "t",
+        ],
         &[],
     )
     .await;
-    assert!(show.status.success());
-    assert!(stdout(&show).contains(&format!("\"id\": \"{id}\"")));
+    assert_eq!(
+        stdout(&by_hub_id).lines().count(),
+        3,
+        "{}",
+        stdout(&by_hub_id)
+    );
 
     let body = hf_webhooks(
         &["deliveries", "body", &id, "--url", base, "--token", "t"],

@@ -3,8 +3,56 @@
 
 use std::fmt::Write as _;
 
-use crate::endpoint::route::Routes;
+use bytes::Bytes;
+
+use crate::endpoint::route::{RouteId, Routes};
+use crate::ops::failed_answers::{FailedAnswers, current_hour};
 use crate::ops::html::escape;
+
+/// Where [`render`] leaves room for [`with_failed_answers`]'s line (removed before serving).
+pub(crate) const WARNING_MARKER: &str = "<!--failed-answers-->";
+
+/// The default page `page` with, at `at`, a line naming the endpoints that answered other than
+/// 2xx in the last 24 hours; `page` as it is when none did (or for a page of the user's).
+pub(crate) fn with_failed_answers(
+    page: &Bytes,
+    at: Option<usize>,
+    routes: &Routes,
+    failed: &FailedAnswers,
+) -> Bytes {
+    let Some(at) = at.filter(|at| *at <= page.len()) else {
+        return page.clone();
+    };
+    let hour = current_hour();
+    let mut counts = String::new();
+    let mut total = 0;
+    for (index, route) in routes.iter().enumerate() {
+        let count = failed.last_24h(RouteId(index), hour);
+        // Counted under a path's first route: the others read 0.
+        if count == 0 {
+            continue;
+        }
+        total += count;
+        if !counts.is_empty() {
+            counts.push_str(", ");
+        }
+        let _ = write!(counts, "<code>{}</code> {count}", escape(&route.route_path));
+    }
+    if total == 0 {
+        return page.clone();
+    }
+    let line = format!(
+        "<p class=\"notice failing\" id=\"failed-answers\"><strong>{total} answer{} other than 2xx \
+         in the last 24 h</strong> ({counts}): the Hub retries these and suspends a webhook that keeps \
+         failing.</p>\n",
+        if total == 1 { "" } else { "s" }
+    );
+    let mut served = Vec::with_capacity(page.len() + line.len());
+    served.extend_from_slice(&page[..at]);
+    served.extend_from_slice(line.as_bytes());
+    served.extend_from_slice(&page[at..]);
+    Bytes::from(served)
+}
 
 /// What the page says about the server.
 pub(crate) struct LandingContext<'a> {
@@ -43,20 +91,26 @@ button.copy:hover { border-color: var(--accent); }
 table { border-collapse: collapse; width: 100%; font-size: .85rem; }
 th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(--border); vertical-align: top; }
 input[type=password] { font: inherit; padding: .25rem .5rem; border-radius: .4rem; border: 1px solid var(--border); flex: 1 1 12rem; min-width: 0; }
+.wide { width: min(76rem, calc(100vw - 2.5rem)); margin-left: calc(50% - min(38rem, 50vw - 1.25rem)); }
+#deliveries td.nowrap { white-space: nowrap; }
+#deliveries td.hub-id { font: .8em ui-monospace, SFMono-Regular, Menlo, monospace; word-break: break-all; min-width: 8rem; }
+#deliveries td.error { overflow-wrap: anywhere; min-width: 10rem; }
+.failing { border-left-color: #dc2626; background: rgba(220,38,38,.08); }
 .status-done { color: #16a34a; } .status-dead, .status-failed { color: #dc2626; } .status-queued, .status-running { color: var(--accent); }
 @media (max-width: 30rem) { main { padding: 1.25rem .9rem 3rem; } h1 { font-size: 1.3rem; } }
 ";
 
 /// The "Recent deliveries" panel: filled by `DELIVERIES_SCRIPT` from the delivery API.
-const DELIVERIES_PANEL: &str = "<h2>Recent deliveries</h2>
+const DELIVERIES_PANEL: &str = "<section class=\"wide\">\n<h2>Recent deliveries</h2>
 <form id=\"deliveries-form\" class=\"row\">
 <input id=\"credential\" type=\"password\" autocomplete=\"off\" placeholder=\"Webhook secret or admin token\" aria-label=\"Webhook secret or admin token\">
 <button class=\"copy\" type=\"submit\">Load</button>
 </form>
 <p id=\"deliveries-status\" class=\"muted\">The credential stays in this tab only.</p>
 <div class=\"table\"><table id=\"deliveries\" hidden>
-<thead><tr><th>Received</th><th>Status</th><th>Endpoint</th><th>Event</th><th>Repo</th><th>Attempts</th><th>Latency</th><th>Error</th><th></th></tr></thead>
+<thead><tr><th>Received</th><th>Status</th><th>Endpoint</th><th>Event</th><th>Repo</th><th>Attempts</th><th>Latency</th><th>Hub id</th><th>Error</th><th></th></tr></thead>
 <tbody></tbody></table></div>
+</section>
 ";
 
 /// Loads deliveries with the credential typed in (kept in `sessionStorage`), renders them with
@@ -79,14 +133,15 @@ if (deliveries) {
     body.replaceChildren();
     for (const d of answer.deliveries) {
       const row = body.insertRow();
-      cell(row, new Date(d.received_at_ms).toLocaleTimeString());
-      cell(row, d.status).className = 'status-' + d.status;
+      cell(row, new Date(d.received_at_ms).toLocaleTimeString()).className = 'nowrap';
+      cell(row, d.status).className = 'nowrap status-' + d.status;
       cell(row, d.endpoint);
       cell(row, d.scope ? d.scope + ' / ' + d.action : '');
       cell(row, d.repo);
-      cell(row, String(d.attempts));
-      cell(row, d.latency_ms == null ? '' : d.latency_ms.toFixed(1) + ' ms');
-      cell(row, d.last_error);
+      cell(row, String(d.attempts) + (d.repeats ? ' (+' + d.repeats + ' repeated)' : '')).className = 'nowrap';
+      cell(row, d.latency_ms == null ? '' : d.latency_ms.toFixed(1) + ' ms').className = 'nowrap';
+      cell(row, d.webhook_id).className = 'hub-id';
+      cell(row, d.last_error).className = 'error';
       const button = document.createElement('button');
       button.className = 'copy replay';
       button.type = 'button';
@@ -176,6 +231,7 @@ pub(crate) fn render(context: &LandingContext<'_>) -> String {
          (not just your repos, but any repo). Check out the \
          <a href=\"https://huggingface.co/docs/hub/webhooks\">webhooks documentation</a> to learn more.</p>\n",
     );
+    page.push_str(WARNING_MARKER);
     write_endpoints(&mut page, context);
     write_setup(&mut page, context);
     if context.journal {

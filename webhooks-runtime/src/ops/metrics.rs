@@ -10,6 +10,7 @@ use prometheus_client::registry::Registry;
 
 use crate::endpoint::invoke::Outcome;
 use crate::endpoint::route::{RouteId, Routes};
+use crate::ops::failed_answers::{FailedAnswers, current_hour};
 
 type Labels = Vec<(&'static str, String)>;
 
@@ -23,6 +24,8 @@ const LATENCY_BUCKETS: [f64; 14] = [
 pub(crate) struct Metrics {
     registry: Registry,
     routes: Vec<RouteMetrics>,
+    /// Each route's answers other than 2xx over the last 24 hours, set at each scrape.
+    failed_last_24h: Vec<Gauge>,
 }
 
 /// One endpoint's metrics.
@@ -91,6 +94,12 @@ impl Metrics {
         let latency =
             Family::<Labels, Histogram>::new_with_constructor(|| Histogram::new(LATENCY_BUCKETS));
         let in_flight = Family::<Labels, Gauge>::default();
+        let failed_last_24h = Family::<Labels, Gauge>::default();
+        registry.register(
+            "non_2xx_answers_last_24h",
+            "Webhook answers other than 2xx in the last 24 hours: the Hub retries each and counts it toward suspending the webhook",
+            failed_last_24h.clone(),
+        );
         registry.register(
             "requests",
             "Webhook requests answered, by endpoint and status class",
@@ -165,9 +174,18 @@ impl Metrics {
                 }
             })
             .collect();
+        let failed_last_24h = routes
+            .iter()
+            .map(|route| {
+                failed_last_24h
+                    .get_or_create(&vec![("endpoint", route.route_path.clone())])
+                    .clone()
+            })
+            .collect();
         Metrics {
             registry,
             routes: per_route,
+            failed_last_24h,
         }
     }
 
@@ -176,8 +194,14 @@ impl Metrics {
         &self.routes[id.0]
     }
 
-    /// The OpenMetrics text exposition, which Prometheus scrapes.
-    pub(crate) fn render(&self) -> String {
+    /// The OpenMetrics text exposition, which Prometheus scrapes, with `failed`'s counts of the
+    /// last 24 hours.
+    pub(crate) fn render(&self, failed: &FailedAnswers) -> String {
+        let hour = current_hour();
+        for (index, gauge) in self.failed_last_24h.iter().enumerate() {
+            let count = failed.last_24h(RouteId(index), hour);
+            gauge.set(i64::try_from(count).unwrap_or(i64::MAX));
+        }
         let mut text = String::new();
         // Writing into a String cannot fail.
         let _ = encode(&mut text, &self.registry);

@@ -1,5 +1,6 @@
 //! What an operator reads: Prometheus metrics, the OpenAPI document, the landing page.
 
+pub(crate) mod failed_answers;
 pub(crate) mod html;
 pub(crate) mod landing;
 pub(crate) mod metrics;

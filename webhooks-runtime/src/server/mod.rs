@@ -41,6 +41,7 @@ use crate::delivery::settings::DeliverySettings;
 use crate::endpoint::route::Routes;
 use crate::error::Error;
 use crate::limits::Limits;
+use crate::ops::failed_answers::FailedAnswers;
 use crate::ops::landing::{self, LandingContext};
 use crate::ops::metrics::Metrics;
 use crate::server::accept::Started;
@@ -361,6 +362,12 @@ impl WebhooksServer {
                 journal,
             }),
         };
+        let failed_answers = FailedAnswers::new(&self.routes);
+        // The default page takes a line about failed answers, made at each request.
+        let (landing, landing_warning_at) = match landing.find(landing::WARNING_MARKER) {
+            Some(at) => (landing.replacen(landing::WARNING_MARKER, "", 1), Some(at)),
+            None => (landing, None),
+        };
         let metrics = self
             .resolved
             .metrics
@@ -376,6 +383,8 @@ impl WebhooksServer {
             admin_token: self.resolved.admin_token,
             hosts: (!secret_configured).then_some(self.resolved.allowed_hosts),
             secrets: self.resolved.secrets,
+            landing_warning_at,
+            failed_answers,
             landing: Bytes::from(landing),
             landing_policy,
             limits: self.limits,

@@ -9,6 +9,7 @@ use crate::delivery::Deliveries;
 use crate::delivery::policy::Policy;
 use crate::endpoint::route::Routes;
 use crate::limits::Limits;
+use crate::ops::failed_answers::FailedAnswers;
 use crate::ops::metrics::Metrics;
 use crate::ops::openapi;
 use crate::web::hosts::AllowedHosts;
@@ -25,6 +26,11 @@ pub(crate) struct App {
     pub(crate) hosts: Option<AllowedHosts>,
     /// The landing page, rendered once at start.
     pub(crate) landing: Bytes,
+    /// Where the default landing page takes the warning about answers other than 2xx (`None`
+    /// for a page of the user's).
+    pub(crate) landing_warning_at: Option<usize>,
+    /// Each webhook route's answers other than 2xx over the last 24 hours.
+    pub(crate) failed_answers: FailedAnswers,
     /// The landing page's Content-Security-Policy.
     pub(crate) landing_policy: HeaderValue,
     pub(crate) limits: Limits,

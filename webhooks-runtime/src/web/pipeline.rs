@@ -13,7 +13,7 @@ use webhooks_core::WebhookResponse;
 use crate::answers;
 use crate::delivery::{api, relay};
 use crate::endpoint::route::RouteId;
-use crate::ops::metrics;
+use crate::ops::{landing, metrics};
 use crate::web::app::App;
 use crate::web::body::RequestBody;
 use crate::web::credentials::authorize_delivery_api;
@@ -72,12 +72,21 @@ fn decide<B>(app: &App, request: &Request<B>) -> Decision {
         Target::Webhook(id) => return Decision::Webhook(id),
         Target::Health => return Decision::Health,
         Target::Deliveries(_) => return Decision::DeliveryApi,
-        Target::Landing => answers::html(app.landing.clone(), &app.landing_policy),
+        Target::Landing => answers::html(
+            landing::with_failed_answers(
+                &app.landing,
+                app.landing_warning_at,
+                &app.routes,
+                &app.failed_answers,
+            ),
+            &app.landing_policy,
+        ),
         Target::OpenApi => answers::with_content_type(app.openapi_document(), "application/json"),
         Target::Metrics => match &app.metrics {
-            Some(metrics) => {
-                answers::with_content_type(metrics.render().into(), metrics::CONTENT_TYPE)
-            }
+            Some(metrics) => answers::with_content_type(
+                metrics.render(&app.failed_answers).into(),
+                metrics::CONTENT_TYPE,
+            ),
             None => answers::NOT_FOUND.into_response(),
         },
     })

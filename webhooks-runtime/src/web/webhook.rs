@@ -21,7 +21,8 @@ use crate::delivery::policy::{Answered, Delivering};
 use crate::delivery::record::DELIVERY_HEADERS;
 use crate::delivery::summary::PayloadSummary;
 use crate::endpoint::invoke::Outcome;
-use crate::endpoint::route::Route;
+use crate::endpoint::route::{Route, RouteId};
+use crate::ops::failed_answers::{FailedAnswers, current_hour};
 use crate::ops::metrics::{InFlight, RouteMetrics};
 use crate::web::app::App;
 use crate::web::body::{ReadWithin, RequestBody, read_body};
@@ -51,6 +52,8 @@ pub(crate) fn handle<'a, B: RequestBody + 'a>(
     let metrics = app.metrics.as_ref().map(|metrics| metrics.route(route.id));
     let answering: BoxedAnswer<'a> = Box::pin(answer(app, group, request, span.clone()));
     Handling {
+        failed: &app.failed_answers,
+        route: route.id,
         started: Instant::now(),
         in_flight: metrics.map(RouteMetrics::start),
         metrics,
@@ -63,6 +66,9 @@ type BoxedAnswer<'a> = Pin<Box<dyn Future<Output = Answered> + Send + 'a>>;
 
 /// A webhook request under way: see [`handle`].
 pub(crate) struct Handling<'a> {
+    /// Where an answer other than 2xx is counted, under the path's first route.
+    failed: &'a FailedAnswers,
+    route: RouteId,
     started: Instant,
     metrics: Option<&'a RouteMetrics>,
     in_flight: Option<InFlight<'a>>,
@@ -77,6 +83,10 @@ impl Future for Handling<'_> {
         let this = self.get_mut();
         let (response, outcome) = std::task::ready!(Pin::new(&mut this.answering).poll(cx));
         let latency = this.started.elapsed();
+        let status = response.status().as_u16();
+        if !(200..300).contains(&status) {
+            this.failed.record(this.route, status, current_hour());
+        }
         if let Some(metrics) = this.metrics {
             metrics.record(response.status().as_u16(), outcome, latency.as_secs_f64());
         }
