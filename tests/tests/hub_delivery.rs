@@ -303,3 +303,42 @@ async fn a_rejected_body_is_journaled_and_with_acknowledge_rejected_answered_200
         "the body is kept to replay"
     );
 }
+
+static STILL_RUNNING: AtomicU32 = AtomicU32::new(0);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_copy_of_a_delivery_still_running_past_the_wait_is_a_409_and_runs_nothing() {
+    let server = TestServer::with(
+        builder()
+            .repeat_wait(Duration::from_millis(200))
+            .add_webhook("long", || async {
+                STILL_RUNNING.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(1_500)).await;
+                "done"
+            }),
+    )
+    .await;
+    let server = std::sync::Arc::new(server);
+    let first = {
+        let server = std::sync::Arc::clone(&server);
+        tokio::spawn(async move { post(&server, "/webhooks/long", "long-run").await })
+    };
+    // Once the first runs, the Hub's retry arrives.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while STILL_RUNNING.load(Ordering::SeqCst) == 0 {
+        assert!(Instant::now() < deadline, "the handler never started");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let copy = post(&server, "/webhooks/long", "long-run").await;
+    assert_eq!(copy.status(), StatusCode::CONFLICT, "{}", copy.text());
+    assert_eq!(copy.headers()["retry-after"], "30");
+    let answer: Value = copy.json();
+    assert_eq!(answer["status"], "running");
+    assert_eq!(first.await.unwrap().text(), "done");
+    // Once it is done, the next retry is answered as the same delivery.
+    eventually(&server, "long-run", |record| record["status"] == "done").await;
+    let later = post(&server, "/webhooks/long", "long-run").await;
+    assert_eq!(later.status(), StatusCode::OK);
+    assert_eq!(later.json::<Value>()["delivery_id"], answer["delivery_id"]);
+    assert_eq!(STILL_RUNNING.load(Ordering::SeqCst), 1);
+}

@@ -132,6 +132,15 @@ pub const MIN_DELIVERY_LEASE: Duration = Duration::from_secs(1);
 /// ```
 pub const DEFAULT_BACKGROUND_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 
+/// How long a copy of a delivery still running waits for that run to end before it is answered
+/// 409 (20 s): the Hub waits about 30 s for an answer (HF staff, quoted in HUB-WEBHOOKS.md §4;
+/// not documented), so this answers well before it gives up.
+///
+/// ```
+/// assert_eq!(webhooks_runtime::limits::DEFAULT_REPEAT_WAIT.as_secs(), 20);
+/// ```
+pub const DEFAULT_REPEAT_WAIT: Duration = Duration::from_secs(20);
+
 /// The limits one server runs with.
 #[derive(Debug, Clone)]
 pub(crate) struct Limits {
@@ -149,6 +158,8 @@ pub(crate) struct Limits {
     pub(crate) background_timeout: Duration,
     /// By endpoint path (normalized), overriding `handler_timeout`.
     pub(crate) endpoint_timeouts: HashMap<String, Duration>,
+    /// How long a copy of a delivery still running (the same `Webhook-Id`) waits for it.
+    pub(crate) repeat_wait: Duration,
 }
 
 impl Default for Limits {
@@ -165,6 +176,7 @@ impl Default for Limits {
             handler_timeout: None,
             background_timeout: DEFAULT_BACKGROUND_TIMEOUT,
             endpoint_timeouts: HashMap::new(),
+            repeat_wait: DEFAULT_REPEAT_WAIT,
         }
     }
 }

@@ -463,6 +463,25 @@ impl WebhooksServerBuilder {
         self
     }
 
+    /// How long a copy of a delivery still running (the same `Webhook-Id`: the Hub retried while
+    /// the handler runs) waits for that run to end, to be answered as it ends, before it is
+    /// answered 409 with `Retry-After` (default
+    /// [`DEFAULT_REPEAT_WAIT`](crate::limits::DEFAULT_REPEAT_WAIT), 20 s). Keep it under the time
+    /// the sender waits for an answer.
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// let server = WebhooksServer::builder()
+    ///     .repeat_wait(std::time::Duration::from_secs(5))
+    ///     .build()?;
+    /// # Ok::<(), webhooks_runtime::Error>(())
+    /// ```
+    pub fn repeat_wait(mut self, wait: Duration) -> Self {
+        self.limits.repeat_wait = wait;
+        self
+    }
+
     /// How long a client has to send the whole body once its headers arrived (default 30 s);
     /// slower ones get 408.
     ///

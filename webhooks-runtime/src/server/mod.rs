@@ -363,6 +363,7 @@ impl WebhooksServer {
             }),
         };
         let failed_answers = FailedAnswers::new(&self.routes);
+        let repeat_wait = self.limits.repeat_wait;
         // The default page takes a line about failed answers, made at each request.
         let (landing, landing_warning_at) = match landing.find(landing::WARNING_MARKER) {
             Some(at) => (landing.replacen(landing::WARNING_MARKER, "", 1), Some(at)),
@@ -393,6 +394,7 @@ impl WebhooksServer {
                 recent: RecentIds::default(),
                 expose_handler_errors: self.expose_handler_errors,
                 acknowledge_rejected: self.resolved.acknowledge_rejected,
+                repeat_wait,
             },
             expose_handler_errors: self.expose_handler_errors,
         }

@@ -9,7 +9,7 @@
 //!   delivery's id, not run again;
 //! - failed before: run again as the next attempt, under the same `Delivery::id()`;
 //! - an ordinary one still running (the Hub gave up waiting and retried): never run twice at once.
-//!   The request waits for the running attempt, up to [`IN_PROGRESS_WAIT`], and is answered as
+//!   The request waits for the running attempt, up to `repeat_wait` (20 s), and is answered as
 //!   that attempt ends (a repeat if it succeeded, the next attempt if it failed); past that, 409
 //!   with `Retry-After`, a failure the Hub retries, so the delivery is not lost whichever way the
 //!   running attempt ends.
@@ -31,11 +31,6 @@ use crate::delivery::policy::{Answered, Policy, Received};
 use crate::delivery::record::with_delivery;
 use crate::endpoint::invoke::{Invocation, Outcome, invoke};
 use crate::endpoint::route::Route;
-
-/// How long a copy of a running delivery waits for that run to end before it is answered 409.
-/// The Hub waits about 30 s for an answer (HF staff, quoted in HUB-WEBHOOKS.md §4; not
-/// documented): this answers well before.
-pub(crate) const IN_PROGRESS_WAIT: Duration = Duration::from_secs(20);
 
 /// The first pause between two looks at a running delivery; doubled each time, up to a second.
 const FIRST_PAUSE: Duration = Duration::from_millis(50);
@@ -107,7 +102,8 @@ pub(super) async fn deliver(
                 attempt,
                 journaled,
             } => break (id, attempt, journaled),
-            Admitted::InProgress { id } => match next_pause(waited, &mut pause) {
+            Admitted::InProgress { id } => match next_pause(waited, policy.repeat_wait, &mut pause)
+            {
                 Some(pause) => tokio::time::sleep(pause).await,
                 None => return still_running(&id),
             },
@@ -251,9 +247,9 @@ impl Drop for SaveOnDrop {
 }
 
 /// The pause before the next look at a running delivery, or `None` once the wait is over.
-fn next_pause(waited: Instant, pause: &mut Duration) -> Option<Duration> {
+fn next_pause(waited: Instant, limit: Duration, pause: &mut Duration) -> Option<Duration> {
     let this = *pause;
-    if waited.elapsed() + this > IN_PROGRESS_WAIT {
+    if waited.elapsed() + this > limit {
         return None;
     }
     *pause = (this * 2).min(LONGEST_PAUSE);
@@ -298,7 +294,7 @@ pub(super) async fn deliver_in_window(
         match recent.admit(route.id, &webhook_id) {
             Seen::Run { id, attempt } => break (id, attempt),
             Seen::Repeat { id } => return repeat(&id),
-            Seen::InProgress { id } => match next_pause(waited, &mut pause) {
+            Seen::InProgress { id } => match next_pause(waited, policy.repeat_wait, &mut pause) {
                 Some(pause) => tokio::time::sleep(pause).await,
                 None => return still_running(&id),
             },

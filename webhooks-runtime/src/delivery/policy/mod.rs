@@ -39,6 +39,8 @@ pub(crate) struct Policy {
     /// Whether a body that cannot be read (a 422) is answered 200 `processed: false` instead,
     /// so that the Hub does not count a failure for it.
     pub(crate) acknowledge_rejected: bool,
+    /// How long a copy of a delivery still running waits for it before a 409.
+    pub(crate) repeat_wait: std::time::Duration,
 }
 
 impl Policy {
