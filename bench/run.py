@@ -46,7 +46,12 @@ TARGETS = [
     ("framework, 12 endpoints", "bench-realistic", {"RUST_LOG": "warn"}),
     ("framework, journal off", "bench-framework", {"RUST_LOG": "warn", "BENCH_JOURNAL": "off"}),
     ("framework, request logs on", "bench-framework", {"RUST_LOG": "info"}),
+    # Every request with a fresh `Webhook-Id`, as the Hub sends since September 2026: each is
+    # admitted by the journal (one durable write) before its handler runs.
+    ("framework, Hub ids", "bench-framework", {"RUST_LOG": "warn", "BENCH_WEBHOOK_ID": "fresh"}),
 ]
+# Settings of a target that are the load generator's, not the server's.
+CLIENT_SETTINGS = ("BENCH_WEBHOOK_ID",)
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -122,22 +127,23 @@ def stop(process):
     shutil.rmtree(process.data_dir, ignore_errors=True)
 
 
-def wrk(port, connections, seconds):
+def wrk(port, connections, seconds, client_env=None):
     result = subprocess.run(
         ["taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", LUA,
          f"http://127.0.0.1:{port}{PATH}"],
-        env=dict(os.environ, BENCH_BODY=BODY), capture_output=True, text=True, check=True)
+        env=dict(os.environ, BENCH_BODY=BODY, **(client_env or {})),
+        capture_output=True, text=True, check=True)
     line = next(l for l in result.stdout.splitlines() if l.startswith("WRK_JSON "))
     return json.loads(line[len("WRK_JSON "):])
 
 
-def measure(process, port, seconds):
-    wrk(port, 64, 1)  # warm-up
+def measure(process, port, seconds, client_env=None):
+    wrk(port, 64, 1, client_env)  # warm-up
     before = cpu_ticks(process.pid)
-    loaded = wrk(port, 64, seconds)
+    loaded = wrk(port, 64, seconds, client_env)
     cpu = cpu_ticks(process.pid) - before
     rss_load = rss_kib(process.pid, "VmHWM")
-    single = wrk(port, 1, max(1, seconds // 2))
+    single = wrk(port, 1, max(1, seconds // 2), client_env)
     return {
         "rps": loaded["requests"] / (loaded["duration_us"] / 1e6),
         "p50_64": loaded["p50_us"], "p99_64": loaded["p99_us"],
@@ -189,10 +195,11 @@ def main():
         for round_index in range(args.rounds):
             order = targets[round_index % len(targets):] + targets[:round_index % len(targets)]
             results = {}
-            for name, _, _ in order:
+            for name, _, extra_env in order:
                 target = running[name]
                 target["process"].send_signal(signal.SIGCONT)
-                results[name] = measure(target["process"], target["port"], args.seconds)
+                client_env = {k: v for k, v in extra_env.items() if k in CLIENT_SETTINGS}
+                results[name] = measure(target["process"], target["port"], args.seconds, client_env)
                 target["process"].send_signal(signal.SIGSTOP)
             rounds.append(results)
             print(f"round {round_index + 1}/{args.rounds}: " + ", ".join(

@@ -7,6 +7,20 @@ file:close()
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["X-Webhook-Secret"] = "bench-secret"
 
+-- BENCH_WEBHOOK_ID=fresh sends each request with a Webhook-Id of its own, as the Hub does.
+if os.getenv("BENCH_WEBHOOK_ID") == "fresh" then
+  local sent = 0
+  -- A prefix of this wrk run's own: runs within one second must not repeat each other's ids.
+  local urandom = assert(io.open("/dev/urandom", "rb"))
+  local run = urandom:read(8):gsub(".", function(c) return string.format("%02x", c:byte()) end)
+  urandom:close()
+  function request()
+    sent = sent + 1
+    wrk.headers["Webhook-Id"] = "bench-" .. run .. "-" .. sent
+    return wrk.format()
+  end
+end
+
 -- BENCH_DELAY_MS paces each connection: it waits that long before each request, so that
 -- connections x (1000 / delay) bounds the rate (a load below saturation, as real traffic is).
 local delay_ms = tonumber(os.getenv("BENCH_DELAY_MS") or "")
