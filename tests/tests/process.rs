@@ -703,3 +703,41 @@ fn run_as_a_hub_job_handles_the_one_delivery_and_exits_0_1_or_2() {
     );
     assert_eq!(code, Some(1), "an unknown endpoint is a start error");
 }
+
+#[test]
+fn a_job_started_again_for_the_same_webhook_id_with_a_journal_does_not_run_twice() {
+    let quickstart = env!("CARGO_BIN_EXE_quickstart");
+    let replica = env!("CARGO_BIN_EXE_replica-server");
+    let dir = common::process::fresh_data_dir();
+    let dir_text = dir.to_str().unwrap().to_owned();
+    let push = String::from_utf8(common::fixture(
+        "05-docs-repo-content-branch-updated-and-tag-created.json",
+    ))
+    .unwrap()
+    .replace("\"type\": \"model\"", "\"type\": \"dataset\"");
+    let env = [
+        ("WEBHOOK_PAYLOAD", push.as_str()),
+        ("WEBHOOK_ID", "job-again"),
+        ("WEBHOOKS_DATA_DIR", dir_text.as_str()),
+    ];
+    let (first, code) = run_as_job(quickstart, &env);
+    assert_eq!((code, &first[0]["outcome"]), (Some(0), &"done".into()), "{first:?}");
+    let (again, code) = run_as_job(quickstart, &env);
+    assert_eq!(code, Some(0), "{again:?}");
+    assert_eq!(again[0]["outcome"], "duplicate", "{again:?}");
+    assert_eq!(again[0]["delivery_id"], first[0]["delivery_id"]);
+
+    // A failed one runs again as its next attempt, under the same id.
+    let failing = [
+        ("WEBHOOK_PAYLOAD", push.as_str()),
+        ("WEBHOOK_ID", "job-failing"),
+        ("WEBHOOKS_DATA_DIR", dir_text.as_str()),
+        ("WEBHOOKS_JOB_ENDPOINT", "now"),
+    ];
+    let (first, code) = run_as_job(replica, &failing);
+    assert_eq!((code, &first[0]["attempt"]), (Some(1), &1.into()), "{first:?}");
+    let (again, code) = run_as_job(replica, &failing);
+    assert_eq!((code, &again[0]["attempt"]), (Some(1), &2.into()), "{again:?}");
+    assert_eq!(again[0]["delivery_id"], first[0]["delivery_id"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}

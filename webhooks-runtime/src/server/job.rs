@@ -2,8 +2,10 @@
 //! `WEBHOOK_PAYLOAD` and the delivery's id in `WEBHOOK_ID` (HUB-WEBHOOKS.md §1, hub-docs PR #2749).
 //! With `WEBHOOK_PAYLOAD` set, [`run`](crate::run) handles that one delivery and exits: every
 //! endpoint whose filter takes it (or the one `WEBHOOKS_JOB_ENDPOINT` names), background ones
-//! inline, no secret check (the Hub started the Job) and no journal. One JSON line per endpoint on
-//! stdout; the exit status says how it went.
+//! inline, no secret check (the Hub started the Job), and a journal only when one is configured
+//! (`WEBHOOKS_DATABASE_URL`, or `WEBHOOKS_DATA_DIR` on a volume that outlives the Job): then a
+//! Job started again for the same `WEBHOOK_ID` does not run what succeeded. One JSON line per
+//! endpoint on stdout; the exit status says how it went.
 
 use std::io::Write as _;
 
@@ -13,7 +15,12 @@ use serde_json::{Value, json};
 use webhooks_core::delivery::{WEBHOOK_ID, is_valid_webhook_id};
 use webhooks_core::{FromWebhookRequest, WebhookPayload, WebhookRequest};
 
-use crate::delivery::journal::new_id;
+use std::sync::Arc;
+
+use crate::delivery::Deliveries;
+use crate::delivery::journal::{
+    Admission, AttemptResult, DeliveryRecord, DeliveryStatus, new_id, now_ms,
+};
 use crate::delivery::record::with_delivery;
 use crate::endpoint::invoke::invoke;
 use crate::endpoint::route::{Route, Routes};
@@ -52,13 +59,30 @@ pub(crate) fn run(server: crate::server::WebhooksServer) -> Result<u8, Error> {
         );
     }
     let endpoint = read(JOB_ENDPOINT_VARIABLE).filter(|name| !name.is_empty());
+    // A Job's container goes away with it: the default SQLite folder would be lost, so a journal
+    // is opened only where one is asked for.
+    let configured = server.resolved.database_url.is_some()
+        || read("WEBHOOKS_DATA_DIR").is_some_and(|dir| !dir.is_empty());
+    let deliveries = if configured && server.deliveries.journal {
+        let not_kept = prometheus_client::metrics::counter::Counter::default();
+        server.journal_opening(&not_kept).open()?
+    } else {
+        None
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     let routes = std::sync::Arc::clone(&server.routes);
     let expose = server.expose_handler_errors;
     let valid_id = webhook_id.filter(|id| is_valid_webhook_id(id));
-    let code = runtime.block_on(handle(&routes, payload, valid_id, endpoint, expose));
+    let code = runtime.block_on(handle(
+        &routes,
+        deliveries.as_ref(),
+        payload,
+        valid_id,
+        endpoint,
+        expose,
+    ));
     // A plain `fn` still running (it timed out) keeps its thread: do not wait for it.
     runtime.shutdown_background();
     code
@@ -68,6 +92,7 @@ pub(crate) fn run(server: crate::server::WebhooksServer) -> Result<u8, Error> {
 /// exit status. `endpoint` picks one route by function name or path.
 pub(crate) async fn handle(
     routes: &Routes,
+    deliveries: Option<&Arc<Deliveries>>,
     payload: String,
     webhook_id: Option<String>,
     endpoint: Option<String>,
@@ -124,9 +149,34 @@ pub(crate) async fn handle(
             continue;
         }
         ran += 1;
-        let id = new_id();
-        let as_run = with_delivery(request.clone(), &id, 1, None);
+        let (id, attempt) = match admit(deliveries, route, &request).await {
+            Admitted::Run { id, attempt } => (id, attempt),
+            Admitted::Not { id, outcome } => {
+                failed |= outcome == "running";
+                print_line(&json!({
+                    "endpoint": route.function,
+                    "path": route.route_path,
+                    "delivery_id": id,
+                    "webhook_id": webhook_id,
+                    "outcome": outcome,
+                }));
+                continue;
+            }
+        };
+        let as_run = with_delivery(request.clone(), &id, attempt, None);
+        let started = std::time::Instant::now();
         let invocation = invoke(route, as_run, expose_errors).await;
+        if let Some(deliveries) = deliveries {
+            let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+            let result = match &invocation.error {
+                None => AttemptResult::Done { latency_ms },
+                Some(error) => AttemptResult::Failed {
+                    error: error.clone(),
+                    latency_ms,
+                },
+            };
+            deliveries.save_result(id.clone(), attempt, result).await;
+        }
         let status = invocation.response.status().as_u16();
         let answer =
             serde_json::from_slice::<Value>(invocation.response.body()).unwrap_or_else(|_| {
@@ -136,6 +186,7 @@ pub(crate) async fn handle(
             "endpoint": route.function,
             "path": route.route_path,
             "delivery_id": id,
+            "attempt": attempt,
             "webhook_id": webhook_id,
             "outcome": if invocation.succeeded() { "done" } else { "failed" },
             "status": status,
@@ -153,6 +204,64 @@ pub(crate) async fn handle(
         );
     }
     Ok(if failed { FAILED } else { SUCCEEDED })
+}
+
+/// Whether a matching endpoint runs, with the journal's word when there is one.
+enum Admitted {
+    /// Run it, as this attempt of this delivery.
+    Run { id: String, attempt: u32 },
+    /// Not run: it succeeded already (`duplicate`), or runs elsewhere now (`running`).
+    Not { id: String, outcome: &'static str },
+}
+
+/// Journals the Job's delivery to `route` (as running, by its `Webhook-Id` when it has one; run
+/// inline even for a background endpoint) and says whether to run it.
+async fn admit(
+    deliveries: Option<&Arc<Deliveries>>,
+    route: &Route,
+    request: &WebhookRequest,
+) -> Admitted {
+    let Some(deliveries) = deliveries else {
+        return Admitted::Run {
+            id: new_id(),
+            attempt: 1,
+        };
+    };
+    let mut record = DeliveryRecord::received(route, request, None, DeliveryStatus::Running);
+    record.summarize();
+    record.background = false;
+    record.attempts = 1;
+    let id = record.id.clone();
+    let admission = if record.webhook_id.is_some() {
+        let lease_until = deliveries.lease_until(now_ms());
+        deliveries.admit(route.id, record, lease_until).await
+    } else {
+        deliveries
+            .run(move |journal| journal.insert(std::slice::from_ref(&record)))
+            .await
+            .map(|()| Admission::Queued)
+    };
+    match admission {
+        Ok(Admission::Retry { original, attempt }) => Admitted::Run {
+            id: original,
+            attempt,
+        },
+        Ok(Admission::Repeat { original, .. } | Admission::Duplicate { original }) => {
+            Admitted::Not {
+                id: original,
+                outcome: "duplicate",
+            }
+        }
+        Ok(Admission::InProgress { original }) => Admitted::Not {
+            id: original,
+            outcome: "running",
+        },
+        Ok(_) => Admitted::Run { id, attempt: 1 },
+        Err(error) => {
+            tracing::error!(%error, "the Job's delivery could not be journaled; handling it");
+            Admitted::Run { id, attempt: 1 }
+        }
+    }
 }
 
 /// The delivery as a webhook request: what a handler's arguments read.

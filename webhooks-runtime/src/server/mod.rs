@@ -272,7 +272,7 @@ impl WebhooksServer {
     }
 
     /// What opening the journal needs, to do it on another thread.
-    fn journal_opening(&self, not_kept: &Counter) -> JournalOpening {
+    pub(crate) fn journal_opening(&self, not_kept: &Counter) -> JournalOpening {
         JournalOpening {
             dir: self.resolved.data_dir.clone(),
             database_url: self.resolved.database_url.clone(),
@@ -284,7 +284,7 @@ impl WebhooksServer {
 }
 
 /// The journal to open, when it is on.
-struct JournalOpening {
+pub(crate) struct JournalOpening {
     dir: std::path::PathBuf,
     /// PostgreSQL instead of SQLite in `dir`, unless the builder was given a store.
     database_url: Option<crate::web::secret::Secret>,
@@ -295,7 +295,7 @@ struct JournalOpening {
 
 impl JournalOpening {
     /// Opens it. Blocks on the disk.
-    fn open(mut self) -> Result<Option<Arc<Deliveries>>, Error> {
+    pub(crate) fn open(mut self) -> Result<Option<Arc<Deliveries>>, Error> {
         if !self.settings.journal {
             return Ok(None);
         }

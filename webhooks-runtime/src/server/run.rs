@@ -9,7 +9,8 @@ use crate::server::WebhooksServer;
 /// Started as a Hub Job (`WEBHOOK_PAYLOAD` set, as the Hub sets it for a Job webhook), it instead
 /// handles that one delivery and exits: every endpoint whose filter takes it, or the one named by
 /// `WEBHOOKS_JOB_ENDPOINT` (function name or path); `Delivery::webhook_id()` from `WEBHOOK_ID`;
-/// background endpoints run inline; no secret check and no journal. It prints one JSON line per
+/// background endpoints run inline; no secret check; a journal only when `WEBHOOKS_DATABASE_URL`
+/// or `WEBHOOKS_DATA_DIR` is set (then the same `WEBHOOK_ID` does not run twice). It prints one JSON line per
 /// endpoint on stdout (`endpoint`, `outcome`: `done`, `failed` or `skipped`, the answer's
 /// `status` and `answer`, or `error`), and exits 0 when every matching handler succeeded or none
 /// matched, 1 when one failed, 2 when the payload does not parse (a line with the `field`).
