@@ -188,3 +188,29 @@ async fn answers_other_than_2xx_in_the_last_24_hours_are_on_the_page_and_in_metr
         "{html}"
     );
 }
+
+#[tokio::test]
+async fn a_path_shared_by_two_endpoints_counts_its_failed_answers_once() {
+    use webhooks_runtime::EventFilter;
+    let server = TestServer::with(
+        WebhooksServer::builder()
+            .include_registered(false)
+            .add_webhook("shared", |_: WebhookPayload| async {})
+            .filter(EventFilter::new().scope("repo"))
+            .add_webhook("shared", |_: WebhookPayload| async {})
+            .filter(EventFilter::new().scope("discussion")),
+    )
+    .await;
+    let refused = server.post("/webhooks/shared").body("{}").send().await;
+    assert_eq!(refused.status(), 422);
+    let text = server.get("/metrics").send().await.text().to_owned();
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|line| line.starts_with("webhooks_non_2xx_answers_last_24h{"))
+        .collect();
+    assert_eq!(
+        lines,
+        [r#"webhooks_non_2xx_answers_last_24h{endpoint="/webhooks/shared"} 1"#],
+        "{text}"
+    );
+}

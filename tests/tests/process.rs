@@ -721,7 +721,11 @@ fn a_job_started_again_for_the_same_webhook_id_with_a_journal_does_not_run_twice
         ("WEBHOOKS_DATA_DIR", dir_text.as_str()),
     ];
     let (first, code) = run_as_job(quickstart, &env);
-    assert_eq!((code, &first[0]["outcome"]), (Some(0), &"done".into()), "{first:?}");
+    assert_eq!(
+        (code, &first[0]["outcome"]),
+        (Some(0), &"done".into()),
+        "{first:?}"
+    );
     let (again, code) = run_as_job(quickstart, &env);
     assert_eq!(code, Some(0), "{again:?}");
     assert_eq!(again[0]["outcome"], "duplicate", "{again:?}");
@@ -735,9 +739,17 @@ fn a_job_started_again_for_the_same_webhook_id_with_a_journal_does_not_run_twice
         ("WEBHOOKS_JOB_ENDPOINT", "now"),
     ];
     let (first, code) = run_as_job(replica, &failing);
-    assert_eq!((code, &first[0]["attempt"]), (Some(1), &1.into()), "{first:?}");
+    assert_eq!(
+        (code, &first[0]["attempt"]),
+        (Some(1), &1.into()),
+        "{first:?}"
+    );
     let (again, code) = run_as_job(replica, &failing);
-    assert_eq!((code, &again[0]["attempt"]), (Some(1), &2.into()), "{again:?}");
+    assert_eq!(
+        (code, &again[0]["attempt"]),
+        (Some(1), &2.into()),
+        "{again:?}"
+    );
     assert_eq!(again[0]["delivery_id"], first[0]["delivery_id"]);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -24,8 +24,9 @@ const LATENCY_BUCKETS: [f64; 14] = [
 pub(crate) struct Metrics {
     registry: Registry,
     routes: Vec<RouteMetrics>,
-    /// Each route's answers other than 2xx over the last 24 hours, set at each scrape.
-    failed_last_24h: Vec<Gauge>,
+    /// Each path's answers other than 2xx over the last 24 hours, set at each scrape: under the
+    /// path's first route, where they are counted.
+    failed_last_24h: Vec<(RouteId, Gauge)>,
 }
 
 /// One endpoint's metrics.
@@ -174,12 +175,20 @@ impl Metrics {
                 }
             })
             .collect();
-        let failed_last_24h = routes
-            .iter()
+        let mut first_of_path: Vec<&crate::endpoint::route::Route> = Vec::new();
+        for route in routes.iter() {
+            if first_of_path
+                .last()
+                .is_none_or(|first| first.route_path != route.route_path)
+            {
+                first_of_path.push(route);
+            }
+        }
+        let failed_last_24h = first_of_path
+            .into_iter()
             .map(|route| {
-                failed_last_24h
-                    .get_or_create(&vec![("endpoint", route.route_path.clone())])
-                    .clone()
+                let labels = vec![("endpoint", route.route_path.clone())];
+                (route.id, failed_last_24h.get_or_create(&labels).clone())
             })
             .collect();
         Metrics {
@@ -198,8 +207,8 @@ impl Metrics {
     /// last 24 hours.
     pub(crate) fn render(&self, failed: &FailedAnswers) -> String {
         let hour = current_hour();
-        for (index, gauge) in self.failed_last_24h.iter().enumerate() {
-            let count = failed.last_24h(RouteId(index), hour);
+        for (route, gauge) in &self.failed_last_24h {
+            let count = failed.last_24h(*route, hour);
             gauge.set(i64::try_from(count).unwrap_or(i64::MAX));
         }
         let mut text = String::new();

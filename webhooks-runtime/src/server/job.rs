@@ -21,6 +21,7 @@ use crate::delivery::Deliveries;
 use crate::delivery::journal::{
     Admission, AttemptResult, DeliveryRecord, DeliveryStatus, new_id, now_ms,
 };
+use crate::delivery::policy::keyed::run_with_heartbeat;
 use crate::delivery::record::with_delivery;
 use crate::endpoint::invoke::invoke;
 use crate::endpoint::route::{Route, Routes};
@@ -165,7 +166,13 @@ pub(crate) async fn handle(
         };
         let as_run = with_delivery(request.clone(), &id, attempt, None);
         let started = std::time::Instant::now();
-        let invocation = invoke(route, as_run, expose_errors).await;
+        // Its lease extended while it runs: a Job started again meanwhile finds it running.
+        let invocation = match deliveries {
+            Some(deliveries) => {
+                run_with_heartbeat(expose_errors, route, as_run, deliveries, true, &id).await
+            }
+            None => invoke(route, as_run, expose_errors).await,
+        };
         if let Some(deliveries) = deliveries {
             let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
             let result = match &invocation.error {

@@ -181,6 +181,39 @@ fn a_failed_delivery_runs_again_as_its_next_attempt(journal: &dyn Journal) {
     );
 }
 
+fn an_ordinary_delivery_whose_process_stopped_is_failed_once_its_lease_lapses(
+    journal: &dyn Journal,
+) {
+    let first = from_hub(T0, ROUTE, "hub-6", false);
+    assert_eq!(admit(journal, &first, "a", T0), Admission::Queued);
+    journal.rescue_expired(T0 + LEASE_MS).unwrap();
+    assert_eq!(
+        journal.get(&first.id).unwrap().unwrap().status,
+        DeliveryStatus::Running,
+        "its lease holds"
+    );
+    journal.rescue_expired(T0 + LEASE_MS + 1).unwrap();
+    let failed = journal.get(&first.id).unwrap().unwrap();
+    assert_eq!(
+        failed.status,
+        DeliveryStatus::Failed,
+        "kept as failed, not queued"
+    );
+    assert_eq!(journal.backlog(ROUTE).unwrap(), 0);
+    assert_eq!(
+        admit(
+            journal,
+            &from_hub(T0 + LEASE_MS + 2, ROUTE, "hub-6", false),
+            "b",
+            T0 + LEASE_MS + 2
+        ),
+        Admission::Retry {
+            original: first.id,
+            attempt: 2
+        }
+    );
+}
+
 fn a_background_delivery_is_queued_once(journal: &dyn Journal) {
     let first = from_hub(T0, ROUTE, "hub-3", true);
     assert_eq!(admit(journal, &first, "a", T0), Admission::Queued);
@@ -677,6 +710,7 @@ pub fn check_journal(open: impl Fn() -> Box<dyn Journal>) {
     a_webhook_id_names_one_delivery_of_an_endpoint(&*suite());
     a_failed_delivery_runs_again_as_its_next_attempt(&*suite());
     a_background_delivery_is_queued_once(&*suite());
+    an_ordinary_delivery_whose_process_stopped_is_failed_once_its_lease_lapses(&*suite());
     copies_admitted_at_once_run_once(&*suite());
 }
 

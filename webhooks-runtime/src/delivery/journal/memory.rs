@@ -58,6 +58,15 @@ impl MemoryJournal {
             .map_err(|_| JournalError::new("a previous journal call panicked"))
     }
 
+    /// Forgets the `Webhook-Id`s of deliveries no longer kept (`stored` is the locked map).
+    fn forget_removed(
+        &self,
+        stored: &BTreeMap<String, DeliveryRecord>,
+    ) -> Result<(), JournalError> {
+        self.keyed()?.retain(|_, id| stored.contains_key(id));
+        Ok(())
+    }
+
     fn keyed(&self) -> Result<MutexGuard<'_, HashMap<EndpointAndWebhookId, String>>, JournalError> {
         self.keyed
             .lock()
@@ -329,6 +338,16 @@ impl Journal for MemoryJournal {
                 delivery.status = DeliveryStatus::Queued;
                 leases.remove(&delivery.id);
                 rescued += 1;
+            } else if delivery.status == DeliveryStatus::Running
+                && !delivery.background
+                && leases
+                    .get(&delivery.id)
+                    .is_some_and(|lease| lease.until_ms < now_ms)
+            {
+                // Admitted by its Webhook-Id, its process stopped: failed, for a retry to run.
+                delivery.status = DeliveryStatus::Failed;
+                delivery.last_error = Some("its process stopped while its handler ran".to_owned());
+                leases.remove(&delivery.id);
             }
         }
         Ok(rescued)
@@ -375,7 +394,10 @@ impl Journal for MemoryJournal {
     }
 
     fn delete(&self, id: &str) -> Result<bool, JournalError> {
-        Ok(self.lock()?.remove(id).is_some())
+        let mut stored = self.lock()?;
+        let removed = stored.remove(id).is_some();
+        self.forget_removed(&stored)?;
+        Ok(removed)
     }
 
     fn prune(&self, keep: usize, older_than_ms: i64) -> Result<usize, JournalError> {
@@ -390,6 +412,7 @@ impl Journal for MemoryJournal {
             let beyond_count = oldest_kept.as_ref().is_some_and(|oldest| id < oldest);
             unfinished(delivery) || !(too_old || beyond_count)
         });
+        self.forget_removed(&stored)?;
         Ok(before - stored.len())
     }
 
@@ -416,6 +439,7 @@ impl Journal for MemoryJournal {
         };
         let before = stored.len();
         stored.retain(|id, delivery| unfinished(delivery) || *id > over);
+        self.forget_removed(&stored)?;
         Ok(before - stored.len())
     }
 }

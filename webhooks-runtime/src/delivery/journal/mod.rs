@@ -553,9 +553,10 @@ pub trait Journal: Send + Sync + 'static {
     fn finish(&self, id: &str, attempt: u32, result: &AttemptResult) -> Result<bool, JournalError>;
 
     /// Puts back in the queue the running background deliveries whose lease ended before
-    /// `now_ms`: their process died or stopped beating. Returns how many. (An ordinary delivery
-    /// recorded as running while its handler runs, to drop copies of it, has no worker to run it
-    /// again: it is left as it is.) (A store only one process uses, such
+    /// `now_ms`: their process died or stopped beating. Returns how many. An ordinary delivery
+    /// admitted by its `Webhook-Id` whose lease ended is marked `failed` (the sender's retry runs
+    /// it again); one recorded as running without a lease, to drop body copies of it, is left as
+    /// it is. (A store only one process uses, such
     /// as SQLite behind its lock, rescues every running delivery at start with `i64::MAX`.)
     ///
     /// ```

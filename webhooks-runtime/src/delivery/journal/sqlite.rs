@@ -151,12 +151,17 @@ fn upgrade(connection: &Connection, version: i64) -> rusqlite::Result<()> {
              ALTER TABLE deliveries ADD COLUMN lease_until_ms INTEGER;",
         )?;
     }
-    if version < 3 && !has_column("webhook_id")? {
-        connection.execute_batch(
-            "ALTER TABLE deliveries ADD COLUMN webhook_id TEXT; \
-             ALTER TABLE deliveries ADD COLUMN keyed INTEGER NOT NULL DEFAULT 0; \
-             ALTER TABLE deliveries ADD COLUMN repeats INTEGER NOT NULL DEFAULT 0;",
-        )?;
+    // Each column on its own: an upgrade cut short between two is finished at the next open.
+    for (column, definition) in [
+        ("webhook_id", "TEXT"),
+        ("keyed", "INTEGER NOT NULL DEFAULT 0"),
+        ("repeats", "INTEGER NOT NULL DEFAULT 0"),
+    ] {
+        if version < 3 && !has_column(column)? {
+            connection.execute_batch(&format!(
+                "ALTER TABLE deliveries ADD COLUMN {column} {definition}"
+            ))?;
+        }
     }
     connection.execute_batch(INDEXES)
 }
@@ -659,6 +664,14 @@ impl Journal for SqliteJournal {
     fn rescue_expired(&self, now_ms: i64) -> Result<usize, JournalError> {
         // One statement, the predicate inside the update: a lease extended meanwhile is kept.
         self.with(|connection| {
+            // An ordinary delivery admitted by its Webhook-Id whose process stopped: failed,
+            // for the sender's retry to run again (and for the retention to remove).
+            connection.execute(
+                "UPDATE deliveries SET status = 'failed', owner = NULL, lease_until_ms = NULL, \
+                 last_error = 'its process stopped while its handler ran' \
+                 WHERE status = 'running' AND NOT background AND lease_until_ms < ?1",
+                params![now_ms],
+            )?;
             connection.execute(
                 "UPDATE deliveries SET status = 'queued', owner = NULL, lease_until_ms = NULL \
                  WHERE status = 'running' AND background \

@@ -87,6 +87,8 @@ pub(super) async fn deliver(
     let (id, attempt, journaled) = loop {
         let admitted = match admit_to_journal(deliveries, route, &record).await {
             Ok(admitted) => admitted,
+            // A copy of a run under way must not run beside it, journal or not.
+            Err(error) if pause != FIRST_PAUSE => return not_journaled(&error),
             Err(error) => {
                 tracing::error!(%error, "cannot look the Webhook-Id up in the journal; handling the delivery");
                 Admitted::Run {
@@ -119,7 +121,15 @@ pub(super) async fn deliver(
         result: None,
     });
     let started = Instant::now();
-    let invocation = run_with_heartbeat(policy, route, request, deliveries, journaled, &id).await;
+    let invocation = run_with_heartbeat(
+        policy.expose_handler_errors,
+        route,
+        request,
+        deliveries,
+        journaled,
+        &id,
+    )
+    .await;
     if let Some(saving) = &mut saving {
         saving.result = Some(result_of(&invocation, started));
     }
@@ -177,15 +187,15 @@ async fn admit_to_journal(
 
 /// Runs the handler, extending the delivery's lease while it runs (a third of the lease at a
 /// time), so that a copy sent meanwhile finds it running however long it takes.
-async fn run_with_heartbeat(
-    policy: &Policy,
+pub(crate) async fn run_with_heartbeat(
+    expose_handler_errors: bool,
     route: &Route,
     request: WebhookRequest,
     deliveries: &Arc<Deliveries>,
     journaled: bool,
     id: &str,
 ) -> Invocation {
-    let invoking = invoke(route, request, policy.expose_handler_errors);
+    let invoking = invoke(route, request, expose_handler_errors);
     if !journaled {
         return invoking.await;
     }

@@ -6,7 +6,7 @@
 
 mod delivering;
 mod dispatch;
-mod keyed;
+pub(crate) mod keyed;
 mod recent;
 mod unkeyed;
 

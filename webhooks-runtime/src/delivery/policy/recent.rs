@@ -81,10 +81,23 @@ impl RecentIds {
                 }
             };
         }
-        if window.order.len() >= Self::CAPACITY
-            && let Some(oldest) = window.order.pop_front()
-        {
-            window.seen.remove(&oldest);
+        // The oldest finished id goes; a running one is kept (forgetting it would let a copy run
+        // beside it), moved to the back.
+        let mut looked = 0;
+        while window.order.len() >= Self::CAPACITY && looked < Self::CAPACITY {
+            let Some(oldest) = window.order.pop_front() else {
+                break;
+            };
+            looked += 1;
+            if window
+                .seen
+                .get(&oldest)
+                .is_some_and(|entry| entry.state == State::Running)
+            {
+                window.order.push_back(oldest);
+            } else {
+                window.seen.remove(&oldest);
+            }
         }
         let id = new_id();
         window.order.push_back(key.clone());
@@ -187,18 +200,28 @@ mod tests {
     }
 
     #[test]
-    fn the_oldest_ids_are_forgotten_past_the_capacity() {
+    fn the_oldest_finished_ids_are_forgotten_past_the_capacity_never_a_running_one() {
         let recent = RecentIds::default();
         for n in 0..=RecentIds::CAPACITY {
-            recent.admit(RouteId(0), &n.to_string());
+            let id = n.to_string();
+            recent.admit(RouteId(0), &id);
+            if n != 1 {
+                let mut finishing = recent.finishing(RouteId(0), id, 1);
+                finishing.succeeded = true;
+            }
         }
-        assert!(matches!(
-            recent.admit(RouteId(0), "0"),
-            Seen::Run { attempt: 1, .. }
-        ));
+        assert!(
+            matches!(recent.admit(RouteId(0), "0"), Seen::Run { attempt: 1, .. }),
+            "the oldest was forgotten"
+        );
+        assert!(
+            matches!(recent.admit(RouteId(0), "1"), Seen::InProgress { .. }),
+            "a running one is kept"
+        );
         assert!(matches!(
             recent.admit(RouteId(0), "2"),
-            Seen::InProgress { .. }
+            Seen::Run { attempt: 1, .. }
         ));
+        assert!(matches!(recent.admit(RouteId(0), "4"), Seen::Repeat { .. }));
     }
 }

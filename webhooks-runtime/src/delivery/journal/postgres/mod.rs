@@ -806,6 +806,22 @@ impl Journal for PostgresJournal {
                 .execute(&statement, &[&now_ms, &RESCUE_LOCK])
                 .await
                 .map_err(database_error)?;
+            // An ordinary delivery admitted by its Webhook-Id whose process stopped: failed, for
+            // the sender's retry to run again (and for the retention to remove).
+            let failed = client
+                .prepare_cached(
+                    "WITH maintenance AS (SELECT pg_try_advisory_xact_lock($2) AS held) \
+                     UPDATE webhooks_deliveries SET status = 'failed', owner = NULL, \
+                     lease_until_ms = NULL, last_error = 'its process stopped while its handler ran' \
+                     FROM maintenance WHERE maintenance.held AND status = 'running' \
+                     AND NOT background AND lease_until_ms < $1",
+                )
+                .await
+                .map_err(database_error)?;
+            client
+                .execute(&failed, &[&now_ms, &RESCUE_LOCK])
+                .await
+                .map_err(database_error)?;
             Ok(count(i64::try_from(rescued).unwrap_or(0)))
         })
     }
