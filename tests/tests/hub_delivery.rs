@@ -342,3 +342,34 @@ async fn a_copy_of_a_delivery_still_running_past_the_wait_is_a_409_and_runs_noth
     assert_eq!(later.json::<Value>()["delivery_id"], answer["delivery_id"]);
     assert_eq!(STILL_RUNNING.load(Ordering::SeqCst), 1);
 }
+
+static ABANDONED_RUNS: AtomicU32 = AtomicU32::new(0);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_the_hub_stopped_waiting_for_goes_on_and_its_retry_does_not_run_beside_it() {
+    let server = TestServer::with(builder().add_webhook("slow_job", || async {
+        ABANDONED_RUNS.fetch_add(1, Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        "trained"
+    }))
+    .await;
+    let server = std::sync::Arc::new(server);
+    let first = {
+        let server = std::sync::Arc::clone(&server);
+        tokio::spawn(async move { post(&server, "/webhooks/slow_job", "abandoned").await })
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while ABANDONED_RUNS.load(Ordering::SeqCst) == 0 {
+        assert!(Instant::now() < deadline, "the handler never started");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // The Hub gives up waiting: its connection closes while the handler runs.
+    first.abort();
+    let _ = first.await;
+    let retry = post(&server, "/webhooks/slow_job", "abandoned").await;
+    assert_eq!(retry.status(), StatusCode::OK, "{}", retry.text());
+    assert_eq!(retry.json::<Value>()["status"], "duplicate");
+    assert_eq!(ABANDONED_RUNS.load(Ordering::SeqCst), 1, "run once");
+    let record = eventually(&server, "abandoned", |record| record["status"] == "done").await;
+    assert_eq!(record["attempts"], 1);
+}

@@ -21,7 +21,7 @@ use crate::delivery::Deliveries;
 use crate::delivery::journal::{
     Admission, AttemptResult, DeliveryRecord, DeliveryStatus, new_id, now_ms,
 };
-use crate::delivery::policy::keyed::run_with_heartbeat;
+use crate::delivery::policy::keyed::heartbeat_while;
 use crate::delivery::record::with_delivery;
 use crate::endpoint::invoke::invoke;
 use crate::endpoint::route::{Route, Routes};
@@ -169,7 +169,8 @@ pub(crate) async fn handle(
         // Its lease extended while it runs: a Job started again meanwhile finds it running.
         let invocation = match deliveries {
             Some(deliveries) => {
-                run_with_heartbeat(expose_errors, route, as_run, deliveries, true, &id).await
+                let invoking = invoke(route, as_run, expose_errors);
+                heartbeat_while(invoking, deliveries, true, &id).await
             }
             None => invoke(route, as_run, expose_errors).await,
         };

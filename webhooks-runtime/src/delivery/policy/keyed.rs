@@ -8,7 +8,8 @@
 //! - succeeded before (or a background one queued or running): answered 2xx with the first
 //!   delivery's id, not run again;
 //! - failed before: run again as the next attempt, under the same `Delivery::id()`;
-//! - an ordinary one still running (the Hub gave up waiting and retried): never run twice at once.
+//! - an ordinary one still running (the Hub gave up waiting and retried): never run twice at once
+//!   (the run is a task of its own, which goes on when the Hub closes the connection).
 //!   The request waits for the running attempt, up to `repeat_wait` (20 s), and is answered as
 //!   that attempt ends (a repeat if it succeeded, the next attempt if it failed); past that, 409
 //!   with `Retry-After`, a failure the Hub retries, so the delivery is not lost whichever way the
@@ -29,7 +30,7 @@ use crate::delivery::policy::unkeyed::{
 };
 use crate::delivery::policy::{Answered, Policy, Received};
 use crate::delivery::record::with_delivery;
-use crate::endpoint::invoke::{Invocation, Outcome, invoke};
+use crate::endpoint::invoke::{Invocation, Invoking, Outcome, invoke};
 use crate::endpoint::route::Route;
 
 /// The first pause between two looks at a running delivery; doubled each time, up to a second.
@@ -114,27 +115,31 @@ pub(super) async fn deliver(
         }
     };
     let request = with_delivery(received.request, &id, attempt, None);
-    let mut saving = journaled.then(|| SaveOnDrop {
-        deliveries: Arc::clone(deliveries),
-        id: id.clone(),
-        attempt,
-        result: None,
-    });
     let started = Instant::now();
-    let invocation = run_with_heartbeat(
-        policy.expose_handler_errors,
-        route,
-        request,
-        deliveries,
-        journaled,
-        &id,
-    )
-    .await;
-    if let Some(saving) = &mut saving {
-        saving.result = Some(result_of(&invocation, started));
+    let invoking = invoke(route, request, policy.expose_handler_errors);
+    let deliveries = Arc::clone(deliveries);
+    // On a task of its own: when the request is dropped (the Hub stopped waiting and closed the
+    // connection), the run goes on and its real result is saved, so that the Hub's retry finds it
+    // running (and waits for it) rather than failed while it still runs.
+    let running = tokio::spawn(async move {
+        let invocation = heartbeat_while(invoking, &deliveries, journaled, &id).await;
+        if journaled {
+            let result = result_of(&invocation, started);
+            // Off the response path.
+            tokio::spawn(async move { deliveries.save_result(id, attempt, result).await });
+        }
+        invocation
+    });
+    match running.await {
+        Ok(invocation) => policy.refused(invocation.response, invocation.outcome),
+        Err(error) => {
+            tracing::error!(%error, "a delivery's handler task ended without an answer");
+            (
+                answers::error(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error."),
+                Outcome::Panicked,
+            )
+        }
     }
-    drop(saving);
-    policy.refused(invocation.response, invocation.outcome)
 }
 
 /// Asks the journal about `record`'s `Webhook-Id`, an ordinary one under a lease of this process.
@@ -185,17 +190,15 @@ async fn admit_to_journal(
     })
 }
 
-/// Runs the handler, extending the delivery's lease while it runs (a third of the lease at a
-/// time), so that a copy sent meanwhile finds it running however long it takes.
-pub(crate) async fn run_with_heartbeat(
-    expose_handler_errors: bool,
-    route: &Route,
-    request: WebhookRequest,
+/// Waits for a started handler, extending the delivery's lease while it runs (a third of the
+/// lease at a time, when `journaled`), so that a copy sent meanwhile finds it running however long
+/// it takes.
+pub(crate) async fn heartbeat_while(
+    invoking: Invoking,
     deliveries: &Arc<Deliveries>,
     journaled: bool,
     id: &str,
 ) -> Invocation {
-    let invoking = invoke(route, request, expose_handler_errors);
     if !journaled {
         return invoking.await;
     }
@@ -227,32 +230,6 @@ fn result_of(invocation: &Invocation, started: Instant) -> AttemptResult {
             error: error.clone(),
             latency_ms,
         },
-    }
-}
-
-/// Saves how an attempt ended, off the response path; when the request is dropped before its
-/// handler returned (the client went away, the server stops), as failed, so that the sender's
-/// retry runs it again without waiting for its lease to lapse.
-struct SaveOnDrop {
-    deliveries: Arc<Deliveries>,
-    id: String,
-    attempt: u32,
-    result: Option<AttemptResult>,
-}
-
-impl Drop for SaveOnDrop {
-    fn drop(&mut self) {
-        let result = self.result.take().unwrap_or_else(|| AttemptResult::Failed {
-            error: "the request ended before its handler returned".to_owned(),
-            latency_ms: 0.0,
-        });
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            return;
-        };
-        let deliveries = Arc::clone(&self.deliveries);
-        let id = std::mem::take(&mut self.id);
-        let attempt = self.attempt;
-        runtime.spawn(async move { deliveries.save_result(id, attempt, result).await });
     }
 }
 
