@@ -42,6 +42,24 @@ pub fn is_valid_webhook_id(value: &str) -> bool {
     (1..=MAX_WEBHOOK_ID_LEN).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_graphic())
 }
 
+/// The Hub's `Webhook-Id` in `headers`, when there is a valid one (see [`is_valid_webhook_id`]).
+///
+/// ```
+/// use webhooks_core::delivery::webhook_id;
+///
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert("webhook-id", "6740f1a2".parse().unwrap());
+/// assert_eq!(webhook_id(&headers), Some("6740f1a2"));
+/// headers.insert("webhook-id", "two words".parse().unwrap());
+/// assert_eq!(webhook_id(&headers), None);
+/// ```
+pub fn webhook_id(headers: &http::HeaderMap) -> Option<&str> {
+    headers
+        .get(&WEBHOOK_ID)
+        .and_then(|value| value.to_str().ok())
+        .filter(|id| is_valid_webhook_id(id))
+}
+
 /// [`WEBHOOK_ID_HEADER`] as a `HeaderName`. Not public API.
 #[doc(hidden)]
 pub static WEBHOOK_ID: HeaderName = HeaderName::from_static(WEBHOOK_ID_HEADER);
@@ -176,7 +194,7 @@ impl FromWebhookRequest for Delivery {
         let attempt = header(&DELIVERY_ATTEMPT)
             .and_then(|attempt| attempt.parse().ok())
             .unwrap_or(1);
-        let webhook_id = header(&WEBHOOK_ID).filter(|id| is_valid_webhook_id(id));
+        let webhook_id = webhook_id(request.headers()).map(str::to_owned);
         Ok(Delivery::new(id, attempt, header(&REPLAY_OF)).with_webhook_id(webhook_id))
     }
 }

@@ -82,12 +82,12 @@ impl Rejection {
     /// assert_eq!(&response.body()[..], br#"{"error":"wrong org"}"#);
     /// ```
     pub fn into_response(self) -> WebhookResponse {
-        let body = match self.field {
+        let body = match &self.field {
             Some(field) => serde_json::json!({ "error": self.reason, "field": field }),
             None => serde_json::json!({ "error": self.reason }),
         };
         let mut response = json_response(self.status, Bytes::from(body.to_string()));
-        response.extensions_mut().insert(Rejected);
+        response.extensions_mut().insert(Rejected(self));
         response
     }
 
@@ -104,13 +104,29 @@ impl Rejection {
     /// assert!(!Rejection::is_rejection(&answered));
     /// ```
     pub fn is_rejection(response: &WebhookResponse) -> bool {
-        response.extensions().get::<Rejected>().is_some()
+        Self::of(response).is_some()
+    }
+
+    /// The rejection `response` was made from by [`Rejection::into_response`], if it was: what
+    /// the server journals and logs of a refused request, without reading its body back.
+    ///
+    /// ```
+    /// use webhooks_core::Rejection;
+    ///
+    /// let response = Rejection::new(http::StatusCode::UNPROCESSABLE_ENTITY, "no repo").into_response();
+    /// assert_eq!(Rejection::of(&response).map(Rejection::reason), Some("no repo"));
+    /// ```
+    pub fn of(response: &WebhookResponse) -> Option<&Rejection> {
+        response
+            .extensions()
+            .get::<Rejected>()
+            .map(|rejected| &rejected.0)
     }
 }
 
 /// Marks a response made by [`Rejection::into_response`].
-#[derive(Debug, Clone, Copy)]
-struct Rejected;
+#[derive(Debug, Clone)]
+struct Rejected(Rejection);
 
 /// A body that does not fit the handler's argument is a 422 naming the field.
 impl From<PayloadError> for Rejection {

@@ -14,18 +14,7 @@ use crate::endpoint::route::Route;
 
 pub use webhooks_core::delivery::{DELIVERY_ATTEMPT_HEADER, DELIVERY_ID_HEADER, REPLAY_OF_HEADER};
 
-use webhooks_core::delivery::{
-    DELIVERY_ATTEMPT, DELIVERY_ID, REPLAY_OF, WEBHOOK_ID, is_valid_webhook_id,
-};
-
-/// The Hub's `Webhook-Id` of `request`, when it carries a valid one (see [`is_valid_webhook_id`]).
-pub(crate) fn webhook_id_of(request: &WebhookRequest) -> Option<&str> {
-    request
-        .headers()
-        .get(&WEBHOOK_ID)
-        .and_then(|value| value.to_str().ok())
-        .filter(|id| is_valid_webhook_id(id))
-}
+use webhooks_core::delivery::{DELIVERY_ATTEMPT, DELIVERY_ID, REPLAY_OF, webhook_id};
 
 /// The headers a handler's `Delivery` argument reads; the server's alone, so a client's copies
 /// are removed when a request arrives.
@@ -131,7 +120,7 @@ impl DeliveryRecord {
             body: Bytes::copy_from_slice(request.body()),
             next_attempt_at_ms: 0,
             dedupe: route.dedupe,
-            webhook_id: webhook_id_of(request).map(str::to_owned),
+            webhook_id: webhook_id(request.headers()).map(str::to_owned),
             repeats: 0,
         }
     }

@@ -147,19 +147,17 @@ impl Future for Invoking {
     }
 }
 
-/// The reason a rejection's answer gives (`{"error": …, "field": …}`), the field named.
+/// The reason a rejection's answer gives, the field named.
 pub(crate) fn rejection_reason(response: &WebhookResponse) -> String {
-    use serde_json::Value;
-    serde_json::from_slice::<Value>(response.body())
-        .ok()
-        .and_then(|body| {
-            let error = body.get("error")?.as_str()?.to_owned();
-            Some(match body.get("field").and_then(Value::as_str) {
-                Some(field) if !error.contains(field) => format!("{error} (at {field})"),
-                _ => error,
-            })
-        })
-        .unwrap_or_else(|| format!("refused with {}", response.status()))
+    match Rejection::of(response) {
+        Some(rejection) => match rejection.field() {
+            Some(field) if !rejection.reason().contains(field) => {
+                format!("{} (at {field})", rejection.reason())
+            }
+            _ => rejection.reason().to_owned(),
+        },
+        None => format!("refused with {}", response.status()),
+    }
 }
 
 /// Reads what the handler returned: an argument refused, an `Err`, or an answer.

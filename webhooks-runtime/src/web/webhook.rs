@@ -13,7 +13,7 @@ use http::request::Parts;
 use http::{HeaderMap, Request, header};
 use tracing::instrument::Instrumented;
 use tracing::{Instrument, Span};
-use webhooks_core::delivery::{MAX_WEBHOOK_ID_LEN, WEBHOOK_ID, is_valid_webhook_id};
+use webhooks_core::delivery::{MAX_WEBHOOK_ID_LEN, WEBHOOK_ID, webhook_id};
 use webhooks_core::{WebhookRequest, WebhookResponse};
 
 use crate::answers::{self, Answer};
@@ -211,17 +211,15 @@ fn begin_delivery<'a>(
 /// Puts the Hub's `Webhook-Id` in the span; one that is not 1 to 128 visible ASCII characters is
 /// ignored (the delivery gets the server's own id), with a warning, and never refused.
 fn read_webhook_id(headers: &HeaderMap, span: &Span) {
-    let Some(value) = headers.get(&WEBHOOK_ID) else {
-        return;
-    };
-    match value.to_str() {
-        Ok(id) if is_valid_webhook_id(id) => {
+    match (webhook_id(headers), headers.get(&WEBHOOK_ID)) {
+        (Some(id), _) => {
             span.record("webhook_id", id);
         }
-        _ => tracing::warn!(
+        (None, Some(value)) => tracing::warn!(
             length = value.len(),
             "the Webhook-Id header is not 1 to {MAX_WEBHOOK_ID_LEN} visible ASCII characters: ignored, the delivery gets an id of its own"
         ),
+        (None, None) => {}
     }
 }
 

@@ -13,13 +13,14 @@ mod unkeyed;
 use std::sync::Arc;
 
 use http::StatusCode;
+use webhooks_core::delivery::webhook_id;
 use webhooks_core::{Rejection, WebhookRequest, WebhookResponse};
 
 use crate::answers;
 use crate::delivery::Deliveries;
 use crate::delivery::journal::{DeliveryRecord, DeliveryStatus, new_id};
 use crate::delivery::packed_headers::PackedHeaders;
-use crate::delivery::record::{webhook_id_of, with_delivery};
+use crate::delivery::record::with_delivery;
 use crate::delivery::summary::PayloadSummary;
 use crate::endpoint::invoke::{Outcome, invoke, rejection_reason};
 use crate::endpoint::route::Route;
@@ -70,8 +71,7 @@ impl Policy {
         summary: Option<PayloadSummary>,
         summarized: bool,
     ) -> Delivering<'a> {
-        let webhook_id = webhook_id_of(&request).map(str::to_owned);
-        match (&self.deliveries, webhook_id) {
+        match (&self.deliveries, webhook_id(request.headers())) {
             (Some(deliveries), Some(_)) => {
                 let received = Received {
                     route,
@@ -81,8 +81,9 @@ impl Policy {
                 };
                 Delivering::boxed(keyed::deliver(self, deliveries, received))
             }
-            (None, Some(webhook_id)) => {
-                Delivering::boxed(keyed::deliver_in_window(self, route, request, webhook_id))
+            (None, Some(id)) => {
+                let id = id.to_owned();
+                Delivering::boxed(keyed::deliver_in_window(self, route, request, id))
             }
             (Some(deliveries), None) => {
                 let received = Received {
