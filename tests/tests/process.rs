@@ -2,6 +2,8 @@
 //! start messages, and stopping on SIGTERM without dropping the request in flight.
 
 mod common;
+#[path = "process/hub_registration.rs"]
+mod hub_registration;
 
 use common::process::{ServerProcess, command, free_port, request};
 

@@ -11,6 +11,7 @@ Examples:
   hf-webhooks send discussion.comment.create --url http://127.0.0.1:7860/webhooks/say_hello --set comment.content='/eval'
   hf-webhooks post fixtures/07-repo-create-model.json --url http://127.0.0.1:7860/webhooks/say_hello
   hf-webhooks deliveries list --url http://127.0.0.1:7860
+  hf-webhooks hub apply --url https://acme-bot.hf.space/webhooks/retrain --watch dataset:acme/data --secret-env WEBHOOK_SECRET
   hf-webhooks completions bash > ~/.local/share/bash-completion/completions/hf-webhooks";
 
 /// Try Hugging Face Hub webhooks locally: send realistic events of every kind to your server,
@@ -59,6 +60,8 @@ Examples:
   hf-webhooks forward --from https://you-relay.hf.space --secret \"$RELAY_SECRET\" --to http://127.0.0.1:7860
   hf-webhooks forward --from … --secret … --to http://127.0.0.1:7860 --local-secret \"$WEBHOOK_SECRET\" --json")]
     Forward(ForwardArgs),
+    /// Manage your webhooks on the Hub: list, create, update, enable, disable, delete, apply
+    Hub(crate::hub::HubArgs),
     /// Print a completion script for your shell
     #[command(after_help = "\
 Examples:

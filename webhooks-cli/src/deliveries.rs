@@ -7,7 +7,8 @@ pub(crate) fn table(listing: &Value, now_ms: i64) -> String {
     let header = [
         "STATUS", "ENDPOINT", "EVENT", "REPO", "ATTEMPTS", "AGE", "ID", "HUB ID",
     ]
-    .map(str::to_owned);
+    .map(str::to_owned)
+    .to_vec();
     let mut rows = vec![header];
     let empty = Vec::new();
     let deliveries = listing["deliveries"].as_array().unwrap_or(&empty);
@@ -17,7 +18,7 @@ pub(crate) fn table(listing: &Value, now_ms: i64) -> String {
             (Some(scope), Some(action)) => format!("{scope}.{action}"),
             _ => "-".to_owned(),
         };
-        rows.push([
+        rows.push(vec![
             text("status"),
             text("endpoint"),
             event,
@@ -28,24 +29,7 @@ pub(crate) fn table(listing: &Value, now_ms: i64) -> String {
             delivery["webhook_id"].as_str().unwrap_or("-").to_owned(),
         ]);
     }
-    let widths: Vec<usize> = (0..8)
-        .map(|column| {
-            rows.iter()
-                .map(|row| row[column].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = String::new();
-    for row in &rows {
-        let line: Vec<String> = row
-            .iter()
-            .zip(&widths)
-            .map(|(cell, width)| format!("{cell:<width$}"))
-            .collect();
-        out.push_str(line.join("  ").trim_end());
-        out.push('\n');
-    }
+    let mut out = crate::table::render(&rows);
     if deliveries.is_empty() {
         out.push_str("(no deliveries)\n");
     }

@@ -1,6 +1,7 @@
 //! `hf-webhooks`: try Hugging Face Hub webhooks from a terminal. It sends realistic events of
 //! every kind to a local server, posts saved bodies, reads or replays the delivery journal, and
-//! relays real Hub events to a laptop (`relay` where the Hub reaches, `forward` at home).
+//! relays real Hub events to a laptop (`relay` where the Hub reaches, `forward` at home), and
+//! manages the webhooks on the Hub (`hub`).
 //! Every one-shot command prints the HTTP status and the answer, and exits 0 only on a 2xx;
 //! `relay` and `forward` run until stopped.
 
@@ -10,8 +11,10 @@ mod deliveries;
 mod events;
 mod forward;
 mod http;
+mod hub;
 mod output;
 mod report;
+mod table;
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -56,6 +59,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Deliveries(command) => deliveries(command),
         Command::Relay(args) => relay(args),
         Command::Forward(args) => forward::forward(&args),
+        Command::Hub(args) => hub::run(args),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

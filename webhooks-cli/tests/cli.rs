@@ -1,5 +1,8 @@
 //! `hf-webhooks` as a user runs it: the binary against a real server on loopback.
 
+#[path = "cli/hub.rs"]
+mod hub;
+
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 

@@ -118,6 +118,18 @@ impl EventFilter {
         self
     }
 
+    /// The scope this filter takes (with the narrower ones), if it names one.
+    ///
+    /// ```
+    /// use webhooks_core::filter::EventFilter;
+    ///
+    /// assert_eq!(EventFilter::new().scope("discussion").wanted_scope(), Some("discussion"));
+    /// assert_eq!(EventFilter::new().wanted_scope(), None);
+    /// ```
+    pub const fn wanted_scope(&self) -> Option<&'static str> {
+        self.scope
+    }
+
     /// Only these actions (on a narrower scope than [`Self::scope`], the action counts as `update`).
     ///
     /// ```

@@ -66,6 +66,18 @@ pub enum Error {
         reason: String,
     },
 
+    /// The server could not register its webhooks on the Hub (feature `hub`,
+    /// `WEBHOOKS_HUB_WATCH` or
+    /// [`register_on_hub`](crate::WebhooksServerBuilder::register_on_hub)).
+    #[cfg(feature = "hub")]
+    #[error("cannot register this server's webhooks on the Hub ({during}): {source}")]
+    HubRegistration {
+        /// What it was doing: finding a token, or the URL it was registering.
+        during: String,
+        /// What the Hub client said.
+        source: crate::hub::HubError,
+    },
+
     /// The async runtime could not be started, or the listener failed.
     #[error("server I/O error: {0}")]
     Io(#[from] std::io::Error),

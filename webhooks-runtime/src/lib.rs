@@ -41,6 +41,8 @@ mod answers;
 mod delivery;
 mod endpoint;
 pub mod error;
+#[cfg(feature = "hub")]
+pub mod hub;
 pub mod limits;
 mod ops;
 pub mod server;

@@ -12,7 +12,7 @@ use std::time::Duration;
 const LINE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Variables a developer or CI machine may have set that would change what the tests see.
-const INHERITED_SETTINGS: [&str; 13] = [
+const INHERITED_SETTINGS: [&str; 20] = [
     "WEBHOOKS_DATA_DIR",
     "WEBHOOKS_DATABASE_URL",
     "WEBHOOKS_SHUTDOWN_TIMEOUT",
@@ -26,6 +26,13 @@ const INHERITED_SETTINGS: [&str; 13] = [
     "SPACE_ID",
     "SPACE_HOST",
     "WEBHOOKS_PUBLIC_URL",
+    "WEBHOOKS_HUB_WATCH",
+    "HF_TOKEN",
+    "HUGGING_FACE_HUB_TOKEN",
+    "HF_TOKEN_PATH",
+    "HF_HOME",
+    "XDG_CACHE_HOME",
+    "HF_ENDPOINT",
 ];
 
 /// The test server binary with a clean configuration: loopback, a free port, plus `env`.

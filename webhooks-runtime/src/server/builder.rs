@@ -957,6 +957,50 @@ impl WebhooksServerBuilder {
         self
     }
 
+    /// Registers one webhook per endpoint path on the Hub when the server starts, before it
+    /// says it is ready (overrides `WEBHOOKS_HUB_WATCH`): each targets the public URL
+    /// (`WEBHOOKS_PUBLIC_URL`, or a Space's `SPACE_HOST`) with the path, watches `watched`, carries
+    /// the webhook secret, and takes the domains its endpoints' filters need. A webhook that
+    /// already matches is left as it is; see [`HubClient::apply_webhook`](crate::hub::HubClient::apply_webhook).
+    /// The token is the environment's ([`Token::from_environment`](crate::hub::Token::from_environment))
+    /// unless [`Self::hub_client`] gives a client.
+    ///
+    /// ```no_run
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// WebhooksServer::builder()
+    ///     .public_url("https://acme-bot.hf.space")
+    ///     .register_on_hub(webhooks_runtime::hub::parse_watched_list("dataset:acme/data,user:acme")?)
+    ///     .build()?
+    ///     .run()?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "hub")]
+    pub fn register_on_hub(
+        mut self,
+        watched: impl IntoIterator<Item = crate::hub::WatchedItem>,
+    ) -> Self {
+        self.requested.hub_watch = Some(watched.into_iter().collect());
+        self
+    }
+
+    /// The client [`Self::register_on_hub`] (or `WEBHOOKS_HUB_WATCH`) registers with, instead of
+    /// one with the environment's token and `HF_ENDPOINT`.
+    ///
+    /// ```
+    /// use webhooks_runtime::WebhooksServer;
+    /// use webhooks_runtime::hub::{HubClient, Token};
+    ///
+    /// let builder = WebhooksServer::builder().hub_client(HubClient::new(Token::new("hf_xxx")));
+    /// ```
+    #[cfg(feature = "hub")]
+    pub fn hub_client(mut self, client: crate::hub::HubClient) -> Self {
+        self.requested.hub_client = Some(client);
+        self
+    }
+
     /// Whether to read settings from the environment (default `true`). Tests turn it off so the
     /// machine's variables cannot change what they test.
     ///

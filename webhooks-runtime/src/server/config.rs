@@ -38,6 +38,12 @@ pub(crate) struct Requested {
     /// The PostgreSQL journal's URL; `None` means "ask the environment".
     pub(crate) database_url: Option<Secret>,
     pub(crate) acknowledge_rejected: Option<bool>,
+    /// What to register on the Hub; `None` means "ask the environment".
+    #[cfg(feature = "hub")]
+    pub(crate) hub_watch: Option<Vec<crate::hub::WatchedItem>>,
+    /// The client to register with; `None` means "the token and endpoint of the environment".
+    #[cfg(feature = "hub")]
+    pub(crate) hub_client: Option<crate::hub::HubClient>,
 }
 
 /// The settings the server runs with.
@@ -68,6 +74,9 @@ pub(crate) struct Resolved {
     pub(crate) acknowledge_rejected: bool,
     /// Warnings to print at start (never containing the secret).
     pub(crate) warnings: Vec<String>,
+    /// The webhooks to register on the Hub before saying the server is ready.
+    #[cfg(feature = "hub")]
+    pub(crate) hub: Option<crate::server::register::HubRegistration>,
 }
 
 /// Reads one environment variable; tests pass their own.
@@ -202,7 +211,24 @@ pub(crate) fn resolve(requested: Requested, env: Env<'_>) -> Result<Resolved, Er
             reason: "this program's webhooks-runtime was built without its `postgres` feature: add `features = [\"postgres\"]` to its dependency in Cargo.toml, or unset the variable to keep the journal in SQLite in WEBHOOKS_DATA_DIR".to_owned(),
         });
     }
+    #[cfg(not(feature = "hub"))]
+    if let Some((variable, value)) = first_set(env, &["WEBHOOKS_HUB_WATCH"]) {
+        return Err(Error::Config {
+            variable,
+            value,
+            reason: "this program's webhooks-runtime was built without its `hub` feature, which registers the webhooks on the Hub: add `features = [\"hub\"]` to its dependency in Cargo.toml, or unset the variable and set the webhook up with `hf-webhooks hub apply` or on https://huggingface.co/settings/webhooks".to_owned(),
+        });
+    }
+    #[cfg(feature = "hub")]
+    let hub = crate::server::register::resolve(
+        requested.hub_watch,
+        requested.hub_client,
+        public_url.as_deref(),
+        env,
+    )?;
     Ok(Resolved {
+        #[cfg(feature = "hub")]
+        hub,
         acknowledge_rejected,
         database_url,
         shutdown_timeout,
@@ -324,6 +350,48 @@ mod tests {
         assert_eq!(resolved.delivery_lease, Duration::from_millis(1500));
     }
 
+    /// Run by `.ci/run` with `cargo test -p webhooks-runtime --lib`, which builds the runtime
+    /// without its features (the workspace's `cargo test` unifies them on).
+    #[cfg(not(feature = "hub"))]
+    #[test]
+    fn without_the_hub_feature_a_watch_list_stops_the_start_naming_the_feature() {
+        let error = resolve_with(
+            Requested::default(),
+            &[("WEBHOOKS_HUB_WATCH", "model:acme/m")],
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(
+            error.starts_with("invalid WEBHOOKS_HUB_WATCH=\"model:acme/m\": this program's webhooks-runtime was built without its `hub` feature"),
+            "{error}"
+        );
+        assert!(error.contains("features = [\"hub\"]"), "{error}");
+    }
+
+    #[cfg(feature = "hub")]
+    #[test]
+    fn with_the_hub_feature_a_watch_list_needs_a_public_url_and_a_token() {
+        let watch = ("WEBHOOKS_HUB_WATCH", "model:acme/m");
+        let error = resolve_with(Requested::default(), &[watch]).err().unwrap();
+        assert!(
+            error.to_string().contains("set WEBHOOKS_PUBLIC_URL"),
+            "{error}"
+        );
+        let resolved = resolve_with(
+            Requested::default(),
+            &[
+                watch,
+                ("SPACE_HOST", "acme-bot.hf.space"),
+                ("HF_TOKEN", "hf_x"),
+            ],
+        )
+        .unwrap();
+        let registration = resolved.hub.unwrap();
+        assert_eq!(registration.public_url, "https://acme-bot.hf.space");
+        assert_eq!(registration.client.endpoint(), "https://huggingface.co");
+    }
+
     #[test]
     fn defaults_are_loopback_7860_without_secret() {
         let resolved = resolve_with(Requested::default(), &[]).unwrap();
@@ -423,6 +491,10 @@ mod tests {
             data_dir: None,
             admin_token: None,
             acknowledge_rejected: Some(false),
+            #[cfg(feature = "hub")]
+            hub_watch: None,
+            #[cfg(feature = "hub")]
+            hub_client: None,
         };
         let resolved = resolve_with(
             requested,

@@ -12,6 +12,8 @@ pub(crate) mod healthcheck;
 pub(crate) mod job;
 pub(crate) mod log;
 pub(crate) mod protocol;
+#[cfg(feature = "hub")]
+pub(crate) mod register;
 pub(crate) mod run;
 pub(crate) mod shutdown;
 
@@ -216,9 +218,28 @@ impl WebhooksServer {
         for warning in &self.resolved.warnings {
             tracing::warn!("{warning}");
         }
+        #[cfg(feature = "hub")]
+        let registered = match &self.resolved.hub {
+            Some(registration) => {
+                register::register(registration, &self.routes, self.resolved.secrets.current())
+                    .await?
+            }
+            None => Vec::new(),
+        };
+        #[cfg(not(feature = "hub"))]
+        let registered: Vec<String> = Vec::new();
         if self.print_start_messages {
             let secret_configured = !self.resolved.secrets.is_empty();
-            let text = banner::start_messages(secret_configured, &base_url, &self.routes);
+            let mut text = String::new();
+            for line in &registered {
+                text.push_str(line);
+                text.push('\n');
+            }
+            text.push_str(&banner::start_messages(
+                secret_configured,
+                &base_url,
+                &self.routes,
+            ));
             let mut stdout = std::io::stdout().lock();
             // Flushed now, so a process reading our stdout through a pipe sees the URL at once.
             let _ = stdout

@@ -57,7 +57,7 @@ impl Secret {
 
     /// Whether the value has whitespace at either end, a common copy-paste mistake.
     /// The value itself, to connect with (a database URL holding a password): never to log.
-    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    #[cfg_attr(not(any(feature = "postgres", feature = "hub")), allow(dead_code))]
     pub(crate) fn reveal(&self) -> &str {
         &self.0
     }
@@ -90,6 +90,12 @@ impl Secrets {
 
     pub(crate) fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// The secret the Hub is to send from now on: the first one.
+    #[cfg_attr(not(feature = "hub"), allow(dead_code))]
+    pub(crate) fn current(&self) -> Option<&Secret> {
+        self.0.first()
     }
 
     /// Whether `candidate` is one of the secrets. Every secret is compared, so the time taken
