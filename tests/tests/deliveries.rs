@@ -10,6 +10,7 @@ use webhooks_runtime::http::StatusCode;
 use webhooks_runtime::serde_json::{Value, json};
 use webhooks_runtime::testing::{TestResponse, TestServer};
 use webhooks_runtime::{WebhookPayload, WebhooksServer, WebhooksServerBuilder, webhook_endpoint};
+use webhooks_tests::eventually::eventually;
 
 const SECRET: &str = "delivery-secret";
 const BODY: &str = include_str!("../../fixtures/07-repo-create-model.json");
@@ -79,15 +80,11 @@ async fn server() -> TestServer {
 
 /// The delivery's record once `done` tells whether it reached `status` (polled, bounded).
 async fn wait_for(server: &TestServer, id: &str, status: &str) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
+    eventually(&format!("delivery {id} {status}"), async || {
         let record: Value = api(server, &format!("/api/deliveries/{id}")).await.json();
-        if record["status"] == status || Instant::now() > deadline {
-            assert_eq!(record["status"], status, "{record}");
-            return record;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+        (record["status"] == status).then_some(record)
+    })
+    .await
 }
 
 async fn api(server: &TestServer, path: &str) -> TestResponse {
@@ -238,17 +235,13 @@ async fn ordinary_deliveries_are_journaled_and_their_body_can_be_fetched_and_del
         .await;
     assert_eq!(response.text(), "acme-ml/resnet50-finetuned-tickets");
     // Ordinary deliveries are written in batches, off the response path: wait for the batch.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let record = loop {
+    let record = eventually("the ordinary delivery journaled", async || {
         let listed: Value = api(&server, "/api/deliveries?endpoint=/webhooks/ordinary")
             .await
             .json();
-        if let Some(record) = listed["deliveries"].get(0) {
-            break record.clone();
-        }
-        assert!(Instant::now() < deadline, "never journaled");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+        listed["deliveries"].get(0).cloned()
+    })
+    .await;
     assert_eq!(record["status"], "done");
     assert_eq!(record["action"], "create");
     assert!(record["headers"].to_string().contains("content-type"));
@@ -403,18 +396,14 @@ fn journal_writer_policies() -> Vec<u32> {
 #[tokio::test]
 async fn the_journal_writer_runs_at_idle_priority_so_requests_come_first() {
     let _server = server().await;
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let policies = journal_writer_policies();
-        if !policies.is_empty() && policies.iter().all(|&policy| policy == 5) {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "journal writer threads' policies: {policies:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    eventually(
+        "every journal writer thread at SCHED_IDLE (5)",
+        async || {
+            let policies = journal_writer_policies();
+            (!policies.is_empty() && policies.iter().all(|&policy| policy == 5)).then_some(())
+        },
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -658,11 +647,10 @@ async fn heartbeats_keep_a_long_handler_from_being_run_twice() {
         .as_str()
         .unwrap()
         .to_owned();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while LONG_RUNS.load(Ordering::SeqCst) == 0 {
-        assert!(Instant::now() < deadline, "the long handler never started");
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    eventually("the long handler started", async || {
+        (LONG_RUNS.load(Ordering::SeqCst) != 0).then_some(())
+    })
+    .await;
     for index in 0..5 {
         // Spaced so that, together, they outlast the lease: a lapsed claim would be rescued.
         tokio::time::sleep(Duration::from_millis(500)).await;

@@ -2,7 +2,7 @@
 //! same id on every retry, so it can make its side effects idempotent.
 
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use webhooks_runtime::http::StatusCode;
 use webhooks_runtime::serde_json::{Value, json};
@@ -41,11 +41,7 @@ async fn server() -> TestServer {
 
 /// Polls (bounded) until `done` says the condition holds.
 async fn eventually(mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !done() {
-        assert!(Instant::now() < deadline, "not reached in time");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    webhooks_tests::eventually::eventually("the condition", async || done().then_some(())).await;
 }
 
 #[tokio::test]
@@ -105,19 +101,15 @@ async fn an_ordinary_endpoint_gets_the_journals_id() {
     assert_eq!(told["replay"], false);
     let id = told["id"].as_str().unwrap().to_owned();
     assert_ne!(id, "forged");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let record = server.get(&format!("/api/deliveries/{id}")).send().await;
-        if record.status() == StatusCode::OK {
-            assert_eq!(record.json::<Value>()["endpoint"], "/webhooks/tell");
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the delivery {id} was never journaled"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    let record = webhooks_tests::eventually::eventually(
+        &format!("the delivery {id} journaled"),
+        async || {
+            let record = server.get(&format!("/api/deliveries/{id}")).send().await;
+            (record.status() == StatusCode::OK).then(|| record.json::<Value>())
+        },
+    )
+    .await;
+    assert_eq!(record["endpoint"], "/webhooks/tell");
     // Without the journal, an id is made up all the same.
     let unjournaled = TestServer::with(
         WebhooksServer::builder()

@@ -1,8 +1,6 @@
 //! Event filters with the Hub's real bodies: one Hub webhook, one URL, each handler for the
 //! events it wants; events nobody wants answered 200 and recorded as skipped.
 
-use std::time::{Duration, Instant};
-
 use webhooks_runtime::http::StatusCode;
 use webhooks_runtime::serde_json::{Value, json};
 use webhooks_runtime::testing::TestServer;
@@ -140,18 +138,18 @@ async fn events_nobody_takes_are_answered_200_with_the_reason_and_recorded_as_sk
         json!({ "processed": false, "reason": "is_private returned false" })
     );
 
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let skipped = loop {
-        let listed: Value = server
-            .get("/api/deliveries?status=skipped&endpoint=/webhooks/hub")
-            .send()
-            .await
-            .json();
-        if listed["deliveries"][0].is_object() || Instant::now() > deadline {
-            break listed["deliveries"][0].clone();
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    let skipped =
+        webhooks_tests::eventually::eventually("the skipped delivery journaled", async || {
+            let listed: Value = server
+                .get("/api/deliveries?status=skipped&endpoint=/webhooks/hub")
+                .send()
+                .await
+                .json();
+            listed["deliveries"][0]
+                .is_object()
+                .then(|| listed["deliveries"][0].clone())
+        })
+        .await;
     assert_eq!(skipped["status"], "skipped", "{skipped}");
     assert_eq!(skipped["endpoint"], "/webhooks/hub");
     assert!(
@@ -216,20 +214,17 @@ async fn background_and_immediate_endpoints_share_a_path_each_its_own_delivery()
         .as_str()
         .unwrap()
         .to_owned();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let record: Value = server
-            .get(&format!("/api/deliveries/{id}"))
-            .send()
-            .await
-            .json();
-        if record["status"] == "done" {
-            assert_eq!(record["endpoint"], "/webhooks/mixed#later");
-            break;
-        }
-        assert!(Instant::now() < deadline, "{record}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let record =
+        webhooks_tests::eventually::eventually("the background delivery done", async || {
+            let record: Value = server
+                .get(&format!("/api/deliveries/{id}"))
+                .send()
+                .await
+                .json();
+            (record["status"] == "done").then_some(record)
+        })
+        .await;
+    assert_eq!(record["endpoint"], "/webhooks/mixed#later");
 
     // One match: that handler's own answer, its failure included.
     let (status, answer) = post(&server, "/webhooks/mixed", fixture(REPO_CREATED)).await;

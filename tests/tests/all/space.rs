@@ -1,7 +1,7 @@
 //! What the Space's Dockerfile builds (the quickstart example) runs with a Space's environment, and
 //! its `healthcheck` mode answers for the Dockerfile's `HEALTHCHECK`.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::process::Command;

@@ -4,7 +4,7 @@
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use webhooks_runtime::http::StatusCode;
 use webhooks_runtime::serde_json::{Value, json};
@@ -12,7 +12,7 @@ use webhooks_runtime::testing::{TestResponse, TestServer};
 use webhooks_runtime::{Delivery, WebhookPayload, WebhooksServer, WebhooksServerBuilder};
 
 const SECRET: &str = "hub-secret";
-const BODY: &str = include_str!("../../fixtures/07-repo-create-model.json");
+const BODY: &str = include_str!("../../../fixtures/07-repo-create-model.json");
 
 fn builder() -> WebhooksServerBuilder {
     WebhooksServer::builder()
@@ -42,15 +42,11 @@ async fn api(server: &TestServer, path: &str) -> TestResponse {
 
 /// The journal's record `id` (either id) once `settled` says so, polled within 20 s.
 async fn eventually(server: &TestServer, id: &str, settled: impl Fn(&Value) -> bool) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
+    webhooks_tests::eventually::eventually(&format!("delivery {id} settled"), async || {
         let record: Value = api(server, &format!("/api/deliveries/{id}")).await.json();
-        if settled(&record) {
-            return record;
-        }
-        assert!(Instant::now() < deadline, "never settled: {record}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+        settled(&record).then_some(record)
+    })
+    .await
 }
 
 static SEEN: Mutex<Vec<(String, u32, Option<String>)>> = Mutex::new(Vec::new());
@@ -324,11 +320,10 @@ async fn a_copy_of_a_delivery_still_running_past_the_wait_is_a_409_and_runs_noth
         tokio::spawn(async move { post(&server, "/webhooks/long", "long-run").await })
     };
     // Once the first runs, the Hub's retry arrives.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while STILL_RUNNING.load(Ordering::SeqCst) == 0 {
-        assert!(Instant::now() < deadline, "the handler never started");
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    webhooks_tests::eventually::eventually("the handler started", async || {
+        (STILL_RUNNING.load(Ordering::SeqCst) != 0).then_some(())
+    })
+    .await;
     let copy = post(&server, "/webhooks/long", "long-run").await;
     assert_eq!(copy.status(), StatusCode::CONFLICT, "{}", copy.text());
     assert_eq!(copy.headers()["retry-after"], "30");
@@ -358,11 +353,10 @@ async fn a_run_the_hub_stopped_waiting_for_goes_on_and_its_retry_does_not_run_be
         let server = std::sync::Arc::clone(&server);
         tokio::spawn(async move { post(&server, "/webhooks/slow_job", "abandoned").await })
     };
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while ABANDONED_RUNS.load(Ordering::SeqCst) == 0 {
-        assert!(Instant::now() < deadline, "the handler never started");
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    webhooks_tests::eventually::eventually("the handler started", async || {
+        (ABANDONED_RUNS.load(Ordering::SeqCst) != 0).then_some(())
+    })
+    .await;
     // The Hub gives up waiting: its connection closes while the handler runs.
     first.abort();
     let _ = first.await;

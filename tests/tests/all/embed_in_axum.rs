@@ -1,7 +1,7 @@
 //! `examples/embed_in_axum.rs`, served as a user would run it: the webhooks mounted under `/hub`
 //! in an axum application, background workers included.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -4,7 +4,7 @@
 //! whose one-line doc says it all. Stable rustdoc has no lint for it (`missing_doc_code_examples`
 //! is nightly-only), so the sources are read.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

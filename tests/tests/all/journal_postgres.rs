@@ -2,7 +2,7 @@
 //! store passes, and what is PostgreSQL's own: migrations by several processes at once, a
 //! database from a newer version refused, errors that name the database but not the password.
 
-mod common;
+use crate::common;
 
 use common::postgres::Cluster;
 use webhooks_runtime::deliveries::PostgresJournal;

@@ -1,6 +1,6 @@
 //! Every real Hub body parses and round-trips; every invalid one fails naming the problem.
 
-mod common;
+use crate::common;
 
 use serde_json::Value;
 use webhooks_core::{DiscussionStatus, EventAction, RepoType, WebhookPayload};

@@ -1,6 +1,6 @@
 //! Random mutations of real Hub bodies never panic the parser, and whatever parses round-trips.
 
-mod common;
+use crate::common;
 
 use proptest::prelude::*;
 use webhooks_core::WebhookPayload;

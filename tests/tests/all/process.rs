@@ -1,8 +1,8 @@
 //! The server as a user runs it: `run()` in a binary, configured by the environment, printing its
 //! start messages, and stopping on SIGTERM without dropping the request in flight.
 
-mod common;
-#[path = "process/hub_registration.rs"]
+use crate::common;
+
 mod hub_registration;
 
 use common::process::{ServerProcess, command, free_port, request};

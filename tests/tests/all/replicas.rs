@@ -2,7 +2,7 @@
 //! every 202 runs, on one of them, once, unless the process running it dies; a body posted to two
 //! replicas at once runs once; every replica's delivery API shows every delivery.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;

@@ -1,8 +1,8 @@
 //! The runtime's top-level modules form layers along the data path (ARCHITECTURE.md): each uses
 //! only the modules listed before it, so there is no cycle between them.
 
+use crate::common;
 use std::collections::BTreeSet;
-mod common;
 
 use std::path::Path;
 

@@ -1,6 +1,6 @@
 //! The fuzz targets' checks, on stable Rust, over every fixture and a few hand-picked inputs.
 
-mod common;
+use crate::common;
 
 use webhooks_tests::fuzz_checks::{check_payload, check_request};
 

@@ -13,6 +13,7 @@ use webhooks_runtime::WebhooksServer;
 use webhooks_runtime::bytes::Bytes;
 use webhooks_runtime::serde_json::{self, Value};
 use webhooks_runtime::testing::TestServer;
+use webhooks_tests::eventually::eventually_within;
 
 const RELAY_SECRET: &str = "relay-secret";
 const LOCAL_SECRET: &str = "local-secret";
@@ -198,30 +199,34 @@ fn event(n: usize) -> String {
 
 /// Waits until the local server holds `count` bodies.
 async fn wait_for(received: &Mutex<Vec<String>>, count: usize) -> Vec<String> {
-    let deadline = Instant::now() + PATIENCE;
-    loop {
-        let now = received.lock().unwrap().clone();
-        if now.len() >= count {
-            return now;
-        }
-        assert!(Instant::now() < deadline, "only {now:?} arrived");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    eventually_within(
+        PATIENCE,
+        &format!("{count} deliveries at the local server"),
+        async || {
+            let now = received.lock().unwrap().clone();
+            (now.len() >= count).then_some(now)
+        },
+    )
+    .await
 }
 
 /// Waits until the relay holds no delivery: every one was acknowledged.
 async fn wait_until_relay_is_empty(relay: &str) {
-    let deadline = Instant::now() + PATIENCE;
-    loop {
-        let (status, text) = get(format!("{relay}/api/deliveries"), Some(RELAY_SECRET)).await;
-        assert_eq!(status, 200, "{text}");
-        let listing: Value = serde_json::from_str(&text).unwrap();
-        if listing["deliveries"].as_array().unwrap().is_empty() {
-            return;
-        }
-        assert!(Instant::now() < deadline, "still at the relay: {listing}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    eventually_within(
+        PATIENCE,
+        "every delivery acknowledged at the relay",
+        async || {
+            let (status, text) = get(format!("{relay}/api/deliveries"), Some(RELAY_SECRET)).await;
+            assert_eq!(status, 200, "{text}");
+            let listing: Value = serde_json::from_str(&text).unwrap();
+            listing["deliveries"]
+                .as_array()
+                .unwrap()
+                .is_empty()
+                .then_some(())
+        },
+    )
+    .await;
 }
 
 fn temp_dir(name: &str) -> std::path::PathBuf {
@@ -307,11 +312,10 @@ async fn a_hub_retry_is_held_once_and_forwarded_with_its_webhook_id() {
     );
     let _forward = start_forward(&relay_url, &local.url(""), RELAY_SECRET);
     wait_until_relay_is_empty(&relay_url).await;
-    let deadline = Instant::now() + PATIENCE;
-    while seen.lock().unwrap().is_empty() {
-        assert!(Instant::now() < deadline, "never forwarded");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    eventually_within(PATIENCE, "the delivery forwarded", async || {
+        (!seen.lock().unwrap().is_empty()).then_some(())
+    })
+    .await;
     assert_eq!(*seen.lock().unwrap(), [Some("hub-7".to_owned())]);
     let _ = std::fs::remove_dir_all(&dir);
 }

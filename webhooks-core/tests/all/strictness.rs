@@ -1,6 +1,6 @@
 //! Strict on types, lenient on growth: what the Python model gets wrong, done right.
 
-mod common;
+use crate::common;
 
 use serde_json::{Value, json};
 use webhooks_core::{DiscussionStatus, EventAction, RepoType, WebhookPayload};

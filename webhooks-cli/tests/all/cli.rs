@@ -1,10 +1,6 @@
 //! `hf-webhooks` as a user runs it: the binary against a real server on loopback.
 
-#[path = "cli/hub.rs"]
-mod hub;
-
 use std::process::{Command, Output};
-use std::time::{Duration, Instant};
 
 use webhooks_runtime::serde_json::{Value, json};
 use webhooks_runtime::testing::TestServer;
@@ -411,8 +407,7 @@ async fn deliveries_are_listed_shown_saved_and_replayed() {
     let base = server.url("");
     let base = base.trim_end_matches('/');
     // Ordinary deliveries are journaled in batches: poll (bounded) until this one is.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let listing = loop {
+    let listing = webhooks_tests::eventually::eventually("the delivery journaled", async || {
         let output = hf_webhooks(
             &["deliveries", "list", "--url", base, "--json"],
             &[("WEBHOOKS_ADMIN_TOKEN", "t")],
@@ -422,11 +417,9 @@ async fn deliveries_are_listed_shown_saved_and_replayed() {
         let json = stdout(&output);
         let listing: Value =
             webhooks_runtime::serde_json::from_str(json.split_once('\n').unwrap().1).unwrap();
-        if listing["deliveries"][0].is_object() || Instant::now() > deadline {
-            break listing;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+        listing["deliveries"][0].is_object().then_some(listing)
+    })
+    .await;
     let id = listing["deliveries"][0]["id"]
         .as_str()
         .expect("a delivery")
