@@ -465,6 +465,25 @@ async fn health_check_answers_200() {
 }
 
 #[tokio::test]
+async fn the_servers_own_pages_say_how_long_they_may_be_cached() {
+    let server = TestServer::with(WebhooksServer::builder().metrics(true)).await;
+    for (path, expected) in [
+        ("/", "no-cache"),
+        ("/healthz", "no-store"),
+        ("/metrics", "no-store"),
+        ("/openapi.json", "public, max-age=300"),
+    ] {
+        let response = server.get(path).send().await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(
+            response.headers()[header::CACHE_CONTROL],
+            expected,
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn landing_page_lists_every_endpoint_with_url_function_and_doc() {
     let server = open_server().await;
     let response = server.get("/").send().await;

@@ -198,6 +198,24 @@ pub(crate) fn html(page: Bytes, content_security_policy: &HeaderValue) -> Webhoo
 }
 
 /// A 200 with this body and content type.
+/// How long a client or a proxy may keep what the server's own pages answer.
+pub(crate) mod cache {
+    /// The landing page: revalidated at each view, as it carries the last day's failed answers.
+    pub(crate) const LANDING: &str = "no-cache";
+    /// `/healthz` and `/metrics`: the state now, never kept.
+    pub(crate) const LIVE: &str = "no-store";
+    /// `/openapi.json`: fixed while the process runs; five minutes, so a redeploy shows soon.
+    pub(crate) const OPENAPI: &str = "public, max-age=300";
+}
+
+/// `response` with `Cache-Control: policy`.
+pub(crate) fn cached(mut response: WebhookResponse, policy: &'static str) -> WebhookResponse {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    response
+}
+
 pub(crate) fn with_content_type(body: Bytes, content_type: &'static str) -> WebhookResponse {
     let mut response = WebhookResponse::new(body);
     response

@@ -34,7 +34,7 @@ pub(crate) fn handle<'a, B: RequestBody + 'a>(app: &'a App, request: Request<B>)
             Responding::Webhook(webhook::handle(app, app.routes.sharing_path(id), request))
         }
         Decision::Health => Responding::Boxed(Box::pin(async move {
-            let response = health(app).await;
+            let response = answers::cached(health(app).await, answers::cache::LIVE);
             tracing::debug!(method = %request.method(), status = response.status().as_u16(), "answered");
             response
         })),
@@ -72,20 +72,29 @@ fn decide<B>(app: &App, request: &Request<B>) -> Decision {
         Target::Webhook(id) => return Decision::Webhook(id),
         Target::Health => return Decision::Health,
         Target::Deliveries(_) => return Decision::DeliveryApi,
-        Target::Landing => answers::html(
-            landing::with_failed_answers(
-                &app.landing,
-                app.landing_warning_at,
-                &app.routes,
-                &app.failed_answers,
+        Target::Landing => answers::cached(
+            answers::html(
+                landing::with_failed_answers(
+                    &app.landing,
+                    app.landing_warning_at,
+                    &app.routes,
+                    &app.failed_answers,
+                ),
+                &app.landing_policy,
             ),
-            &app.landing_policy,
+            answers::cache::LANDING,
         ),
-        Target::OpenApi => answers::with_content_type(app.openapi_document(), "application/json"),
+        Target::OpenApi => answers::cached(
+            answers::with_content_type(app.openapi_document(), "application/json"),
+            answers::cache::OPENAPI,
+        ),
         Target::Metrics => match &app.metrics {
-            Some(metrics) => answers::with_content_type(
-                metrics.render(&app.failed_answers).into(),
-                metrics::CONTENT_TYPE,
+            Some(metrics) => answers::cached(
+                answers::with_content_type(
+                    metrics.render(&app.failed_answers).into(),
+                    metrics::CONTENT_TYPE,
+                ),
+                answers::cache::LIVE,
             ),
             None => answers::NOT_FOUND.into_response(),
         },
