@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use webhooks_core::RepoType;
+use webhooks_runtime::deliveries::DeliveryStatus;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -126,9 +128,9 @@ pub(crate) struct SendArgs {
     /// The repo the event is about, owner/name
     #[arg(long, default_value = "acme/sentiment-data")]
     pub(crate) repo: String,
-    /// The repo's type: model, dataset, space or bucket
-    #[arg(long, default_value = "model")]
-    pub(crate) repo_type: String,
+    /// The repo's type
+    #[arg(long, value_enum, default_value_t = RepoTypeArg::Model)]
+    pub(crate) repo_type: RepoTypeArg,
     /// The ref a repo.content.update moved (refs/heads/…, refs/tags/…, refs/pr/N)
     #[arg(long = "ref", default_value = "refs/heads/main")]
     pub(crate) git_ref: String,
@@ -202,9 +204,9 @@ Examples:
         /// Only deliveries to this route, e.g. /webhooks/evaluate
         #[arg(long)]
         endpoint: Option<String>,
-        /// Only deliveries with this status (queued, running, done, failed, dead, duplicate, skipped)
-        #[arg(long)]
-        status: Option<String>,
+        /// Only deliveries with this status
+        #[arg(long, value_enum)]
+        status: Option<StatusArg>,
         /// Only deliveries with this Hub Webhook-Id
         #[arg(long, value_name = "ID")]
         webhook_id: Option<String>,
@@ -255,6 +257,65 @@ pub(crate) struct Api {
     pub(crate) timeout: u64,
 }
 
+/// A repo type, as `send --repo-type` takes it.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum RepoTypeArg {
+    /// A model repo
+    Model,
+    /// A dataset repo
+    Dataset,
+    /// A Space
+    Space,
+    /// A storage bucket
+    Bucket,
+}
+
+impl From<RepoTypeArg> for RepoType {
+    fn from(repo_type: RepoTypeArg) -> Self {
+        match repo_type {
+            RepoTypeArg::Model => RepoType::Model,
+            RepoTypeArg::Dataset => RepoType::Dataset,
+            RepoTypeArg::Space => RepoType::Space,
+            RepoTypeArg::Bucket => RepoType::Bucket,
+        }
+    }
+}
+
+/// A delivery status, as `deliveries list --status` filters by it.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum StatusArg {
+    /// Accepted, waiting for a worker
+    Queued,
+    /// A handler is running it
+    Running,
+    /// Handled with a 2xx
+    Done,
+    /// Its last attempt failed; it may be retried
+    Failed,
+    /// Out of attempts
+    Dead,
+    /// A copy of a delivery already handled
+    Duplicate,
+    /// No endpoint's filter took it
+    Skipped,
+}
+
+impl StatusArg {
+    /// As the delivery API spells it, taken from the runtime's `DeliveryStatus`.
+    pub(crate) fn query_value(self) -> String {
+        let status = match self {
+            StatusArg::Queued => DeliveryStatus::Queued,
+            StatusArg::Running => DeliveryStatus::Running,
+            StatusArg::Done => DeliveryStatus::Done,
+            StatusArg::Failed => DeliveryStatus::Failed,
+            StatusArg::Dead => DeliveryStatus::Dead,
+            StatusArg::Duplicate => DeliveryStatus::Duplicate,
+            StatusArg::Skipped => DeliveryStatus::Skipped,
+        };
+        status.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,5 +324,13 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn statuses_are_spelled_as_the_delivery_api_spells_them() {
+        for status in StatusArg::value_variants() {
+            let name = status.to_possible_value().unwrap();
+            assert_eq!(status.query_value(), name.get_name());
+        }
     }
 }

@@ -98,14 +98,7 @@ fn send(args: SendArgs) -> Result<ExitCode, String> {
             known.join(", ")
         )
     })?;
-    let repo_type: RepoType = serde_json::from_value(args.repo_type.clone().into())
-        .map_err(|error| format!("--repo-type {}: {error}", args.repo_type))?;
-    if !repo_type.is_known() {
-        return Err(format!(
-            "--repo-type {}: expected model, dataset, space or bucket",
-            args.repo_type
-        ));
-    }
+    let repo_type = RepoType::from(args.repo_type);
     let options = body::EventOptions {
         repo: args.repo,
         repo_type,
@@ -238,7 +231,7 @@ fn deliveries(command: DeliveriesCommand) -> Result<ExitCode, String> {
             let mut query = form_query(&[
                 ("limit", Some(limit.to_string())),
                 ("endpoint", endpoint),
-                ("status", status),
+                ("status", status.map(cli::StatusArg::query_value)),
                 ("webhook_id", webhook_id),
             ]);
             query.insert(0, '?');

@@ -963,7 +963,9 @@ impl WebhooksServerBuilder {
     /// the webhook secret, and takes the domains its endpoints' filters need. A webhook that
     /// already matches is left as it is; see [`HubClient::apply_webhook`](crate::hub::HubClient::apply_webhook).
     /// The token is the environment's ([`Token::from_environment`](crate::hub::Token::from_environment))
-    /// unless [`Self::hub_client`] gives a client.
+    /// unless [`Self::hub_client`] gives a client. `run`, `serve` and `spawn` register;
+    /// [`WebhooksServer::into_service`](crate::WebhooksServer::into_service) does not (the
+    /// server it is nested in has its own URL): call `HubClient::apply_webhook` there.
     ///
     /// ```no_run
     /// use webhooks_runtime::WebhooksServer;
