@@ -58,6 +58,37 @@ async fn one_post_operation_per_endpoint_with_doc_security_and_statuses() {
     );
 }
 
+/// Every `description` and `summary` in `value`, at any depth.
+fn texts(value: &Value, found: &mut Vec<String>) {
+    match value {
+        Value::Object(object) => {
+            for (key, field) in object {
+                match field {
+                    Value::String(text) if key == "description" || key == "summary" => {
+                        found.push(text.clone());
+                    }
+                    other => texts(other, found),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| texts(item, found)),
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn descriptions_are_prose_without_rust_code_or_rustdoc_links() {
+    let document = document().await;
+    let mut found = Vec::new();
+    texts(&document, &mut found);
+    assert!(found.len() > 50, "{}", found.len());
+    for text in &found {
+        for rust in ["```", "[`", "Self::", "include_bytes!", "# Ok::", "crate::"] {
+            assert!(!text.contains(rust), "{rust} in a description: {text}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn the_payload_schema_comes_from_the_types() {
     let document = document().await;

@@ -5,3 +5,4 @@ pub(crate) mod html;
 pub(crate) mod landing;
 pub(crate) mod metrics;
 pub(crate) mod openapi;
+pub(crate) mod prose;

@@ -33,7 +33,7 @@ pub(crate) fn document(routes: &Routes, base_url: &str, secret_configured: bool)
         })
         .collect();
 
-    json!({
+    let mut document = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "Hugging Face Hub webhooks",
@@ -53,7 +53,10 @@ pub(crate) fn document(routes: &Routes, base_url: &str, secret_configured: bool)
                 },
             },
         },
-    })
+    });
+    // Descriptions come from rustdoc: for HTTP clients, prose only.
+    crate::ops::prose::descriptions_as_prose(&mut document);
+    document
 }
 
 /// The operation of one path: its endpoint, or the several that share it with event filters.
