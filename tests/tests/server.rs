@@ -464,6 +464,45 @@ async fn health_check_answers_200() {
     assert_eq!(response.headers()[header::ALLOW], "GET, HEAD");
 }
 
+/// What the README lists as deliberate differences from the Python reference, as answered.
+#[tokio::test]
+async fn bodies_json_does_not_allow_are_422_and_a_cors_preflight_is_405() {
+    let server = open_server().await;
+    let fixture = common::fixture("07-repo-create-model.json");
+    let text = String::from_utf8(fixture.clone()).unwrap();
+    let mut utf16 = vec![0xff, 0xfe];
+    utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    let nan = text.replacen("{", "{\"score\": NaN, ", 1).into_bytes();
+    let mut not_utf8 = fixture;
+    not_utf8.insert(1, 0xff);
+    for (what, body) in [("UTF-16", utf16), ("NaN", nan), ("not UTF-8", not_utf8)] {
+        let response = server
+            .post("/webhooks/trigger_training")
+            .body(body)
+            .send()
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{what}: {}",
+            response.text()
+        );
+    }
+    let preflight = server
+        .request(Method::OPTIONS, "/webhooks/trigger_training")
+        .header("origin", "https://example.org")
+        .header("access-control-request-method", "POST")
+        .send()
+        .await;
+    assert_eq!(preflight.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert!(
+        preflight
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+}
+
 #[tokio::test]
 async fn the_servers_own_pages_say_how_long_they_may_be_cached() {
     let server = TestServer::with(WebhooksServer::builder().metrics(true)).await;
