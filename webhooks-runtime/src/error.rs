@@ -272,7 +272,34 @@ impl fmt::Display for SettingList<'_> {
 #[derive(Debug)]
 pub struct JournalError {
     context: String,
+    kind: JournalErrorKind,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+/// What kind of journal failure, for a program to act on: retry later, move a file aside, or
+/// run a newer version.
+///
+/// ```
+/// use webhooks_runtime::error::{JournalError, JournalErrorKind};
+///
+/// fn worth_retrying(error: &JournalError) -> bool {
+///     error.kind() == JournalErrorKind::Unavailable
+/// }
+/// assert!(!worth_retrying(&JournalError::new("cannot write a delivery")));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum JournalErrorKind {
+    /// The store cannot be reached now: PostgreSQL refused, went away, did not answer in time,
+    /// or the journal was closed.
+    Unavailable,
+    /// The store's data is damaged (SQLite: not a database, or a corrupt file).
+    Corrupt,
+    /// The store was written by a newer version of webhooks-runtime, with a schema this one does
+    /// not know.
+    SchemaTooNew,
+    /// Anything else: a file that cannot be created, a write refused, a query that failed.
+    Other,
 }
 
 impl JournalError {
@@ -287,8 +314,28 @@ impl JournalError {
     pub fn new(context: impl Into<String>) -> Self {
         JournalError {
             context: context.into(),
+            kind: JournalErrorKind::Other,
             source: None,
         }
+    }
+
+    /// The same failure, of `kind` (the default is [`JournalErrorKind::Other`]).
+    ///
+    /// ```
+    /// use webhooks_runtime::error::{JournalError, JournalErrorKind};
+    ///
+    /// let error = JournalError::new("the store went away").with_kind(JournalErrorKind::Unavailable);
+    /// assert_eq!(error.kind(), JournalErrorKind::Unavailable);
+    /// ```
+    #[must_use]
+    pub fn with_kind(mut self, kind: JournalErrorKind) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    /// What kind of failure it is.
+    pub fn kind(&self) -> JournalErrorKind {
+        self.kind
     }
 
     /// The same failure, caused by `source` (what the store said).

@@ -61,7 +61,7 @@ pub mod deliveries {
     pub use crate::delivery::record::{
         DELIVERY_ATTEMPT_HEADER, DELIVERY_ID_HEADER, REPLAY_OF_HEADER,
     };
-    pub use crate::error::JournalError;
+    pub use crate::error::{JournalError, JournalErrorKind};
 }
 
 /// Functions and closures as handlers, for

@@ -5,7 +5,7 @@
 use crate::common;
 
 use common::postgres::Cluster;
-use webhooks_runtime::deliveries::PostgresJournal;
+use webhooks_runtime::deliveries::{JournalErrorKind, PostgresJournal};
 
 #[test]
 fn the_postgres_journal_conforms() {
@@ -44,7 +44,9 @@ fn journals_opened_at_once_on_an_empty_database_all_migrate_and_a_newer_schema_i
     drop(opened);
 
     cluster.sql(database, "UPDATE webhooks_journal_schema SET version = 99");
-    let error = PostgresJournal::connect(&url).unwrap_err().to_string();
+    let error = PostgresJournal::connect(&url).unwrap_err();
+    assert_eq!(error.kind(), JournalErrorKind::SchemaTooNew);
+    let error = error.to_string();
     assert!(
         error.contains("written by a newer version of webhooks-runtime (journal schema 99; this one knows up to 2)"),
         "{error}"
@@ -59,7 +61,9 @@ fn a_refused_connection_names_the_database_and_never_the_password() {
     let url = cluster
         .url("no_such_database")
         .replace("webhooks@", "webhooks:hunter2@");
-    let error = PostgresJournal::connect(&url).unwrap_err().to_string();
+    let error = PostgresJournal::connect(&url).unwrap_err();
+    assert_eq!(error.kind(), JournalErrorKind::Unavailable);
+    let error = error.to_string();
     assert!(
         error.contains("cannot use PostgreSQL at webhooks@127.0.0.1:")
             && error.contains("/no_such_database"),

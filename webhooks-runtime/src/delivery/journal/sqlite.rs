@@ -65,6 +65,8 @@ pub(crate) struct SqliteJournal {
     _lock: std::fs::File,
 }
 
+use crate::error::JournalErrorKind;
+
 fn error(error: rusqlite::Error) -> JournalError {
     JournalError::new("SQLite failed").with_source(error)
 }
@@ -212,15 +214,20 @@ impl SqliteJournal {
             JournalError::new(format!("cannot open {}", path.display())).with_source(e)
         })?;
         let set_up = |e: rusqlite::Error| {
-            let advice = if is_corruption(&e) {
-                format!(
-                    " (the file is damaged: move it aside to start with an empty journal, e.g. `mv {0} {0}.damaged`, and keep it to recover deliveries with the sqlite3 tool)",
-                    path.display()
+            let (advice, kind) = if is_corruption(&e) {
+                (
+                    format!(
+                        " (the file is damaged: move it aside to start with an empty journal, e.g. `mv {0} {0}.damaged`, and keep it to recover deliveries with the sqlite3 tool)",
+                        path.display()
+                    ),
+                    JournalErrorKind::Corrupt,
                 )
             } else {
-                String::new()
+                (String::new(), JournalErrorKind::Other)
             };
-            JournalError::new(format!("cannot set up {}{advice}", path.display())).with_source(e)
+            JournalError::new(format!("cannot set up {}{advice}", path.display()))
+                .with_kind(kind)
+                .with_source(e)
         };
         // WAL: readers do not block the writer; FULL: a delivery acknowledged with 202 survives a
         // crash of the machine, not only of the process. The default checkpoint size (1,000 pages)
@@ -237,7 +244,8 @@ impl SqliteJournal {
             return Err(JournalError::new(format!(
                 "{} was written by a newer version of webhooks-runtime (journal schema {version}; this one knows up to {SCHEMA_VERSION}): run that version, or point WEBHOOKS_DATA_DIR elsewhere",
                 path.display()
-            )));
+            ))
+            .with_kind(JournalErrorKind::SchemaTooNew));
         }
         connection
             .execute_batch(SCHEMA)
@@ -799,6 +807,18 @@ mod tests {
     use crate::delivery::journal::{
         AttemptResult, DeliveryRecord, DeliveryStatus, Journal, Lease, new_id,
     };
+    use crate::error::JournalErrorKind;
+
+    #[test]
+    fn a_file_that_is_not_a_database_is_a_corrupt_journal() {
+        let dir = std::env::temp_dir().join(format!("webhooks-corrupt-{}", new_id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("deliveries.sqlite3"), vec![b'x'; 8192]).unwrap();
+        let error = SqliteJournal::open(&dir).err().unwrap();
+        assert_eq!(error.kind(), JournalErrorKind::Corrupt);
+        assert!(error.to_string().contains("the file is damaged"), "{error}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     fn queued() -> DeliveryRecord {
         DeliveryRecord {
@@ -907,7 +927,9 @@ mod tests {
         drop(upgraded);
         assert_eq!(version(None), 3, "a journal of version 1 is upgraded");
         version(Some(7));
-        let error = SqliteJournal::open(&dir).err().unwrap().to_string();
+        let error = SqliteJournal::open(&dir).err().unwrap();
+        assert_eq!(error.kind(), JournalErrorKind::SchemaTooNew);
+        let error = error.to_string();
         assert!(
             error.contains("written by a newer version of webhooks-runtime (journal schema 7"),
             "{error}"

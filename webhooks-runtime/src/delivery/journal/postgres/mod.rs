@@ -112,6 +112,8 @@ impl Drop for PostgresJournal {
 }
 
 /// A database error with what PostgreSQL said (its message, not only "db error").
+use crate::error::JournalErrorKind;
+
 fn database_error(error: tokio_postgres::Error) -> JournalError {
     failed("PostgreSQL failed", error)
 }
@@ -178,9 +180,15 @@ impl PostgresJournal {
                 measure_skew(&client, &skew).await
             })
             .map_err(|error| {
+                // At connection time, what is not a known kind means the database is not usable now.
+                let kind = match error.kind() {
+                    JournalErrorKind::Other => JournalErrorKind::Unavailable,
+                    known => known,
+                };
                 let said = error.to_string();
                 let said = said.strip_prefix("delivery journal: ").unwrap_or(&said);
                 JournalError::new(format!("cannot use PostgreSQL at {}", journal.database()))
+                    .with_kind(kind)
                     .with_source(said.to_owned())
             })?;
         Ok(journal)
@@ -205,7 +213,8 @@ impl PostgresJournal {
         F: Future<Output = Result<T, JournalError>> + Send + 'static,
     {
         let Some(runtime) = &self.runtime else {
-            return Err(JournalError::new("the PostgreSQL journal is closed"));
+            return Err(JournalError::new("the PostgreSQL journal is closed")
+                .with_kind(JournalErrorKind::Unavailable));
         };
         let work = work(self.pool.clone());
         let (answer, answered) = std::sync::mpsc::sync_channel(1);
@@ -216,7 +225,8 @@ impl PostgresJournal {
                     Err(JournalError::new(format!(
                         "PostgreSQL did not answer within {} s",
                         CALL_TIMEOUT.as_secs()
-                    )))
+                    ))
+                    .with_kind(JournalErrorKind::Unavailable))
                 });
             let _ = answer.send(result);
         });

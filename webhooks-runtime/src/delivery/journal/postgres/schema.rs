@@ -89,7 +89,8 @@ pub(crate) async fn migrate(client: &mut Client, database: &str) -> Result<(), J
     if version > SCHEMA_VERSION {
         return Err(JournalError::new(format!(
             "the journal in {database} was written by a newer version of webhooks-runtime (journal schema {version}; this one knows up to {SCHEMA_VERSION}): run that version, or point WEBHOOKS_DATABASE_URL at another database"
-        )));
+        ))
+        .with_kind(crate::error::JournalErrorKind::SchemaTooNew));
     }
     for (index, statements) in MIGRATIONS.iter().enumerate().skip(version as usize) {
         let to = index as i32 + 1;
