@@ -66,8 +66,9 @@ pub(crate) struct Deliveries {
     /// Wakes each background route's worker, by route id (`None` for ordinary routes).
     wakers: Vec<Option<Arc<Notify>>>,
     settings: DeliverySettings,
-    /// Background deliveries finished since the retention was last applied.
-    finished_since_prune: AtomicUsize,
+    /// Background deliveries finished so far: the retention is applied at each multiple of
+    /// `records_per_prune`.
+    finished_since_prune: Arc<AtomicUsize>,
     /// This process's id in leases: random, never a host name.
     owner: String,
 }
@@ -151,7 +152,7 @@ impl Deliveries {
             behind: Arc::default(),
             wakers,
             settings,
-            finished_since_prune: AtomicUsize::new(0),
+            finished_since_prune: Arc::new(AtomicUsize::new(0)),
             owner: format!("process-{}", uuid::Uuid::now_v7()),
         })
     }
@@ -342,16 +343,18 @@ impl Deliveries {
         attempt: u32,
         result: AttemptResult,
     ) -> Result<bool, JournalError> {
-        let finished = self.finished_since_prune.fetch_add(1, Ordering::Relaxed) + 1;
-        let prune = finished >= self.settings.records_per_prune();
-        if prune {
-            self.finished_since_prune.store(0, Ordering::Relaxed);
-        }
-        // Background traffic alone must keep the journal within its retention too.
-        let retention = prune.then(|| self.settings.clone());
+        // Background traffic alone must keep the journal within its retention too. Counted once
+        // the record is finished, so that the run that reaches the count prunes after every
+        // finish counted before it, including those of other workers running at the same time.
+        let finished_since_prune = Arc::clone(&self.finished_since_prune);
+        let settings = self.settings.clone();
         self.run(move |journal| {
             let recorded = journal.finish(&id, attempt, &result)?;
-            if let Some(settings) = retention
+            // Never reset: each multiple of the pass size is reached by exactly one finish.
+            let finished = finished_since_prune
+                .fetch_add(1, Ordering::AcqRel)
+                .wrapping_add(1);
+            if finished.is_multiple_of(settings.records_per_prune())
                 && let Err(error) = settings.apply_retention(journal)
             {
                 tracing::error!(%error, "the journal's retention could not be applied");
