@@ -390,6 +390,9 @@ mod tests {
         let registration = resolved.hub.unwrap();
         assert_eq!(registration.public_url, "https://acme-bot.hf.space");
         assert_eq!(registration.client.endpoint(), "https://huggingface.co");
+        // Started as a Hub Job, it serves nothing: no registration, and nothing it needs asked.
+        let job = resolve_with(Requested::default(), &[watch, ("WEBHOOK_PAYLOAD", "{}")]).unwrap();
+        assert!(job.hub.is_none());
     }
 
     #[test]

@@ -19,13 +19,18 @@ pub(crate) struct HubRegistration {
 }
 
 /// The registration asked for, if any: the builder's watched list, else `WEBHOOKS_HUB_WATCH`;
-/// its client, else one with the token and endpoint found in `env`.
+/// its client, else one with the token and endpoint found in `env`. None when started as a Hub
+/// Job (`WEBHOOK_PAYLOAD` set): a Job handles one delivery and never serves, and the image a
+/// Space runs may also run as its Job, with the Space's variables but no public URL.
 pub(crate) fn resolve(
     watched: Option<Vec<WatchedItem>>,
     client: Option<HubClient>,
     public_url: Option<&str>,
     env: Env<'_>,
 ) -> Result<Option<HubRegistration>, Error> {
+    if env(crate::server::job::JOB_PAYLOAD_VARIABLE).is_some() {
+        return Ok(None);
+    }
     let watched = match watched {
         Some(watched) => watched,
         None => match env("WEBHOOKS_HUB_WATCH").filter(|value| !value.trim().is_empty()) {
