@@ -231,7 +231,7 @@ fn deliveries(command: DeliveriesCommand) -> Result<ExitCode, String> {
             let mut query = form_query(&[
                 ("limit", Some(limit.to_string())),
                 ("endpoint", endpoint),
-                ("status", status.map(cli::StatusArg::query_value)),
+                ("status", status),
                 ("webhook_id", webhook_id),
             ]);
             query.insert(0, '?');

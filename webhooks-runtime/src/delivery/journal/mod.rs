@@ -48,7 +48,31 @@ pub enum DeliveryStatus {
 }
 
 impl DeliveryStatus {
-    pub(crate) fn as_str(self) -> &'static str {
+    /// Every status, in the order a delivery may pass through them.
+    ///
+    /// ```
+    /// use webhooks_runtime::deliveries::DeliveryStatus;
+    ///
+    /// assert!(DeliveryStatus::ALL.contains(&DeliveryStatus::Skipped));
+    /// ```
+    pub const ALL: [DeliveryStatus; 7] = [
+        DeliveryStatus::Queued,
+        DeliveryStatus::Running,
+        DeliveryStatus::Done,
+        DeliveryStatus::Failed,
+        DeliveryStatus::Dead,
+        DeliveryStatus::Duplicate,
+        DeliveryStatus::Skipped,
+    ];
+
+    /// As the delivery API spells it (`?status=`, and in records).
+    ///
+    /// ```
+    /// use webhooks_runtime::deliveries::DeliveryStatus;
+    ///
+    /// assert_eq!(DeliveryStatus::Duplicate.as_str(), "duplicate");
+    /// ```
+    pub fn as_str(self) -> &'static str {
         match self {
             DeliveryStatus::Queued => "queued",
             DeliveryStatus::Running => "running",
