@@ -1,4 +1,4 @@
-//! Run with `cargo run -p webhooks-examples --example embed_in_axum`: an axum application that
+//! Run with `cargo run --example embed_in_axum --features axum`: an axum application that
 //! serves its own pages and, under `/hub`, the Hub webhooks (secret, limits, journal and
 //! background workers included).
 //!

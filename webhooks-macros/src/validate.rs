@@ -68,7 +68,7 @@ fn check_signature(function: &ItemFn, errors: &mut Errors) {
             "a webhook endpoint cannot be a `const fn`; remove `const`",
         );
     }
-    if let Some(token) = &sig.unsafety {
+    if let syn::Safety::Unsafe(token) = &sig.safety {
         errors.at(
             token,
             "a webhook endpoint cannot be an `unsafe fn`; put the `unsafe` block inside the body",

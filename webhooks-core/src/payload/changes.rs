@@ -1,6 +1,5 @@
 //! What changed: refs on `repo.content`, settings on `repo.config`, files in buckets.
 
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -13,7 +12,8 @@ use serde_json::{Map, Value};
 /// assert_eq!(opened.pr_num(), Some(5));
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(
     remote = "Self",
     rename_all = "camelCase",
@@ -97,7 +97,8 @@ impl WebhookPayloadUpdatedRef {
 /// assert!(config.other.is_empty());
 /// # Ok::<(), webhooks_core::PayloadError>(())
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(remote = "Self", expecting = "an `updatedConfig` object")]
 pub struct WebhookPayloadUpdatedConfig {
     /// The new visibility, when that is what changed.
@@ -120,7 +121,8 @@ pub struct WebhookPayloadUpdatedConfig {
 /// assert_eq!(file.other["op"], "add"); // a key not typed yet, kept
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(
     remote = "Self",
     rename_all = "camelCase",
@@ -139,7 +141,7 @@ pub struct WebhookPayloadUpdatedFile {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "super::whole_number::optional"
     )]
-    #[schemars(extend("maximum" = u64::MAX))]
+    #[cfg_attr(feature = "schemars", schemars(extend("maximum" = u64::MAX)))]
     pub size: Option<u64>,
     /// Every other key the Hub sent, as sent.
     #[serde(flatten)]

@@ -1,6 +1,5 @@
 //! `discussion` and `comment`: community events, pull requests included.
 
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{DiscussionStatus, ObjectId, WebhookPayloadUrl};
@@ -19,7 +18,8 @@ use super::{DiscussionStatus, ObjectId, WebhookPayloadUrl};
 /// assert_eq!(discussion.title, "Add safetensors weights");
 /// # Ok::<(), webhooks_core::PayloadError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(
     remote = "Self",
     rename_all = "camelCase",
@@ -30,7 +30,7 @@ pub struct WebhookPayloadDiscussion {
     pub id: String,
     /// Its number in the repo (`/discussions/19`).
     #[serde(deserialize_with = "super::whole_number::required")]
-    #[schemars(extend("maximum" = u64::MAX))]
+    #[cfg_attr(feature = "schemars", schemars(extend("maximum" = u64::MAX)))]
     pub num: u64,
     /// Who opened it.
     pub author: ObjectId,
@@ -64,7 +64,8 @@ pub struct WebhookPayloadDiscussion {
 /// assert!(changes.merge_commit_id.is_some());
 /// # Ok::<(), webhooks_core::PayloadError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(
     remote = "Self",
     rename_all = "camelCase",
@@ -92,7 +93,8 @@ pub struct WebhookPayloadDiscussionChanges {
 /// assert_eq!(comment.content, None);
 /// # Ok::<(), webhooks_core::PayloadError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(remote = "Self", expecting = "a `comment` object")]
 pub struct WebhookPayloadComment {
     /// The comment's id.

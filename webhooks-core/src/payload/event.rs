@@ -1,6 +1,5 @@
 //! `event`: what happened, and the Hub's rule for scopes this crate does not know yet.
 
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::EventAction;
@@ -22,7 +21,8 @@ use super::EventAction;
 /// assert_eq!(payload.event.scope, "discussion.comment");
 /// # Ok::<(), webhooks_core::PayloadError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(
     remote = "Self",
     expecting = "an `event` object with `action` and `scope`"

@@ -14,7 +14,6 @@ mod repo;
 mod webhook;
 mod whole_number;
 
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use object_only::object_only;
@@ -52,13 +51,17 @@ pub use webhook::{SUPPORTED_PAYLOAD_VERSION, WebhookPayloadWebhook};
 /// assert_eq!(payload.repo.head_sha.as_deref(), Some("575db8b7"));
 /// # Ok::<(), webhooks_core::PayloadError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(
     remote = "Self",
     rename_all = "camelCase",
     expecting = "a Hub webhook payload (a JSON object)"
 )]
-#[schemars(description = "One webhook delivery from the Hugging Face Hub (payload version 3).")]
+#[cfg_attr(
+    feature = "schemars",
+    schemars(description = "One webhook delivery from the Hugging Face Hub (payload version 3).")
+)]
 pub struct WebhookPayload {
     /// What happened, and on which scope.
     pub event: WebhookPayloadEvent,

@@ -1,6 +1,5 @@
 //! `repo` and the small objects it shares with the rest of the payload.
 
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::RepoType;
@@ -19,7 +18,8 @@ use super::RepoType;
 /// assert!(changed_owner);
 /// # Ok::<(), webhooks_core::PayloadError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(remote = "Self", expecting = "an object with an `id` string")]
 pub struct ObjectId {
     /// The entity's id, a 24-digit hexadecimal string.
@@ -39,7 +39,8 @@ pub struct ObjectId {
 /// assert_eq!(payload.repo.url.api.as_deref(), Some("https://huggingface.co/api/models/some-user/some-repo"));
 /// # Ok::<(), webhooks_core::PayloadError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(remote = "Self", expecting = "a `url` object with a `web` string")]
 pub struct WebhookPayloadUrl {
     /// The page on huggingface.co.
@@ -63,7 +64,8 @@ pub struct WebhookPayloadUrl {
 /// assert_eq!(repo.head_sha.as_deref(), Some("575db8b7a51b6f85eb06eee540738584589f131c"));
 /// # Ok::<(), webhooks_core::PayloadError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(
     remote = "Self",
     rename_all = "camelCase",
@@ -137,7 +139,8 @@ impl WebhookPayloadRepo {
 /// assert_eq!(moved_to.name, "acme-ml/chat-demo");
 /// # Ok::<(), webhooks_core::PayloadError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(
     remote = "Self",
     expecting = "a `movedTo` object with `name` and `owner`"

@@ -1,6 +1,5 @@
 //! `webhook`: which webhook sent the event, and the payload version this crate reads.
 
-use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// The only payload version this crate reads. The Hub changes it only for breaking changes.
@@ -32,7 +31,8 @@ pub const SUPPORTED_PAYLOAD_VERSION: u32 = 3;
 /// assert_eq!(payload.webhook.id, "66b1f3aa0c9e8d7f6a5b4c3d");
 /// # Ok::<(), webhooks_core::PayloadError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(
     remote = "Self",
     expecting = "a `webhook` object with `id` and `version`"
@@ -42,7 +42,7 @@ pub struct WebhookPayloadWebhook {
     pub id: String,
     /// The payload format version: always [`SUPPORTED_PAYLOAD_VERSION`] once parsed.
     #[serde(deserialize_with = "supported_version")]
-    #[schemars(extend("const" = 3))]
+    #[cfg_attr(feature = "schemars", schemars(extend("const" = 3)))]
     pub version: u32,
 }
 

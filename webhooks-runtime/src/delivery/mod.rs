@@ -17,11 +17,10 @@ pub(crate) mod workers;
 mod writer;
 
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 
-use prometheus_client::metrics::counter::Counter;
 use tokio::sync::Notify;
 
 use crate::delivery::journal::{
@@ -59,7 +58,7 @@ pub(crate) struct Deliveries {
     batch: SyncSender<Option<Box<PendingRecord>>>,
     batch_receiver: Mutex<Option<Receiver<Option<Box<PendingRecord>>>>>,
     /// Records of ordinary deliveries not kept because the writer fell behind.
-    not_kept: Counter,
+    not_kept: Arc<AtomicU64>,
     /// Set when the writer's queue is full, until the writer has emptied it: meanwhile records
     /// are not even made.
     behind: Arc<AtomicBool>,
@@ -103,7 +102,7 @@ impl Deliveries {
         dir: &Path,
         settings: DeliverySettings,
         routes: &Routes,
-        not_kept: Counter,
+        not_kept: Arc<AtomicU64>,
     ) -> Result<Self, JournalError> {
         // SQLite is this process's alone (its lock says so): what it holds as running was left by
         // a process that stopped, whatever its lease says. Another store may be shared: only
@@ -415,7 +414,7 @@ impl Deliveries {
 
     /// Counts a record of an ordinary delivery not kept, with a warning now and then.
     pub(crate) fn not_keeping(&self) {
-        let before = self.not_kept.inc();
+        let before = self.not_kept.fetch_add(1, Ordering::Relaxed);
         if before.is_multiple_of(10_000) {
             tracing::warn!(
                 not_kept = before + 1,

@@ -1,18 +1,17 @@
-//! Prometheus metrics at `GET /metrics`, per endpoint. Each endpoint's counters are created once at
-//! start, so a request only bumps atomics (and takes the histogram's short lock).
+//! Prometheus metrics at `GET /metrics`, per endpoint, in the OpenMetrics text format. Each
+//! endpoint's series are created once at start, so a request only bumps atomics.
+//!
+//! Written here rather than with `prometheus-client`: the few counters, gauges and one histogram
+//! this server has take about 150 lines, and that crate brings a derive macro and a second major
+//! version of `syn` into every user's build.
 
-use prometheus_client::encoding::text::encode;
-use prometheus_client::metrics::counter::Counter;
-use prometheus_client::metrics::family::Family;
-use prometheus_client::metrics::gauge::Gauge;
-use prometheus_client::metrics::histogram::Histogram;
-use prometheus_client::registry::Registry;
+use std::fmt::Write as _;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
 use crate::endpoint::invoke::Outcome;
 use crate::endpoint::route::{RouteId, Routes};
 use crate::ops::failed_answers::{FailedAnswers, current_hour};
-
-type Labels = Vec<(&'static str, String)>;
 
 /// Request latency buckets, in seconds: webhook handlers range from microseconds to the Hub's
 /// 30-second delivery timeout.
@@ -20,181 +19,175 @@ const LATENCY_BUCKETS: [f64; 14] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0, 30.0,
 ];
 
-/// Every metric, registered for encoding, and each route's series by [`RouteId`].
+/// The prefix of every metric's name.
+const PREFIX: &str = "webhooks";
+
+/// A counter shared by its owner and the exposition.
+pub(crate) type Counter = Arc<AtomicU64>;
+
+/// A request latency histogram: a count per bucket (not cumulative), the sum of the observed
+/// seconds (an `f64` in its bits) and their count.
+#[derive(Default)]
+struct Histogram {
+    buckets: [AtomicU64; LATENCY_BUCKETS.len()],
+    sum_bits: AtomicU64,
+    count: AtomicU64,
+}
+
+impl Histogram {
+    fn observe(&self, seconds: f64) {
+        if let Some(bucket) = LATENCY_BUCKETS.iter().position(|bound| seconds <= *bound) {
+            self.buckets[bucket].fetch_add(1, Ordering::Relaxed);
+        }
+        // Relaxed: a scrape may see the sum of one more or one fewer observation than the count.
+        let _ = self
+            .sum_bits
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |bits| {
+                Some((f64::from_bits(bits) + seconds).to_bits())
+            });
+        self.count.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Every metric, and each route's series by [`RouteId`].
 pub(crate) struct Metrics {
-    registry: Registry,
     routes: Vec<RouteMetrics>,
-    /// Each path's answers other than 2xx over the last 24 hours, set at each scrape: under the
-    /// path's first route, where they are counted.
-    failed_last_24h: Vec<(RouteId, Gauge)>,
+    journal_not_kept: Counter,
+    /// Each path's answers other than 2xx over the last 24 hours, read at each scrape: under the
+    /// path's first route, where they are counted, with the path.
+    first_of_path: Vec<(RouteId, String)>,
 }
 
 /// One endpoint's metrics.
-#[derive(Clone)]
 pub(crate) struct RouteMetrics {
-    by_status_class: [Counter; 5],
-    auth_failures: Counter,
-    parse_failures: Counter,
-    handler_errors: Counter,
-    handler_panics: Counter,
-    handler_timeouts: Counter,
-    skipped: Counter,
+    endpoint: String,
+    by_status_class: [AtomicU64; 5],
+    auth_failures: AtomicU64,
+    parse_failures: AtomicU64,
+    handler_errors: AtomicU64,
+    handler_panics: AtomicU64,
+    handler_timeouts: AtomicU64,
+    skipped: AtomicU64,
     latency: Histogram,
-    in_flight: Gauge,
+    in_flight: AtomicI64,
 }
 
 impl RouteMetrics {
+    fn new(endpoint: String) -> Self {
+        RouteMetrics {
+            endpoint,
+            by_status_class: Default::default(),
+            auth_failures: AtomicU64::new(0),
+            parse_failures: AtomicU64::new(0),
+            handler_errors: AtomicU64::new(0),
+            handler_panics: AtomicU64::new(0),
+            handler_timeouts: AtomicU64::new(0),
+            skipped: AtomicU64::new(0),
+            latency: Histogram::default(),
+            in_flight: AtomicI64::new(0),
+        }
+    }
+
     /// Counts a request as started; the returned guard counts it as finished when dropped.
     pub(crate) fn start(&self) -> InFlight<'_> {
-        self.in_flight.inc();
+        self.in_flight.fetch_add(1, Ordering::Relaxed);
         InFlight(&self.in_flight)
     }
 
     pub(crate) fn record(&self, status: u16, outcome: Outcome, seconds: f64) {
         let class = usize::from(status / 100).clamp(1, 5) - 1;
-        self.by_status_class[class].inc();
+        self.by_status_class[class].fetch_add(1, Ordering::Relaxed);
         self.latency.observe(seconds);
-        match outcome {
-            Outcome::Handled | Outcome::Refused => 0,
-            Outcome::Rejected => self.parse_failures.inc(),
-            Outcome::Unauthorized => self.auth_failures.inc(),
-            Outcome::Failed => self.handler_errors.inc(),
-            Outcome::Panicked => self.handler_panics.inc(),
-            Outcome::TimedOut => self.handler_timeouts.inc(),
-            Outcome::Skipped => self.skipped.inc(),
+        let counter = match outcome {
+            Outcome::Handled | Outcome::Refused => return,
+            Outcome::Rejected => &self.parse_failures,
+            Outcome::Unauthorized => &self.auth_failures,
+            Outcome::Failed => &self.handler_errors,
+            Outcome::Panicked => &self.handler_panics,
+            Outcome::TimedOut => &self.handler_timeouts,
+            Outcome::Skipped => &self.skipped,
         };
+        counter.fetch_add(1, Ordering::Relaxed);
     }
 }
 
 /// Decrements the in-flight gauge when the request ends, however it ends.
-pub(crate) struct InFlight<'a>(&'a Gauge);
+pub(crate) struct InFlight<'a>(&'a AtomicI64);
 
 impl Drop for InFlight<'_> {
     fn drop(&mut self) {
-        self.0.dec();
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// The text of one metric family as it is written: its header, then its samples.
+struct Family<'a> {
+    text: &'a mut String,
+    name: &'static str,
+}
+
+impl<'a> Family<'a> {
+    fn start(text: &'a mut String, name: &'static str, kind: &str, help: &str) -> Self {
+        // Writing into a String cannot fail.
+        let _ = writeln!(text, "# HELP {PREFIX}_{name} {help}.");
+        let _ = writeln!(text, "# TYPE {PREFIX}_{name} {kind}");
+        Family { text, name }
+    }
+
+    /// One sample: `suffix` (`_total`, `_bucket`…) after the name, then the labels, then the value.
+    fn sample(&mut self, suffix: &str, labels: &[(&str, &str)], value: impl std::fmt::Display) {
+        let _ = write!(self.text, "{PREFIX}_{}{suffix}", self.name);
+        for (index, (key, label)) in labels.iter().enumerate() {
+            let open = if index == 0 { "{" } else { "," };
+            let _ = write!(self.text, "{open}{key}=\"{}\"", escaped(label));
+        }
+        let close = if labels.is_empty() { "" } else { "}" };
+        let _ = writeln!(self.text, "{close} {value}");
+    }
+}
+
+/// A label value with `\`, `"` and line feeds escaped, as the format requires.
+fn escaped(value: &str) -> std::borrow::Cow<'_, str> {
+    if !value.contains(['\\', '"', '\n']) {
+        return value.into();
+    }
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+        .into()
+}
+
+/// A float as OpenMetrics writes it: always with a fraction or an exponent (`1.0`, not `1`).
+struct Float(f64);
+
+impl std::fmt::Display for Float {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.0)
     }
 }
 
 impl Metrics {
-    /// Registers the metric families and creates every route's series; `journal_not_kept` counts
-    /// the records of ordinary deliveries the journal shed.
+    /// Creates every route's series; `journal_not_kept` counts the records of ordinary deliveries
+    /// the journal shed.
     pub(crate) fn new(routes: &Routes, journal_not_kept: Counter) -> Metrics {
-        let mut registry = Registry::with_prefix("webhooks");
-        registry.register(
-            "journal_records_not_kept",
-            "Records of ordinary deliveries not journaled because the journal writer fell behind",
-            journal_not_kept,
-        );
-        let requests = Family::<Labels, Counter>::default();
-        let auth_failures = Family::<Labels, Counter>::default();
-        let parse_failures = Family::<Labels, Counter>::default();
-        let handler_errors = Family::<Labels, Counter>::default();
-        let handler_panics = Family::<Labels, Counter>::default();
-        let handler_timeouts = Family::<Labels, Counter>::default();
-        let skipped = Family::<Labels, Counter>::default();
-        let latency =
-            Family::<Labels, Histogram>::new_with_constructor(|| Histogram::new(LATENCY_BUCKETS));
-        let in_flight = Family::<Labels, Gauge>::default();
-        let failed_last_24h = Family::<Labels, Gauge>::default();
-        registry.register(
-            "non_2xx_answers_last_24h",
-            "Webhook answers other than 2xx in the last 24 hours: the Hub retries each and counts it toward suspending the webhook",
-            failed_last_24h.clone(),
-        );
-        registry.register(
-            "requests",
-            "Webhook requests answered, by endpoint and status class",
-            requests.clone(),
-        );
-        registry.register(
-            "auth_failures",
-            "Requests refused for a missing or wrong secret",
-            auth_failures.clone(),
-        );
-        registry.register(
-            "parse_failures",
-            "Requests refused because a handler argument could not be built from them (422)",
-            parse_failures.clone(),
-        );
-        registry.register(
-            "handler_errors",
-            "Handlers that returned an error",
-            handler_errors.clone(),
-        );
-        registry.register(
-            "handler_panics",
-            "Handlers that panicked",
-            handler_panics.clone(),
-        );
-        registry.register(
-            "handler_timeouts",
-            "Handlers stopped by their timeout",
-            handler_timeouts.clone(),
-        );
-        registry.register(
-            "skipped",
-            "Events no endpoint's filter took: answered 200, not handled",
-            skipped.clone(),
-        );
-        registry.register(
-            "request_duration_seconds",
-            "Time to answer a webhook request",
-            latency.clone(),
-        );
-        registry.register(
-            "requests_in_flight",
-            "Webhook requests being answered",
-            in_flight.clone(),
-        );
-
         let per_route = routes
             .iter()
-            .map(|route| {
-                let endpoint = || vec![("endpoint", route.route_path.clone())];
-                let class = |class: &str| {
-                    let mut labels = endpoint();
-                    labels.push(("status_class", class.to_owned()));
-                    requests.get_or_create(&labels).clone()
-                };
-                RouteMetrics {
-                    by_status_class: [
-                        class("1xx"),
-                        class("2xx"),
-                        class("3xx"),
-                        class("4xx"),
-                        class("5xx"),
-                    ],
-                    auth_failures: auth_failures.get_or_create(&endpoint()).clone(),
-                    parse_failures: parse_failures.get_or_create(&endpoint()).clone(),
-                    handler_errors: handler_errors.get_or_create(&endpoint()).clone(),
-                    handler_panics: handler_panics.get_or_create(&endpoint()).clone(),
-                    handler_timeouts: handler_timeouts.get_or_create(&endpoint()).clone(),
-                    skipped: skipped.get_or_create(&endpoint()).clone(),
-                    latency: latency.get_or_create(&endpoint()).clone(),
-                    in_flight: in_flight.get_or_create(&endpoint()).clone(),
-                }
-            })
+            .map(|route| RouteMetrics::new(route.route_path.clone()))
             .collect();
-        let mut first_of_path: Vec<&crate::endpoint::route::Route> = Vec::new();
+        let mut first_of_path: Vec<(RouteId, String)> = Vec::new();
         for route in routes.iter() {
             if first_of_path
                 .last()
-                .is_none_or(|first| first.route_path != route.route_path)
+                .is_none_or(|(_, path)| *path != route.route_path)
             {
-                first_of_path.push(route);
+                first_of_path.push((route.id, route.route_path.clone()));
             }
         }
-        let failed_last_24h = first_of_path
-            .into_iter()
-            .map(|route| {
-                let labels = vec![("endpoint", route.route_path.clone())];
-                (route.id, failed_last_24h.get_or_create(&labels).clone())
-            })
-            .collect();
         Metrics {
-            registry,
             routes: per_route,
-            failed_last_24h,
+            journal_not_kept,
+            first_of_path,
         }
     }
 
@@ -206,14 +199,121 @@ impl Metrics {
     /// The OpenMetrics text exposition, which Prometheus scrapes, with `failed`'s counts of the
     /// last 24 hours.
     pub(crate) fn render(&self, failed: &FailedAnswers) -> String {
+        let mut text = String::with_capacity(1024 + 2048 * self.routes.len());
+        let load = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
+
+        let mut family = Family::start(
+            &mut text,
+            "journal_records_not_kept",
+            "counter",
+            "Records of ordinary deliveries not journaled because the journal writer fell behind",
+        );
+        family.sample("_total", &[], load(&self.journal_not_kept));
+
         let hour = current_hour();
-        for (route, gauge) in &self.failed_last_24h {
-            let count = failed.last_24h(*route, hour);
-            gauge.set(i64::try_from(count).unwrap_or(i64::MAX));
+        let mut family = Family::start(
+            &mut text,
+            "non_2xx_answers_last_24h",
+            "gauge",
+            "Webhook answers other than 2xx in the last 24 hours: the Hub retries each and counts it toward suspending the webhook",
+        );
+        for (route, path) in &self.first_of_path {
+            family.sample("", &[("endpoint", path)], failed.last_24h(*route, hour));
         }
-        let mut text = String::new();
-        // Writing into a String cannot fail.
-        let _ = encode(&mut text, &self.registry);
+
+        let mut family = Family::start(
+            &mut text,
+            "requests",
+            "counter",
+            "Webhook requests answered, by endpoint and status class",
+        );
+        for route in &self.routes {
+            for (class, count) in ["1xx", "2xx", "3xx", "4xx", "5xx"]
+                .into_iter()
+                .zip(&route.by_status_class)
+            {
+                let labels = [
+                    ("endpoint", route.endpoint.as_str()),
+                    ("status_class", class),
+                ];
+                family.sample("_total", &labels, load(count));
+            }
+        }
+
+        type Field = fn(&RouteMetrics) -> &AtomicU64;
+        let counters: [(&str, &str, Field); 6] = [
+            (
+                "auth_failures",
+                "Requests refused for a missing or wrong secret",
+                |r| &r.auth_failures,
+            ),
+            (
+                "parse_failures",
+                "Requests refused because a handler argument could not be built from them (422)",
+                |r| &r.parse_failures,
+            ),
+            ("handler_errors", "Handlers that returned an error", |r| {
+                &r.handler_errors
+            }),
+            ("handler_panics", "Handlers that panicked", |r| {
+                &r.handler_panics
+            }),
+            (
+                "handler_timeouts",
+                "Handlers stopped by their timeout",
+                |r| &r.handler_timeouts,
+            ),
+            (
+                "skipped",
+                "Events no endpoint's filter took: answered 200, not handled",
+                |r| &r.skipped,
+            ),
+        ];
+        for (name, help, field) in counters {
+            let mut family = Family::start(&mut text, name, "counter", help);
+            for route in &self.routes {
+                family.sample(
+                    "_total",
+                    &[("endpoint", &route.endpoint)],
+                    load(field(route)),
+                );
+            }
+        }
+
+        let mut family = Family::start(
+            &mut text,
+            "request_duration_seconds",
+            "histogram",
+            "Time to answer a webhook request",
+        );
+        for route in &self.routes {
+            let endpoint = [("endpoint", route.endpoint.as_str())];
+            let latency = &route.latency;
+            let sum = f64::from_bits(latency.sum_bits.load(Ordering::Relaxed));
+            family.sample("_sum", &endpoint, Float(sum));
+            family.sample("_count", &endpoint, load(&latency.count));
+            let mut cumulative = 0;
+            for (bound, count) in LATENCY_BUCKETS.iter().zip(&latency.buckets) {
+                cumulative += load(count);
+                let le = format!("{:?}", bound);
+                family.sample("_bucket", &[("le", &le), endpoint[0]], cumulative);
+            }
+            // The count is bumped after the bucket: never show fewer in `+Inf` than below it.
+            let all = load(&latency.count).max(cumulative);
+            family.sample("_bucket", &[("le", "+Inf"), endpoint[0]], all);
+        }
+
+        let mut family = Family::start(
+            &mut text,
+            "requests_in_flight",
+            "gauge",
+            "Webhook requests being answered",
+        );
+        for route in &self.routes {
+            let in_flight = route.in_flight.load(Ordering::Relaxed);
+            family.sample("", &[("endpoint", &route.endpoint)], in_flight);
+        }
+        text.push_str("# EOF\n");
         text
     }
 }

@@ -1,9 +1,12 @@
 //! The OpenAPI 3.1 document at `GET /openapi.json`, generated from the endpoint table and from the
-//! payload types themselves (schemars), so it cannot drift from the code.
+//! payload types' schema.
+//!
+//! The schema (`payload_schema.json`) is what schemars derives from the payload types, written once
+//! and committed, so no user's build compiles schemars; a test fails when the types and the file
+//! differ, and `WEBHOOKS_BLESS=1` rewrites the file.
 
-use schemars::generate::SchemaSettings;
 use serde_json::{Map, Value, json};
-use webhooks_core::{BodyUse, WebhookPayload};
+use webhooks_core::BodyUse;
 
 use crate::endpoint::route::{Route, Routes};
 
@@ -12,11 +15,7 @@ const SECRET_SCHEME: &str = "webhookSecret";
 
 /// The whole document, for a server reached at `base_url`.
 pub(crate) fn document(routes: &Routes, base_url: &str, secret_configured: bool) -> Value {
-    let mut generator = SchemaSettings::draft2020_12()
-        .with(|settings| settings.definitions_path = "/components/schemas".into())
-        .into_generator();
-    let payload = generator.subschema_for::<WebhookPayload>().to_value();
-    let mut schemas: Map<String, Value> = generator.take_definitions(true).into_iter().collect();
+    let (payload, mut schemas) = payload_schema();
     schemas.insert("Error".to_owned(), error_schema());
 
     let security = if secret_configured {
@@ -57,6 +56,21 @@ pub(crate) fn document(routes: &Routes, base_url: &str, secret_configured: bool)
     // Descriptions come from rustdoc: for HTTP clients, prose only.
     crate::ops::prose::descriptions_as_prose(&mut document);
     document
+}
+
+/// The committed payload schema: the reference to `WebhookPayload`, and the definitions it uses.
+const PAYLOAD_SCHEMA: &str = include_str!("payload_schema.json");
+
+/// The payload's schema and the definitions it refers to (under `/components/schemas`).
+fn payload_schema() -> (Value, Map<String, Value>) {
+    let mut committed: Map<String, Value> =
+        serde_json::from_str(PAYLOAD_SCHEMA).unwrap_or_default();
+    let payload = committed.remove("payload").unwrap_or_else(|| json!({}));
+    let definitions = match committed.remove("definitions") {
+        Some(Value::Object(definitions)) => definitions,
+        _ => Map::new(),
+    };
+    (payload, definitions)
 }
 
 /// The operation of one path: its endpoint, or the several that share it with event filters.
@@ -226,4 +240,45 @@ fn responses(route: &Route) -> Value {
         );
     }
     Value::Object(responses)
+}
+
+#[cfg(test)]
+mod tests {
+    use schemars::generate::SchemaSettings;
+    use serde_json::{Value, json};
+    use webhooks_core::WebhookPayload;
+
+    use super::*;
+
+    /// What schemars derives from the payload types, in the committed file's shape.
+    fn derived() -> Value {
+        let mut generator = SchemaSettings::draft2020_12()
+            .with(|settings| settings.definitions_path = "/components/schemas".into())
+            .into_generator();
+        let payload = generator.subschema_for::<WebhookPayload>().to_value();
+        let definitions: Map<String, Value> =
+            generator.take_definitions(true).into_iter().collect();
+        json!({ "payload": payload, "definitions": definitions })
+    }
+
+    #[test]
+    fn the_committed_payload_schema_is_what_the_types_derive() {
+        let derived = derived();
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/ops/payload_schema.json");
+        if std::env::var_os("WEBHOOKS_BLESS").is_some() {
+            let text = serde_json::to_string_pretty(&derived).expect("a schema serializes");
+            std::fs::write(path, text + "\n").expect("the schema file is writable");
+        }
+        let committed: Value = serde_json::from_str(PAYLOAD_SCHEMA).expect("the file is JSON");
+        assert!(
+            committed == derived,
+            "{path} is not what the payload types derive: run `WEBHOOKS_BLESS=1 cargo test -p webhooks-runtime --lib payload_schema` and commit it"
+        );
+        let (payload, definitions) = payload_schema();
+        assert_eq!(
+            payload,
+            json!({ "$ref": "#/components/schemas/WebhookPayload" })
+        );
+        assert!(definitions.contains_key("WebhookPayload"));
+    }
 }

@@ -7,9 +7,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use http_body_util::Full;
-use hyper::server::conn::{http1, http2};
+use hyper::server::conn::http1;
+#[cfg(feature = "http2")]
+use hyper::server::conn::http2;
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+#[cfg(feature = "http2")]
+use hyper_util::rt::TokioExecutor;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
@@ -82,6 +86,7 @@ impl Started {
                             .serve_connection(TokioIo::new(stream), service);
                         let _ = watcher.watch(connection).await;
                     }
+                    #[cfg(feature = "http2")]
                     Some(Protocol::Http2) => {
                         let connection = protocols
                             .http2
@@ -119,6 +124,7 @@ impl Started {
 /// The HTTP/1.1 and HTTP/2 connection settings, with the limits applied.
 struct Protocols {
     http1: http1::Builder,
+    #[cfg(feature = "http2")]
     http2: http2::Builder<TokioExecutor>,
 }
 
@@ -131,13 +137,21 @@ impl Protocols {
             // The read buffer bounds the request head: a head that does not fit gets 431.
             .max_buf_size(limits.max_header_size)
             .max_headers(limits.max_headers);
-        let mut http2 = http2::Builder::new(TokioExecutor::new());
-        http2
-            .timer(TokioTimer::new())
-            .max_concurrent_streams(limits.max_concurrent_streams)
-            .max_header_list_size(u32::try_from(limits.max_header_size).unwrap_or(u32::MAX))
-            .keep_alive_interval(limits.header_read_timeout)
-            .keep_alive_timeout(limits.header_read_timeout);
-        Protocols { http1, http2 }
+        #[cfg(feature = "http2")]
+        let http2 = {
+            let mut http2 = http2::Builder::new(TokioExecutor::new());
+            http2
+                .timer(TokioTimer::new())
+                .max_concurrent_streams(limits.max_concurrent_streams)
+                .max_header_list_size(u32::try_from(limits.max_header_size).unwrap_or(u32::MAX))
+                .keep_alive_interval(limits.header_read_timeout)
+                .keep_alive_timeout(limits.header_read_timeout);
+            http2
+        };
+        Protocols {
+            http1,
+            #[cfg(feature = "http2")]
+            http2,
+        }
     }
 }

@@ -562,7 +562,8 @@ impl WebhooksServerBuilder {
         self
     }
 
-    /// The most requests served at once on one HTTP/2 connection (default 64).
+    /// The most requests served at once on one HTTP/2 connection (default 64). HTTP/2 is served
+    /// only with the `http2` feature; without it this setting has no effect.
     ///
     /// ```
     /// use webhooks_runtime::WebhooksServer;

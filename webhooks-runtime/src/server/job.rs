@@ -65,7 +65,7 @@ pub(crate) fn run(server: crate::server::WebhooksServer) -> Result<u8, Error> {
     let configured = server.resolved.database_url.is_some()
         || read("WEBHOOKS_DATA_DIR").is_some_and(|dir| !dir.is_empty());
     let deliveries = if configured && server.deliveries.journal {
-        let not_kept = prometheus_client::metrics::counter::Counter::default();
+        let not_kept = std::sync::Arc::default();
         server.journal_opening(&not_kept).open()?
     } else {
         None

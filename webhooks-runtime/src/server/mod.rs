@@ -30,10 +30,10 @@ pub use webhooks_core::payload::SUPPORTED_PAYLOAD_VERSION;
 use std::io::Write as _;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 
 use bytes::Bytes;
 use http::HeaderValue;
-use prometheus_client::metrics::counter::Counter;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
@@ -200,7 +200,7 @@ impl WebhooksServer {
         let wanted = self.resolved.addr;
         // The journal first, off the async workers: a data dir that cannot be used stops the
         // start before anything says the server is ready.
-        let not_kept = Counter::default();
+        let not_kept = Arc::default();
         let deliveries = {
             let opening = self.journal_opening(&not_kept);
             tokio::task::spawn_blocking(move || opening.open())
@@ -285,7 +285,7 @@ impl WebhooksServer {
     pub fn into_service(self) -> Result<WebhooksService, Error> {
         let base_url = banner::base_url(self.resolved.public_url.as_deref(), self.resolved.addr);
         let loopback = self.resolved.addr.ip().is_loopback();
-        let not_kept = Counter::default();
+        let not_kept = Arc::default();
         let deliveries = self.journal_opening(&not_kept).open()?;
         Ok(WebhooksService::new(
             self.into_app(&base_url, loopback, deliveries, not_kept),
@@ -293,7 +293,7 @@ impl WebhooksServer {
     }
 
     /// What opening the journal needs, to do it on another thread.
-    pub(crate) fn journal_opening(&self, not_kept: &Counter) -> JournalOpening {
+    pub(crate) fn journal_opening(&self, not_kept: &Arc<AtomicU64>) -> JournalOpening {
         JournalOpening {
             dir: self.resolved.data_dir.clone(),
             database_url: self.resolved.database_url.clone(),
@@ -311,7 +311,7 @@ pub(crate) struct JournalOpening {
     database_url: Option<crate::web::secret::Secret>,
     settings: DeliverySettings,
     routes: Arc<Routes>,
-    not_kept: Counter,
+    not_kept: Arc<AtomicU64>,
 }
 
 impl JournalOpening {
@@ -362,7 +362,7 @@ impl WebhooksServer {
         base_url: &str,
         loopback: bool,
         deliveries: Option<Arc<Deliveries>>,
-        journal_not_kept: Counter,
+        journal_not_kept: Arc<AtomicU64>,
     ) -> App {
         let secret_configured = !self.resolved.secrets.is_empty();
         let journal = self.deliveries.journal;

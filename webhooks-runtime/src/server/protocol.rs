@@ -20,6 +20,9 @@ const RECHECK: Duration = Duration::from_millis(10);
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Protocol {
     Http1,
+    /// Without the `http2` feature, a connection that opens with the HTTP/2 preface is handed to
+    /// HTTP/1, which closes it.
+    #[cfg(feature = "http2")]
     Http2,
 }
 
@@ -36,7 +39,10 @@ pub(crate) async fn protocol_within(stream: &TcpStream, timeout: Duration) -> Op
             Err(_elapsed) => return None,
         };
         if peeked == H2_PREFACE.len() && buffer == *H2_PREFACE {
+            #[cfg(feature = "http2")]
             return Some(Protocol::Http2);
+            #[cfg(not(feature = "http2"))]
+            return Some(Protocol::Http1);
         }
         if peeked == 0 || buffer[..peeked] != H2_PREFACE[..peeked] {
             return Some(Protocol::Http1);
