@@ -293,7 +293,7 @@ pub enum JournalErrorKind {
     /// The store cannot be reached now: PostgreSQL refused, went away, did not answer in time,
     /// or the journal was closed.
     Unavailable,
-    /// The store's data is damaged (SQLite: not a database, or a corrupt file).
+    /// The store's data is damaged (the file journal: not a database, or a corrupt file).
     Corrupt,
     /// The store was written by a newer version of webhooks-runtime, with a schema this one does
     /// not know.
@@ -343,7 +343,7 @@ impl JournalError {
     /// ```
     /// use webhooks_runtime::error::JournalError;
     ///
-    /// let read = std::fs::read("/nonexistent/deliveries.sqlite3")
+    /// let read = std::fs::read("/nonexistent/deliveries.redb")
     ///     .map_err(|error| JournalError::new("cannot read the journal").with_source(error));
     /// assert!(read.unwrap_err().to_string().starts_with("delivery journal: cannot read the journal: "));
     /// ```

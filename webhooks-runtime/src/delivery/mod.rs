@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::Notify;
 
 use crate::delivery::journal::{
-    Admission, AttemptResult, DeliveryRecord, Journal, Lease, SqliteJournal, now_ms,
+    Admission, AttemptResult, DeliveryRecord, FileJournal, Journal, Lease, now_ms,
 };
 use crate::delivery::packed_headers::PackedHeaders;
 use crate::delivery::settings::DeliverySettings;
@@ -104,12 +104,12 @@ impl Deliveries {
         routes: &Routes,
         not_kept: Arc<AtomicU64>,
     ) -> Result<Self, JournalError> {
-        // SQLite is this process's alone (its lock says so): what it holds as running was left by
+        // The file journal is this process's alone (its lock says so): what it holds as running was left by
         // a process that stopped, whatever its lease says. Another store may be shared: only
         // expired leases are rescued there.
         let (journal, rescue_before): (Arc<dyn Journal>, i64) = match &settings.store {
             Some(store) => (Arc::clone(&store.0), now_ms()),
-            None => (Arc::new(SqliteJournal::open(dir)?), i64::MAX),
+            None => (Arc::new(FileJournal::open(dir)?), i64::MAX),
         };
         let resumed = journal.rescue_expired(rescue_before)?;
         if resumed > 0 {

@@ -11,7 +11,7 @@ use crate::delivery::journal::{AttemptResult, now_ms};
 /// The longest wait between two attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(10 * 60);
 
-/// A journal the user supplied, instead of SQLite in the data dir.
+/// A journal the user supplied, instead of the file journal in the data dir.
 #[derive(Clone)]
 pub(crate) struct Store(pub(crate) Arc<dyn Journal>);
 
@@ -25,7 +25,7 @@ impl std::fmt::Debug for Store {
 #[derive(Debug, Clone)]
 pub(crate) struct DeliverySettings {
     pub(crate) journal: bool,
-    /// The user's store; `None` opens SQLite in the data dir.
+    /// The user's store; `None` opens the file journal in the data dir.
     pub(crate) store: Option<Store>,
     pub(crate) attempts: u32,
     pub(crate) concurrency: usize,

@@ -11,7 +11,7 @@ use crate::delivery::PendingRecord;
 use crate::delivery::journal::{DeliveryRecord, Journal};
 use crate::delivery::settings::DeliverySettings;
 
-/// How often the writer looks for records to write: short, so that each burst of SQLite work is
+/// How often the writer looks for records to write: short, so that each burst of journal work is
 /// short too (it shares the cores with request handling).
 const WRITE_INTERVAL: Duration = Duration::from_millis(2);
 /// The most records of ordinary deliveries the writer puts in one transaction.

@@ -816,7 +816,7 @@ impl WebhooksServerBuilder {
         self
     }
 
-    /// Keeps the delivery journal in `store` instead of SQLite in the data dir: a
+    /// Keeps the delivery journal in `store` instead of the file journal in the data dir: a
     /// [`MemoryJournal`](crate::deliveries::MemoryJournal) for tests, or your own
     /// [`Journal`]. At start the server puts back in the queue what
     /// the store holds as running: one server process per store.
@@ -834,7 +834,7 @@ impl WebhooksServerBuilder {
         self
     }
 
-    /// Keeps the delivery journal in the PostgreSQL database at `url` instead of SQLite in the
+    /// Keeps the delivery journal in the PostgreSQL database at `url` instead of the file journal in the
     /// data dir (overrides `WEBHOOKS_DATABASE_URL`): several server processes on one database
     /// share their deliveries. `postgres://user:password@host:port/database`, with
     /// `?sslmode=require` for a managed database. Needs the `postgres` feature. The server

@@ -68,7 +68,7 @@ pub(crate) struct Resolved {
     pub(crate) shutdown_timeout: Duration,
     /// How long a claim on a running background delivery holds without a heartbeat.
     pub(crate) delivery_lease: Duration,
-    /// The PostgreSQL database holding the journal, instead of SQLite in the data dir.
+    /// The PostgreSQL database holding the journal, instead of the file journal in the data dir.
     pub(crate) database_url: Option<Secret>,
     /// Whether a body the handlers cannot read is answered 200 `processed: false` instead of 422.
     pub(crate) acknowledge_rejected: bool,
@@ -208,7 +208,7 @@ pub(crate) fn resolve(requested: Requested, env: Env<'_>) -> Result<Resolved, Er
         return Err(Error::Config {
             variable: "WEBHOOKS_DATABASE_URL",
             value: "(not shown: it may hold a password)".to_owned(),
-            reason: "this program's webhooks-runtime was built without its `postgres` feature: add `features = [\"postgres\"]` to its dependency in Cargo.toml, or unset the variable to keep the journal in SQLite in WEBHOOKS_DATA_DIR".to_owned(),
+            reason: "this program's webhooks-runtime was built without its `postgres` feature: add `features = [\"postgres\"]` to its dependency in Cargo.toml, or unset the variable to keep the journal in a file in WEBHOOKS_DATA_DIR".to_owned(),
         });
     }
     #[cfg(not(feature = "hub"))]

@@ -60,7 +60,7 @@ pub(crate) fn run(server: crate::server::WebhooksServer) -> Result<u8, Error> {
         );
     }
     let endpoint = read(JOB_ENDPOINT_VARIABLE).filter(|name| !name.is_empty());
-    // A Job's container goes away with it: the default SQLite folder would be lost, so a journal
+    // A Job's container goes away with it: the default journal folder would be lost, so a journal
     // is opened only where one is asked for.
     let configured = server.resolved.database_url.is_some()
         || read("WEBHOOKS_DATA_DIR").is_some_and(|dir| !dir.is_empty());

@@ -307,7 +307,7 @@ impl WebhooksServer {
 /// The journal to open, when it is on.
 pub(crate) struct JournalOpening {
     dir: std::path::PathBuf,
-    /// PostgreSQL instead of SQLite in `dir`, unless the builder was given a store.
+    /// PostgreSQL instead of the file journal in `dir`, unless the builder was given a store.
     database_url: Option<crate::web::secret::Secret>,
     settings: DeliverySettings,
     routes: Arc<Routes>,

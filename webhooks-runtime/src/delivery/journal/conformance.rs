@@ -722,8 +722,21 @@ fn the_memory_journal_conforms() {
 
 #[cfg(test)]
 #[test]
+fn the_embedded_journal_conforms() {
+    use crate::delivery::journal::embedded::EmbeddedJournal;
+    let root = std::env::temp_dir().join(format!("webhooks-conformance-{}", uuid::Uuid::now_v7()));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    check_journal(|| {
+        let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Box::new(EmbeddedJournal::open(&root.join(n.to_string())).unwrap())
+    });
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
+#[cfg(all(test, feature = "sqlite"))]
+#[test]
 fn the_sqlite_journal_conforms() {
-    use crate::delivery::journal::SqliteJournal;
+    use crate::delivery::journal::sqlite::SqliteJournal;
     let root = std::env::temp_dir().join(format!("webhooks-conformance-{}", uuid::Uuid::now_v7()));
     let next = std::sync::atomic::AtomicUsize::new(0);
     check_journal(|| {

@@ -6,7 +6,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use crate::delivery::journal::{
     Admission, AttemptResult, DeliveryRecord, DeliveryStatus, Journal, JournalError, Lease,
-    ListQuery, SeenAgain, smallest_id_at,
+    ListQuery, SeenAgain, apply_result, smallest_id_at,
 };
 
 /// An endpoint, and a `Webhook-Id` a delivery to it was admitted with.
@@ -273,32 +273,7 @@ impl Journal for MemoryJournal {
         }) else {
             return Ok(false);
         };
-        match result {
-            AttemptResult::Done { latency_ms } => {
-                delivery.status = DeliveryStatus::Done;
-                delivery.latency_ms = Some(*latency_ms);
-            }
-            AttemptResult::Retry {
-                error,
-                latency_ms,
-                next_attempt_at_ms,
-            } => {
-                delivery.status = DeliveryStatus::Queued;
-                delivery.last_error = Some(error.clone());
-                delivery.latency_ms = Some(*latency_ms);
-                delivery.next_attempt_at_ms = *next_attempt_at_ms;
-            }
-            AttemptResult::Dead { error, latency_ms } => {
-                delivery.status = DeliveryStatus::Dead;
-                delivery.last_error = Some(error.clone());
-                delivery.latency_ms = Some(*latency_ms);
-            }
-            AttemptResult::Failed { error, latency_ms } => {
-                delivery.status = DeliveryStatus::Failed;
-                delivery.last_error = Some(error.clone());
-                delivery.latency_ms = Some(*latency_ms);
-            }
-        }
+        apply_result(delivery, result);
         self.leases()?.remove(id);
         Ok(true)
     }

@@ -1,11 +1,17 @@
 //! The delivery journal: every delivery, recorded, so none is lost to a crash or a restart, and
-//! each can be inspected and replayed. A trait, so stores can be swapped; SQLite is the embedded
+//! each can be inspected and replayed. A trait, so stores can be swapped; an embedded database file is the
 //! default, and an in-memory one serves tests.
 
 pub(crate) mod conformance;
+// With the `sqlite` feature, SQLite is the file journal; the embedded store is still built, for
+// its tests.
+#[cfg_attr(feature = "sqlite", allow(dead_code))]
+mod embedded;
+mod files;
 mod memory;
 #[cfg(feature = "postgres")]
 mod postgres;
+#[cfg(feature = "sqlite")]
 mod sqlite;
 
 use std::fmt;
@@ -14,10 +20,13 @@ pub(crate) use crate::error::JournalError;
 
 use serde::Serialize;
 
+#[cfg(not(feature = "sqlite"))]
+pub(crate) use embedded::EmbeddedJournal as FileJournal;
 pub use memory::MemoryJournal;
 #[cfg(feature = "postgres")]
 pub use postgres::PostgresJournal;
-pub(crate) use sqlite::SqliteJournal;
+#[cfg(feature = "sqlite")]
+pub(crate) use sqlite::SqliteJournal as FileJournal;
 
 /// Where a delivery stands.
 ///
@@ -82,6 +91,12 @@ impl DeliveryStatus {
             DeliveryStatus::Duplicate => "duplicate",
             DeliveryStatus::Skipped => "skipped",
         }
+    }
+
+    /// Whether a delivery in this status still has work to do (queued or running): the
+    /// retention never removes one, and the backlog counts them.
+    pub(crate) fn is_unfinished(self) -> bool {
+        matches!(self, DeliveryStatus::Queued | DeliveryStatus::Running)
     }
 
     pub(crate) fn parse(text: &str) -> Option<Self> {
@@ -394,6 +409,35 @@ pub(crate) fn as_admitted(delivery: &DeliveryRecord) -> DeliveryRecord {
     record
 }
 
+/// What an attempt's `result` makes of its running record: the status, error, latency and next
+/// attempt every store writes. Returns whether the delivery is given up on (dead or failed), when
+/// stores that keep a lease drop it.
+pub(crate) fn apply_result(record: &mut DeliveryRecord, result: &AttemptResult) -> bool {
+    let (status, error, latency_ms) = match result {
+        AttemptResult::Done { latency_ms } => (DeliveryStatus::Done, None, latency_ms),
+        AttemptResult::Retry {
+            error,
+            latency_ms,
+            next_attempt_at_ms,
+        } => {
+            record.next_attempt_at_ms = *next_attempt_at_ms;
+            (DeliveryStatus::Queued, Some(error), latency_ms)
+        }
+        AttemptResult::Dead { error, latency_ms } => {
+            (DeliveryStatus::Dead, Some(error), latency_ms)
+        }
+        AttemptResult::Failed { error, latency_ms } => {
+            (DeliveryStatus::Failed, Some(error), latency_ms)
+        }
+    };
+    record.status = status;
+    if let Some(error) = error {
+        record.last_error = Some(error.clone());
+    }
+    record.latency_ms = Some(*latency_ms);
+    matches!(status, DeliveryStatus::Dead | DeliveryStatus::Failed)
+}
+
 /// A store of deliveries. Every method may block on I/O: the server calls them off its async
 /// workers.
 ///
@@ -581,7 +625,7 @@ pub trait Journal: Send + Sync + 'static {
     /// admitted by its `Webhook-Id` whose lease ended is marked `failed` (the sender's retry runs
     /// it again); one recorded as running without a lease, to drop body copies of it, is left as
     /// it is. (A store only one process uses, such
-    /// as SQLite behind its lock, rescues every running delivery at start with `i64::MAX`.)
+    /// as the file journal behind its lock, rescues every running delivery at start with `i64::MAX`.)
     ///
     /// ```
     /// use webhooks_runtime::deliveries::{Journal, JournalError};

@@ -5,6 +5,7 @@ use std::sync::Mutex;
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use super::files::{OpenedFile, lock_dir, private_dir, private_file};
 use super::{
     Admission, AttemptResult, DeliveryRecord, DeliveryStatus, Journal, JournalError, Lease,
     ListQuery, SeenAgain, body_hash, smallest_id_at,
@@ -58,9 +59,8 @@ const COLUMNS: &str = "id, endpoint, received_at_ms, status, attempts, last_erro
 /// writers anyway.
 pub(crate) struct SqliteJournal {
     connection: Mutex<Connection>,
-    /// The database file, and which file it was when opened: deleting or replacing it while
-    /// the server runs would lose what is written after, so writes check it first.
-    file: (std::path::PathBuf, Option<FileId>),
+    /// The database file, checked before writes.
+    file: OpenedFile,
     /// Held while the journal is open: one process per data dir.
     _lock: std::fs::File,
 }
@@ -71,30 +71,6 @@ fn error(error: rusqlite::Error) -> JournalError {
     JournalError::new("SQLite failed").with_source(error)
 }
 
-/// Takes `dir`'s lock file, held for as long as the returned file is open: a second process on the
-/// same journal would requeue and run the first one's deliveries. The operating system releases
-/// it when the process ends, however it ends.
-fn lock_dir(dir: &Path) -> Result<std::fs::File, JournalError> {
-    let path = dir.join("deliveries.lock");
-    let mut options = std::fs::OpenOptions::new();
-    options.create(true).truncate(false).write(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let file = options.open(&path).map_err(|e| {
-        JournalError::new(format!("cannot create {}", path.display())).with_source(e)
-    })?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => Err(JournalError::new(format!(
-            "another process is using the delivery journal in {}: give each server process its own WEBHOOKS_DATA_DIR (or .data_dir(..))",
-            dir.display()
-        ))),
-        Err(std::fs::TryLockError::Error(e)) => {
-            Err(JournalError::new(format!("cannot lock {}", path.display())).with_source(e))
-        }
-    }
-}
-
 /// Deliveries removed per statement by the retention.
 const PRUNE_BATCH: usize = 500;
 
@@ -103,38 +79,6 @@ const PRUNE_BATCH: usize = 500;
 /// delivery (`owner`, `lease_until_ms`), 3 the Hub's `Webhook-Id` (`webhook_id`, `keyed`,
 /// `repeats`). A journal with a higher one is refused: its tables would be misread.
 const SCHEMA_VERSION: i64 = 3;
-
-/// A file's identity: device and inode where the platform has them.
-type FileId = (u64, u64);
-
-fn file_id(path: &Path) -> Option<FileId> {
-    let metadata = std::fs::metadata(path).ok()?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt as _;
-        Some((metadata.dev(), metadata.ino()))
-    }
-    #[cfg(not(unix))]
-    {
-        Some((0, u64::from(metadata.is_file())))
-    }
-}
-
-impl SqliteJournal {
-    /// An error when the database file is not the one opened any more (deleted, moved, or
-    /// replaced): SQLite would go on writing to the old one, and what it writes would be lost.
-    fn still_there(&self) -> Result<(), JournalError> {
-        let (path, opened) = &self.file;
-        if file_id(path) == *opened {
-            Ok(())
-        } else {
-            Err(JournalError::new(format!(
-                "{} was deleted or replaced while the server runs: what is written now would be lost; restart the server to open a journal there again",
-                path.display()
-            )))
-        }
-    }
-}
 
 /// Adds what versions after `version` added to tables `SCHEMA` did not create afresh.
 fn upgrade(connection: &Connection, version: i64) -> rusqlite::Result<()> {
@@ -174,29 +118,6 @@ fn is_corruption(error: &rusqlite::Error) -> bool {
         error.sqlite_error_code(),
         Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt)
     )
-}
-
-/// Creates `dir` readable by its owner only (`0700`); an existing folder is left as it is.
-fn private_dir(dir: &Path) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)
-}
-
-/// Creates the database file readable by its owner only (`0600`), or makes an existing one so:
-/// it holds every delivery's body. SQLite gives its `-wal` and `-shm` files the same mode.
-fn private_file(path: &Path) -> std::io::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.create(true).append(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let file = options.open(path)?;
-    #[cfg(unix)]
-    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
-    drop(file);
-    Ok(())
 }
 
 impl SqliteJournal {
@@ -264,9 +185,8 @@ impl SqliteJournal {
                 [],
             )
             .map_err(set_up)?;
-        let opened = file_id(&path);
         Ok(SqliteJournal {
-            file: (path, opened),
+            file: OpenedFile::at(path),
             connection: Mutex::new(connection),
             _lock: lock,
         })
@@ -440,7 +360,7 @@ fn unfinished(connection: &Connection, endpoint: &str) -> rusqlite::Result<usize
 
 impl Journal for SqliteJournal {
     fn insert(&self, deliveries: &[DeliveryRecord]) -> Result<(), JournalError> {
-        self.still_there()?;
+        self.file.still_there()?;
         self.with(|connection| {
             set_durability(connection, deliveries)?;
             let transaction = connection.transaction()?;
@@ -455,7 +375,7 @@ impl Journal for SqliteJournal {
         duplicate_since_ms: Option<i64>,
         backlog_limit: usize,
     ) -> Result<Admission, JournalError> {
-        self.still_there()?;
+        self.file.still_there()?;
         // One transaction under the connection's lock: no copy offered at the same time can slip
         // between the look and the write.
         self.with(|connection| {
@@ -491,7 +411,7 @@ impl Journal for SqliteJournal {
         backlog_limit: usize,
     ) -> Result<Admission, JournalError> {
         let webhook_id = super::admitted_webhook_id(delivery)?;
-        self.still_there()?;
+        self.file.still_there()?;
         // One transaction under the connection's lock: no copy admitted at the same time can
         // slip between the look and the write.
         self.with(|connection| {
@@ -754,11 +674,11 @@ impl Journal for SqliteJournal {
     }
 
     fn check(&self) -> Result<(), JournalError> {
-        self.still_there()
+        self.file.still_there()
     }
 
     fn backlog(&self, endpoint: &str) -> Result<usize, JournalError> {
-        self.still_there()?;
+        self.file.still_there()?;
         self.with(|connection| unfinished(connection, endpoint))
     }
 

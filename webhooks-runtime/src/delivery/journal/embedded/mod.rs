@@ -1,0 +1,904 @@
+//! The journal in an embedded database file, `deliveries.redb` in the data directory, kept with
+//! [redb](https://docs.rs/redb): ACID transactions, crash-safe commits (each one synced before it
+//! returns), in pure Rust.
+//!
+//! Chosen over the bundled SQLite it replaces because every user's build compiled SQLite's C
+//! amalgamation (about 50 s of a cold release build on two cores, on its critical path, and a
+//! megabyte of binary) for a handful of queries this module answers with a few ordered tables.
+//! The `sqlite` feature brings the SQLite store back, for journals written by earlier versions.
+//!
+//! A delivery is two entries, its record (`records`, JSON without the body) and its body
+//! (`bodies`), plus the indexes the queries walk: the queue, what is running, the keyed
+//! `Webhook-Id`s, every `Webhook-Id`, and the deduplicated deliveries by repo. Every write goes
+//! through [`Store::put`] and [`Store::remove`], which keep the indexes in step with the record.
+
+mod stored;
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use redb::{
+    Database, ReadTransaction, ReadableDatabase as _, ReadableTable as _,
+    ReadableTableMetadata as _, TableDefinition, WriteTransaction,
+};
+
+use self::stored::Stored;
+use super::files::{OpenedFile, lock_dir, private_dir, private_file};
+use super::{
+    Admission, AttemptResult, DeliveryRecord, DeliveryStatus, Journal, JournalError, Lease,
+    ListQuery, SeenAgain, apply_result, body_hash, smallest_id_at,
+};
+use crate::error::JournalErrorKind;
+
+/// Each delivery's record, by id (UUIDv7: ordered by time).
+const RECORDS: TableDefinition<'static, &str, &[u8]> = TableDefinition::new("records");
+/// Each delivery's body, by id.
+const BODIES: TableDefinition<'static, &str, &[u8]> = TableDefinition::new("bodies");
+/// Queued deliveries: (endpoint, next attempt, id).
+const QUEUE: TableDefinition<'static, (&str, i64, &str), ()> = TableDefinition::new("queue");
+/// Running deliveries: (endpoint, id).
+const RUNNING: TableDefinition<'static, (&str, &str), ()> = TableDefinition::new("running");
+/// The delivery each keyed `Webhook-Id` of an endpoint names: (endpoint, webhook id) to id.
+const KEYED: TableDefinition<'static, (&str, &str), &str> = TableDefinition::new("keyed");
+/// Every delivery with a `Webhook-Id`: (webhook id, id).
+const BY_WEBHOOK_ID: TableDefinition<'static, (&str, &str), ()> =
+    TableDefinition::new("by_webhook_id");
+/// Deliveries of endpoints that drop duplicates, by repo: (endpoint, repo, id) to the body's hash.
+const ABOUT_REPO: TableDefinition<'static, (&str, Option<&str>, &str), &[u8]> =
+    TableDefinition::new("about_repo");
+/// The schema version, under `"schema"`.
+const INFO: TableDefinition<'static, &str, u64> = TableDefinition::new("info");
+
+/// The schema version this code writes. A journal with a higher one is refused: its tables would
+/// be misread.
+const SCHEMA_VERSION: u64 = 1;
+
+/// Deliveries removed per transaction by the retention: a large pass never holds requests'
+/// writes for long.
+const PRUNE_BATCH: usize = 500;
+
+/// The most memory redb may keep as its page cache. The journal is written far more than it is
+/// read, and idle memory counts on a small Space.
+const CACHE_BYTES: usize = 4 << 20;
+
+/// The file's name in the data directory.
+pub(crate) const FILE_NAME: &str = "deliveries.redb";
+
+/// The embedded journal.
+pub(crate) struct EmbeddedJournal {
+    database: Database,
+    /// Writes one at a time (redb allows one write transaction; this keeps the wait in one place
+    /// and out of async code's sight).
+    writing: Mutex<()>,
+    /// The database file, checked before writes.
+    file: OpenedFile,
+    /// Held while the journal is open: one process per data dir.
+    _lock: std::fs::File,
+}
+
+fn error(error: impl Into<redb::Error>) -> JournalError {
+    let error: redb::Error = error.into();
+    JournalError::new("the journal's database failed").with_source(error)
+}
+
+/// The transaction-level work of the store, on tables opened in one write transaction.
+struct Store<'t> {
+    transaction: &'t WriteTransaction,
+}
+
+type Result<T> = std::result::Result<T, redb::Error>;
+
+impl<'t> Store<'t> {
+    fn get(&self, id: &str) -> Result<Option<Stored>> {
+        let records = self.transaction.open_table(RECORDS)?;
+        Ok(records
+            .get(id)?
+            .and_then(|value| Stored::decode(value.value())))
+    }
+
+    /// Writes `new` (and its body, when given), replacing `old`'s index entries with `new`'s.
+    fn put(&self, old: Option<&Stored>, new: &Stored, body: Option<&[u8]>) -> Result<()> {
+        if let Some(old) = old {
+            self.unindex(old)?;
+        }
+        let id = new.record.id.as_str();
+        let endpoint = new.record.endpoint.as_str();
+        self.transaction
+            .open_table(RECORDS)?
+            .insert(id, new.encode().as_slice())?;
+        if let Some(body) = body {
+            self.transaction.open_table(BODIES)?.insert(id, body)?;
+        }
+        match new.record.status {
+            DeliveryStatus::Queued => {
+                let key = (endpoint, new.record.next_attempt_at_ms, id);
+                self.transaction.open_table(QUEUE)?.insert(key, ())?;
+            }
+            DeliveryStatus::Running => {
+                self.transaction
+                    .open_table(RUNNING)?
+                    .insert((endpoint, id), ())?;
+            }
+            _ => {}
+        }
+        if let Some(webhook_id) = new.record.webhook_id.as_deref() {
+            self.transaction
+                .open_table(BY_WEBHOOK_ID)?
+                .insert((webhook_id, id), ())?;
+            if new.keyed {
+                self.transaction
+                    .open_table(KEYED)?
+                    .insert((endpoint, webhook_id), id)?;
+            }
+        }
+        if let Some(hash) = new.body_hash.as_deref() {
+            let key = (endpoint, new.record.repo.as_deref(), id);
+            self.transaction.open_table(ABOUT_REPO)?.insert(key, hash)?;
+        }
+        Ok(())
+    }
+
+    /// Removes `old`'s index entries (not its record or body).
+    fn unindex(&self, old: &Stored) -> Result<()> {
+        let id = old.record.id.as_str();
+        let endpoint = old.record.endpoint.as_str();
+        let next = old.record.next_attempt_at_ms;
+        self.transaction
+            .open_table(QUEUE)?
+            .remove((endpoint, next, id))?;
+        self.transaction
+            .open_table(RUNNING)?
+            .remove((endpoint, id))?;
+        if let Some(webhook_id) = old.record.webhook_id.as_deref() {
+            self.transaction
+                .open_table(BY_WEBHOOK_ID)?
+                .remove((webhook_id, id))?;
+            if old.keyed {
+                let mut keyed = self.transaction.open_table(KEYED)?;
+                let names_this_one = keyed
+                    .get((endpoint, webhook_id))?
+                    .is_some_and(|named| named.value() == id);
+                if names_this_one {
+                    keyed.remove((endpoint, webhook_id))?;
+                }
+            }
+        }
+        if old.body_hash.is_some() {
+            self.transaction.open_table(ABOUT_REPO)?.remove((
+                endpoint,
+                old.record.repo.as_deref(),
+                id,
+            ))?;
+        }
+        Ok(())
+    }
+
+    /// Removes a delivery entirely.
+    fn remove(&self, old: &Stored) -> Result<()> {
+        self.unindex(old)?;
+        let id = old.record.id.as_str();
+        self.transaction.open_table(RECORDS)?.remove(id)?;
+        self.transaction.open_table(BODIES)?.remove(id)?;
+        Ok(())
+    }
+
+    /// Changes the delivery `id` with `change`, when it exists.
+    fn update(&self, id: &str, change: impl FnOnce(&mut Stored)) -> Result<Option<Stored>> {
+        let Some(old) = self.get(id)? else {
+            return Ok(None);
+        };
+        let mut new = old.clone();
+        change(&mut new);
+        self.put(Some(&old), &new, None)?;
+        Ok(Some(new))
+    }
+
+    /// How many deliveries to `endpoint` are queued or running.
+    fn unfinished(&self, endpoint: &str) -> Result<usize> {
+        let queue = self.transaction.open_table(QUEUE)?;
+        let running = self.transaction.open_table(RUNNING)?;
+        let queued = queue
+            .range((endpoint, i64::MIN, "")..=(endpoint, i64::MAX, "\u{10FFFF}"))?
+            .count();
+        let running = running
+            .range((endpoint, "")..=(endpoint, "\u{10FFFF}"))?
+            .count();
+        Ok(queued + running)
+    }
+
+    /// The delivery a new one to `endpoint` about `repo` with this body duplicates: the latest
+    /// about `repo` received since `since_ms` (duplicates and skipped ones aside), if its body is
+    /// this one and it was not given up on.
+    fn duplicate_of(
+        &self,
+        endpoint: &str,
+        repo: Option<&str>,
+        body: &[u8],
+        since_ms: i64,
+    ) -> Result<Option<String>> {
+        let about_repo = self.transaction.open_table(ABOUT_REPO)?;
+        let range = (endpoint, repo, "")..=(endpoint, repo, "\u{10FFFF}");
+        let mut latest = None;
+        for entry in about_repo.range(range)?.rev() {
+            let (key, hash) = entry?;
+            let id = key.value().2.to_owned();
+            let Some(stored) = self.get(&id)? else {
+                continue;
+            };
+            let record = &stored.record;
+            if record.received_at_ms < since_ms
+                || matches!(
+                    record.status,
+                    DeliveryStatus::Duplicate | DeliveryStatus::Skipped
+                )
+            {
+                continue;
+            }
+            latest = Some((id, record.status, hash.value().to_vec()));
+            break;
+        }
+        let Some((id, status, hash)) = latest else {
+            return Ok(None);
+        };
+        if !matches!(
+            status,
+            DeliveryStatus::Queued | DeliveryStatus::Running | DeliveryStatus::Done
+        ) || hash != body_hash(body)
+        {
+            return Ok(None);
+        }
+        let bodies = self.transaction.open_table(BODIES)?;
+        let same = bodies
+            .get(id.as_str())?
+            .is_some_and(|kept| kept.value() == body);
+        Ok(same.then_some(id))
+    }
+}
+
+/// A record as it is written: the caller's, with no lease, and its body's hash where duplicates
+/// are looked for (it costs every other delivery a pass over its body). Whether it is keyed on its
+/// `Webhook-Id` is kept from the record it replaces.
+fn as_written(delivery: &DeliveryRecord, old: Option<&Stored>) -> Stored {
+    Stored {
+        record: DeliveryRecord {
+            body: bytes::Bytes::new(),
+            ..delivery.clone()
+        },
+        body_len: delivery.body.len() as u64,
+        body_hash: delivery.dedupe.then(|| body_hash(&delivery.body)),
+        keyed: old.is_some_and(|old| old.keyed),
+        owner: None,
+        lease_until_ms: None,
+    }
+}
+
+impl EmbeddedJournal {
+    /// Opens (or creates) `deliveries.redb` in `dir`.
+    pub(crate) fn open(dir: &Path) -> std::result::Result<Self, JournalError> {
+        private_dir(dir).map_err(|e| {
+            JournalError::new(format!("cannot create {}", dir.display())).with_source(e)
+        })?;
+        let lock = lock_dir(dir)?;
+        refuse_an_earlier_sqlite_journal(dir)?;
+        let path = dir.join(FILE_NAME);
+        private_file(&path).map_err(|e| {
+            JournalError::new(format!("cannot create {}", path.display())).with_source(e)
+        })?;
+        let set_up = |e: redb::Error| {
+            // redb reports a file that is not one of its databases as invalid data.
+            let corrupt = match &e {
+                redb::Error::Corrupted(_) | redb::Error::UpgradeRequired(_) => true,
+                redb::Error::Io(io) => io.kind() == std::io::ErrorKind::InvalidData,
+                _ => false,
+            };
+            let (advice, kind) = if corrupt {
+                (
+                    format!(
+                        " (the file is damaged: move it aside to start with an empty journal, e.g. `mv {0} {0}.damaged`)",
+                        path.display()
+                    ),
+                    JournalErrorKind::Corrupt,
+                )
+            } else {
+                (String::new(), JournalErrorKind::Other)
+            };
+            JournalError::new(format!("cannot set up {}{advice}", path.display()))
+                .with_kind(kind)
+                .with_source(e)
+        };
+        let database = Database::builder()
+            .set_cache_size(CACHE_BYTES)
+            .create(&path)
+            .map_err(|e| set_up(e.into()))?;
+        let journal = EmbeddedJournal {
+            database,
+            writing: Mutex::new(()),
+            file: OpenedFile::at(path.clone()),
+            _lock: lock,
+        };
+        let version = journal
+            .read(|transaction| {
+                let info = match transaction.open_table(INFO) {
+                    Ok(info) => info,
+                    // A new file.
+                    Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+                    Err(e) => return Err(e.into()),
+                };
+                Ok(info.get("schema")?.map(|version| version.value()))
+            })
+            .map_err(set_up)?;
+        if let Some(version) = version.filter(|version| *version > SCHEMA_VERSION) {
+            return Err(JournalError::new(format!(
+                "{} was written by a newer version of webhooks-runtime (journal schema {version}; this one knows up to {SCHEMA_VERSION}): run that version, or point WEBHOOKS_DATA_DIR elsewhere",
+                path.display()
+            ))
+            .with_kind(JournalErrorKind::SchemaTooNew));
+        }
+        // This process alone uses the file (its lock says so): an ordinary delivery still
+        // running was cut short when the last process stopped.
+        journal
+            .write_raw(|store| {
+                store
+                    .transaction
+                    .open_table(INFO)?
+                    .insert("schema", SCHEMA_VERSION)?;
+                // Every table exists from here on: reads need not ask.
+                store.transaction.open_table(RECORDS)?;
+                store.transaction.open_table(BODIES)?;
+                store.transaction.open_table(QUEUE)?;
+                store.transaction.open_table(RUNNING)?;
+                store.transaction.open_table(KEYED)?;
+                store.transaction.open_table(BY_WEBHOOK_ID)?;
+                store.transaction.open_table(ABOUT_REPO)?;
+                for id in running_ids(store, None)? {
+                    store.update(&id, |stored| {
+                        if !stored.record.background {
+                            stored.record.status = DeliveryStatus::Failed;
+                            stored.record.last_error =
+                                Some("the server stopped while its handler ran".to_owned());
+                        }
+                    })?;
+                }
+                Ok(())
+            })
+            .map_err(set_up)?;
+        Ok(journal)
+    }
+
+    /// Runs `work` in one write transaction, committed (and synced) when it returns `Ok`.
+    fn write_raw<T>(&self, work: impl FnOnce(&Store<'_>) -> Result<T>) -> Result<T> {
+        let _writing = self
+            .writing
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Durability::Immediate, redb's default: synced before `commit` returns.
+        let transaction = self.database.begin_write()?;
+        let value = work(&Store {
+            transaction: &transaction,
+        })?;
+        transaction.commit()?;
+        Ok(value)
+    }
+
+    fn write<T>(
+        &self,
+        work: impl FnOnce(&Store<'_>) -> Result<T>,
+    ) -> std::result::Result<T, JournalError> {
+        self.file.still_there()?;
+        self.write_raw(work).map_err(error)
+    }
+
+    fn read<T>(&self, work: impl FnOnce(&ReadTransaction) -> Result<T>) -> Result<T> {
+        let transaction = self.database.begin_read()?;
+        work(&transaction)
+    }
+
+    /// Deletes finished deliveries with an id below `id` (up to it, `inclusive`), in
+    /// transactions of [`PRUNE_BATCH`].
+    fn delete_finished_before(
+        &self,
+        id: &str,
+        inclusive: bool,
+    ) -> std::result::Result<usize, JournalError> {
+        let mut removed = 0;
+        let mut from = String::new();
+        loop {
+            let (batch, last) = self.write(|store| {
+                let records = store.transaction.open_table(RECORDS)?;
+                let mut finished = Vec::new();
+                let mut last = None;
+                for entry in records.range(from.as_str()..)? {
+                    let (key, value) = entry?;
+                    let key = key.value();
+                    if key > id || (key == id && !inclusive) {
+                        break;
+                    }
+                    last = Some(key.to_owned());
+                    if let Some(stored) = Stored::decode(value.value())
+                        && !stored.record.status.is_unfinished()
+                    {
+                        finished.push(stored);
+                        if finished.len() == PRUNE_BATCH {
+                            break;
+                        }
+                    }
+                }
+                drop(records);
+                for stored in &finished {
+                    store.remove(stored)?;
+                }
+                Ok((finished.len(), last))
+            })?;
+            removed += batch;
+            match last {
+                Some(last) if batch == PRUNE_BATCH => from = last,
+                _ => return Ok(removed),
+            }
+        }
+    }
+}
+
+/// Starting with a data dir that holds a SQLite journal of an earlier version would leave its
+/// queued deliveries behind without a word: refuse, and say what to do.
+fn refuse_an_earlier_sqlite_journal(dir: &Path) -> std::result::Result<(), JournalError> {
+    let sqlite = dir.join("deliveries.sqlite3");
+    if std::fs::metadata(&sqlite).is_ok_and(|metadata| metadata.len() > 0) {
+        return Err(JournalError::new(format!(
+            "{} is a delivery journal written by an earlier version of webhooks-runtime (SQLite), which this build does not read: turn on the runtime's `sqlite` feature to keep using it, or move it aside to start a new journal (its queued deliveries would not run)",
+            sqlite.display()
+        )));
+    }
+    Ok(())
+}
+
+/// The running deliveries' ids, of one endpoint or of all.
+fn running_ids(store: &Store<'_>, endpoint: Option<&str>) -> Result<Vec<String>> {
+    let running = store.transaction.open_table(RUNNING)?;
+    let entries = match endpoint {
+        Some(endpoint) => running.range((endpoint, "")..=(endpoint, "\u{10FFFF}"))?,
+        None => running.iter()?,
+    };
+    let ids = entries.map(|entry| entry.map(|(key, _)| key.value().1.to_owned()));
+    Ok(ids.collect::<std::result::Result<_, _>>()?)
+}
+
+impl Journal for EmbeddedJournal {
+    fn insert(&self, deliveries: &[DeliveryRecord]) -> std::result::Result<(), JournalError> {
+        self.write(|store| {
+            for delivery in deliveries {
+                let old = store.get(&delivery.id)?;
+                let new = as_written(delivery, old.as_ref());
+                store.put(old.as_ref(), &new, Some(&delivery.body))?;
+            }
+            Ok(())
+        })
+    }
+
+    fn enqueue(
+        &self,
+        delivery: &DeliveryRecord,
+        duplicate_since_ms: Option<i64>,
+        backlog_limit: usize,
+    ) -> std::result::Result<Admission, JournalError> {
+        // One transaction: no copy offered at the same time can slip between the look and the
+        // write.
+        self.write(|store| {
+            if let Some(since) = duplicate_since_ms
+                && let Some(original) = store.duplicate_of(
+                    &delivery.endpoint,
+                    delivery.repo.as_deref(),
+                    &delivery.body,
+                    since,
+                )?
+            {
+                return Ok(Admission::Duplicate { original });
+            }
+            let waiting = store.unfinished(&delivery.endpoint)?;
+            if waiting >= backlog_limit {
+                return Ok(Admission::BacklogFull { waiting });
+            }
+            let old = store.get(&delivery.id)?;
+            let new = as_written(delivery, old.as_ref());
+            store.put(old.as_ref(), &new, Some(&delivery.body))?;
+            Ok(Admission::Queued)
+        })
+    }
+
+    fn admit(
+        &self,
+        delivery: &DeliveryRecord,
+        lease: &Lease,
+        now_ms: i64,
+        backlog_limit: usize,
+    ) -> std::result::Result<Admission, JournalError> {
+        let webhook_id = super::admitted_webhook_id(delivery)?;
+        // One transaction: no copy admitted at the same time can slip between the look and the
+        // write.
+        self.write(|store| {
+            let earlier = store
+                .transaction
+                .open_table(KEYED)?
+                .get((delivery.endpoint.as_str(), webhook_id))?
+                .map(|id| id.value().to_owned());
+            if let Some(original) = earlier
+                && let Some(stored) = store.get(&original)?
+            {
+                let record = &stored.record;
+                let status = record.status;
+                let lapsed = stored.lease_until_ms.is_none_or(|until| until < now_ms);
+                let attempt = record.attempts + 1;
+                return Ok(match SeenAgain::of(status, record.background, lapsed) {
+                    SeenAgain::Repeat => {
+                        store.update(&original, |stored| stored.record.repeats += 1)?;
+                        Admission::Repeat { original, status }
+                    }
+                    SeenAgain::InProgress => Admission::InProgress { original },
+                    SeenAgain::RunAgain => {
+                        store.update(&original, |stored| {
+                            stored.record.status = DeliveryStatus::Running;
+                            stored.record.attempts += 1;
+                            stored.owner = Some(lease.owner.clone());
+                            stored.lease_until_ms = Some(lease.until_ms);
+                        })?;
+                        Admission::Retry { original, attempt }
+                    }
+                    SeenAgain::Requeue => {
+                        store.update(&original, |stored| {
+                            stored.record.status = DeliveryStatus::Queued;
+                            stored.record.next_attempt_at_ms = now_ms;
+                            stored.owner = None;
+                            stored.lease_until_ms = None;
+                        })?;
+                        Admission::Retry { original, attempt }
+                    }
+                });
+            }
+            let record = super::as_admitted(delivery);
+            if record.background {
+                let waiting = store.unfinished(&record.endpoint)?;
+                if waiting >= backlog_limit {
+                    return Ok(Admission::BacklogFull { waiting });
+                }
+            }
+            let old = store.get(&record.id)?;
+            let mut new = as_written(&record, old.as_ref());
+            new.keyed = true;
+            if record.status == DeliveryStatus::Running {
+                new.owner = Some(lease.owner.clone());
+                new.lease_until_ms = Some(lease.until_ms);
+            }
+            store.put(old.as_ref(), &new, Some(&record.body))?;
+            Ok(Admission::Queued)
+        })
+    }
+
+    fn find_duplicate(
+        &self,
+        endpoint: &str,
+        repo: Option<&str>,
+        body: &[u8],
+        since_ms: i64,
+    ) -> std::result::Result<Option<String>, JournalError> {
+        // Read in a write transaction, never committed: the store's reads take one.
+        let _writing = self
+            .writing
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let transaction = self.database.begin_write().map_err(error)?;
+        let found = Store {
+            transaction: &transaction,
+        }
+        .duplicate_of(endpoint, repo, body, since_ms)
+        .map_err(error)?;
+        transaction.abort().map_err(error)?;
+        Ok(found)
+    }
+
+    fn claim_due(
+        &self,
+        endpoint: &str,
+        now_ms: i64,
+        limit: usize,
+        lease: &Lease,
+    ) -> std::result::Result<Vec<DeliveryRecord>, JournalError> {
+        self.write(|store| {
+            let due: Vec<String> = {
+                let queue = store.transaction.open_table(QUEUE)?;
+                let range = (endpoint, i64::MIN, "")..=(endpoint, now_ms, "\u{10FFFF}");
+                queue
+                    .range(range)?
+                    .take(limit)
+                    .map(|entry| entry.map(|(key, _)| key.value().2.to_owned()))
+                    .collect::<std::result::Result<_, _>>()?
+            };
+            let mut claimed = Vec::with_capacity(due.len());
+            for id in due {
+                let Some(stored) = store.update(&id, |stored| {
+                    stored.record.status = DeliveryStatus::Running;
+                    stored.record.attempts += 1;
+                    stored.owner = Some(lease.owner.clone());
+                    stored.lease_until_ms = Some(lease.until_ms);
+                })?
+                else {
+                    continue;
+                };
+                let body = store
+                    .transaction
+                    .open_table(BODIES)?
+                    .get(id.as_str())?
+                    .map(|body| bytes::Bytes::copy_from_slice(body.value()))
+                    .unwrap_or_default();
+                claimed.push(DeliveryRecord {
+                    body,
+                    ..stored.record
+                });
+            }
+            Ok(claimed)
+        })
+    }
+
+    fn finish(
+        &self,
+        id: &str,
+        attempt: u32,
+        result: &AttemptResult,
+    ) -> std::result::Result<bool, JournalError> {
+        self.write(|store| {
+            // Only the attempt that is running: a result from an attempt the journal gave up on
+            // (a delivery requeued or deleted meanwhile) must not overwrite a newer one.
+            let Some(old) = store.get(id)? else {
+                return Ok(false);
+            };
+            if old.record.attempts != attempt || old.record.status != DeliveryStatus::Running {
+                return Ok(false);
+            }
+            let mut new = old.clone();
+            if apply_result(&mut new.record, result) {
+                new.owner = None;
+                new.lease_until_ms = None;
+            }
+            store.put(Some(&old), &new, None)?;
+            Ok(true)
+        })
+    }
+
+    fn extend_lease(
+        &self,
+        owner: &str,
+        ids: &[String],
+        until_ms: i64,
+    ) -> std::result::Result<usize, JournalError> {
+        self.write(|store| {
+            let mut extended = 0;
+            for id in ids {
+                let Some(old) = store.get(id)? else {
+                    continue;
+                };
+                if old.owner.as_deref() == Some(owner)
+                    && old.record.status == DeliveryStatus::Running
+                {
+                    let mut new = old.clone();
+                    new.lease_until_ms = Some(until_ms);
+                    store.put(Some(&old), &new, None)?;
+                    extended += 1;
+                }
+            }
+            Ok(extended)
+        })
+    }
+
+    fn rescue_expired(&self, now_ms: i64) -> std::result::Result<usize, JournalError> {
+        self.write(|store| {
+            let mut requeued = 0;
+            for id in running_ids(store, None)? {
+                let Some(old) = store.get(&id)? else {
+                    continue;
+                };
+                let lease = old.lease_until_ms;
+                let mut new = old.clone();
+                if !old.record.background && lease.is_some_and(|until| until < now_ms) {
+                    // An ordinary delivery admitted by its Webhook-Id whose process stopped:
+                    // failed, for the sender's retry to run again (and for the retention).
+                    new.record.status = DeliveryStatus::Failed;
+                    new.record.last_error =
+                        Some("its process stopped while its handler ran".to_owned());
+                } else if old.record.background && lease.is_none_or(|until| until < now_ms) {
+                    new.record.status = DeliveryStatus::Queued;
+                    requeued += 1;
+                } else {
+                    continue;
+                }
+                new.owner = None;
+                new.lease_until_ms = None;
+                store.put(Some(&old), &new, None)?;
+            }
+            Ok(requeued)
+        })
+    }
+
+    fn next_due(&self, endpoint: &str) -> std::result::Result<Option<i64>, JournalError> {
+        self.read(|transaction| {
+            let queue = transaction.open_table(QUEUE)?;
+            let range = (endpoint, i64::MIN, "")..=(endpoint, i64::MAX, "\u{10FFFF}");
+            let first = queue.range(range)?.next().transpose()?;
+            Ok(first.map(|(key, _)| key.value().1))
+        })
+        .map_err(error)
+    }
+
+    fn list(&self, query: &ListQuery) -> std::result::Result<Vec<DeliveryRecord>, JournalError> {
+        let wanted = |record: &DeliveryRecord| {
+            query.endpoint.as_deref().is_none_or(|endpoint| {
+                record.endpoint == endpoint
+                    || record
+                        .endpoint
+                        .strip_prefix(endpoint)
+                        .is_some_and(|rest| rest.starts_with('#'))
+            }) && query.status.is_none_or(|status| record.status == status)
+                && query
+                    .before
+                    .as_deref()
+                    .is_none_or(|before| record.id.as_str() < before)
+                && query
+                    .webhook_id
+                    .as_deref()
+                    .is_none_or(|id| record.webhook_id.as_deref() == Some(id))
+        };
+        self.read(|transaction| {
+            let records = transaction.open_table(RECORDS)?;
+            let mut found = Vec::new();
+            if query.limit == 0 {
+                return Ok(found);
+            }
+            let mut take = |record: DeliveryRecord| {
+                if wanted(&record) {
+                    found.push(record);
+                }
+                found.len() < query.limit
+            };
+            if let Some(webhook_id) = query.webhook_id.as_deref() {
+                // The few deliveries with this id, through their index.
+                let index = transaction.open_table(BY_WEBHOOK_ID)?;
+                let range = (webhook_id, "")..=(webhook_id, "\u{10FFFF}");
+                for entry in index.range(range)?.rev() {
+                    let (key, _) = entry?;
+                    let record = records.get(key.value().1)?;
+                    let Some(stored) = record.and_then(|value| Stored::decode(value.value()))
+                    else {
+                        continue;
+                    };
+                    if !take(stored.record) {
+                        break;
+                    }
+                }
+            } else {
+                let before = query.before.as_deref().unwrap_or("\u{10FFFF}");
+                for entry in records.range(..before)?.rev() {
+                    let (_, value) = entry?;
+                    let Some(stored) = Stored::decode(value.value()) else {
+                        continue;
+                    };
+                    if !take(stored.record) {
+                        break;
+                    }
+                }
+            }
+            Ok(found)
+        })
+        .map_err(error)
+    }
+
+    fn get(&self, id: &str) -> std::result::Result<Option<DeliveryRecord>, JournalError> {
+        self.read(|transaction| {
+            let records = transaction.open_table(RECORDS)?;
+            let Some(stored) = records
+                .get(id)?
+                .and_then(|value| Stored::decode(value.value()))
+            else {
+                return Ok(None);
+            };
+            let bodies = transaction.open_table(BODIES)?;
+            let body = bodies
+                .get(id)?
+                .map(|body| bytes::Bytes::copy_from_slice(body.value()))
+                .unwrap_or_default();
+            Ok(Some(DeliveryRecord {
+                body,
+                ..stored.record
+            }))
+        })
+        .map_err(error)
+    }
+
+    fn delete(&self, id: &str) -> std::result::Result<bool, JournalError> {
+        self.write(|store| {
+            let Some(old) = store.get(id)? else {
+                return Ok(false);
+            };
+            store.remove(&old)?;
+            Ok(true)
+        })
+    }
+
+    fn prune(&self, keep: usize, older_than_ms: i64) -> std::result::Result<usize, JournalError> {
+        // Ids are UUIDv7, ordered by time: the smallest id of the cut-off millisecond bounds the
+        // old ones.
+        let by_age = self.delete_finished_before(&smallest_id_at(older_than_ms), false)?;
+        // Everything older than the `keep`-th newest goes, found the same way.
+        let oldest_kept = self
+            .read(|transaction| {
+                let records = transaction.open_table(RECORDS)?;
+                let nth = records
+                    .iter()?
+                    .rev()
+                    .nth(keep.saturating_sub(1))
+                    .transpose()?;
+                Ok(nth.map(|(key, _)| key.value().to_owned()))
+            })
+            .map_err(error)?;
+        let by_count = match oldest_kept {
+            Some(id) => self.delete_finished_before(&id, false)?,
+            None => 0,
+        };
+        Ok(by_age + by_count)
+    }
+
+    fn check(&self) -> std::result::Result<(), JournalError> {
+        self.file.still_there()
+    }
+
+    fn backlog(&self, endpoint: &str) -> std::result::Result<usize, JournalError> {
+        self.file.still_there()?;
+        // A write transaction never committed: `unfinished` reads through the store.
+        let _writing = self
+            .writing
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let transaction = self.database.begin_write().map_err(error)?;
+        let waiting = Store {
+            transaction: &transaction,
+        }
+        .unfinished(endpoint)
+        .map_err(error)?;
+        transaction.abort().map_err(error)?;
+        Ok(waiting)
+    }
+
+    fn prune_to_size(&self, max_body_bytes: u64) -> std::result::Result<usize, JournalError> {
+        let first_over = self
+            .read(|transaction| {
+                let records = transaction.open_table(RECORDS)?;
+                // The bytes the bodies take, as the table knows them without reading a row: a
+                // journal whose bodies fit under the cap keeps everything.
+                let bodies = transaction.open_table(BODIES)?;
+                if bodies.stats()?.stored_bytes() <= max_body_bytes {
+                    return Ok(None);
+                }
+                // Newest first, adding up body sizes (kept in the records, not read from the
+                // bodies) until the cap is passed: that delivery and every older finished one go.
+                let mut total: u64 = 0;
+                for entry in records.iter()?.rev() {
+                    let (key, value) = entry?;
+                    let Some(stored) = Stored::decode(value.value()) else {
+                        continue;
+                    };
+                    if stored.record.status.is_unfinished() {
+                        continue;
+                    }
+                    total = total.saturating_add(stored.body_len);
+                    if total > max_body_bytes {
+                        return Ok(Some(key.value().to_owned()));
+                    }
+                }
+                Ok(None)
+            })
+            .map_err(error)?;
+        match first_over {
+            Some(id) => self.delete_finished_before(&id, true),
+            None => Ok(0),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
