@@ -64,14 +64,15 @@ def release_profile(peer):
     return match.group(0) if match else ""
 
 
-def user_program(parent, name, source, profile):
+def user_program(parent, name, source, profile, extra_dependencies=""):
     """A user's crate depending on this workspace's runtime, pinned to this workspace's lock."""
     folder = os.path.join(parent, name)
     os.makedirs(os.path.join(folder, "src"))
     with open(os.path.join(folder, "Cargo.toml"), "w") as manifest:
         manifest.write(
             f'[package]\nname = "{name}"\nversion = "0.1.0"\nedition = "2024"\npublish = false\n\n'
-            f'[dependencies]\nwebhooks-runtime = {{ path = "{os.path.join(ROOT, "webhooks-runtime")}" }}\n\n'
+            f'[dependencies]\nwebhooks-runtime = {{ path = "{os.path.join(ROOT, "webhooks-runtime")}" }}\n'
+            f"{extra_dependencies}\n"
             f"{profile}\n[workspace]\n")
     with open(os.path.join(folder, "src", "main.rs"), "w") as main:
         main.write(source)
@@ -149,7 +150,9 @@ def main():
         programs = [
             ("axum peer", peer, "axum_peer"),
             ("one endpoint", user_program(work, "one-endpoint", ONE_ENDPOINT, profile), "one-endpoint"),
-            ("12 endpoints", user_program(work, "twelve-endpoints", TWELVE_ENDPOINTS, profile), "twelve-endpoints"),
+            ("12 endpoints", user_program(work, "twelve-endpoints", TWELVE_ENDPOINTS, profile,
+                                         # its typed `Json<Event>` endpoint derives Deserialize
+                                         'serde = { version = "1", features = ["derive"] }\n'), "twelve-endpoints"),
         ]
         for folder, _ in ((p[1], None) for p in programs):
             subprocess.run(["cargo", "fetch", "--quiet"], cwd=folder, check=True)

@@ -7,7 +7,15 @@ paused (SIGSTOP), so they take no CPU. Ratios to the floor are computed within e
 their median reported, because this machine drifts by 20-30% between runs.
 
 Usage: bench/run.py [--rounds N] [--seconds S] [--before NAME=BINARY ...] [--only NAME ...]
+                    [--peer DIR]
 (loopback only; stops by itself)
+
+"axum peer" is ../shared/bench/axum_peer (or --peer DIR), the hand-written server issue 29 measures
+against, built here with its own release profile into target/axum-peer; "axum" is this
+repository's own hand-written target (`bench/src/bin/bench-axum.rs`). They differ in that the peer
+has its own payload structs (`src/payload.rs`), checks the secret before reading the body, and
+sets TCP_NODELAY as every other target does; `bench-axum` parses this crate's `WebhookPayload`
+through axum's `Json` extractor, which reads the body before the handler checks the secret.
 
 --before adds a `bench-framework` binary built from another commit as one more target, so a change
 is measured against the code before it in the same interleaved rounds.
@@ -32,6 +40,7 @@ LUA = os.path.join(ROOT, "bench", "wrk-post.lua")
 SECRET = "bench-secret"
 PATH = "/webhooks/test_webhook"
 PARSING_FLOOR = "floor, parsing the payload"
+PEER = "axum peer"
 # name, binary, extra environment. The framework logs one line per request at the default `info`
 # level; it is measured with request logs filtered out (`RUST_LOG=warn`) and, separately, with them,
 # and with its delivery journal (on by default) turned off. "12 endpoints" is a realistic program
@@ -41,6 +50,7 @@ PARSING_FLOOR = "floor, parsing the payload"
 TARGETS = [
     ("floor", "bench-floor", {}),
     (PARSING_FLOOR, "bench-floor", {"BENCH_PARSE": "payload"}),
+    ("axum peer", "axum_peer", {"BENCH_SECRET": "my_webhook_secret"}),
     ("axum", "bench-axum", {}),
     ("framework", "bench-framework", {"RUST_LOG": "warn"}),
     ("framework, 12 endpoints", "bench-realistic", {"RUST_LOG": "warn"}),
@@ -51,7 +61,9 @@ TARGETS = [
     ("framework, Hub ids", "bench-framework", {"RUST_LOG": "warn", "BENCH_WEBHOOK_ID": "fresh"}),
 ]
 # Settings of a target that are the load generator's, not the server's.
-CLIENT_SETTINGS = ("BENCH_WEBHOOK_ID",)
+CLIENT_SETTINGS = ("BENCH_WEBHOOK_ID", "BENCH_SECRET")
+DEFAULT_PEER = os.path.join(os.path.dirname(ROOT), "shared", "bench", "axum_peer")
+PEER_TARGET_DIR = os.path.join(ROOT, "target", "axum-peer")
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -89,12 +101,27 @@ def rss_kib(pid, field="VmRSS"):
     return 0
 
 
-def post_ok(port):
+def build_peer(peer):
+    """Builds the shared peer (read-only where it is) from a copy, with its own lock and profile."""
+    if not os.path.isdir(peer):
+        sys.exit(f"no peer at {peer}: pass --peer")
+    copy = os.path.join(PEER_TARGET_DIR, "src-copy")
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(peer, copy, ignore=shutil.ignore_patterns("target"))
+    for path, _, files in os.walk(copy):
+        os.chmod(path, 0o755)
+        for name in files:
+            os.chmod(os.path.join(path, name), 0o644)
+    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=copy, check=True,
+                   env=dict(os.environ, CARGO_TARGET_DIR=PEER_TARGET_DIR))
+
+
+def post_ok(port, secret=SECRET):
     with open(BODY, "rb") as body:
         data = body.read()
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}{PATH}", data=data, method="POST",
-        headers={"content-type": "application/json", "x-webhook-secret": SECRET})
+        headers={"content-type": "application/json", "x-webhook-secret": secret})
     try:
         with urllib.request.urlopen(request, timeout=1) as response:
             return response.status == 200 and json.loads(response.read()) == {"scope": "discussion"}
@@ -104,15 +131,20 @@ def post_ok(port):
 
 def start(binary, port, extra_env=None):
     """Starts a target on core 0; returns the process and the time to its first good response."""
-    path = binary if os.path.isabs(binary) else os.path.join(ROOT, "target", "release", binary)
+    extra_env = extra_env or {}
+    if binary == "axum_peer":
+        path, args = os.path.join(PEER_TARGET_DIR, "release", "axum_peer"), [str(port)]
+    else:
+        path = binary if os.path.isabs(binary) else os.path.join(ROOT, "target", "release", binary)
+        args = []
     data_dir = tempfile.mkdtemp(prefix="webhooks-bench-")
-    env = dict(os.environ, BENCH_PORT=str(port), WEBHOOKS_DATA_DIR=data_dir, **(extra_env or {}))
+    env = dict(os.environ, BENCH_PORT=str(port), WEBHOOKS_DATA_DIR=data_dir, **extra_env)
     began = time.perf_counter()
-    process = subprocess.Popen(["taskset", "-c", "0", path], env=env,
+    process = subprocess.Popen(["taskset", "-c", "0", path] + args, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     process.data_dir = data_dir  # removed by stop()
     deadline = began + 10
-    while not post_ok(port):
+    while not post_ok(port, extra_env.get("BENCH_SECRET", SECRET)):
         if time.perf_counter() > deadline or process.poll() is not None:
             sys.exit(f"{binary} did not answer within 10 s")
         time.sleep(0.001)
@@ -162,14 +194,17 @@ def main():
                         help="a bench-framework binary built from an earlier commit (repeatable)")
     parser.add_argument("--only", action="append", default=[], metavar="NAME",
                         help="measure only this one of the standard targets (repeatable; both floors are always measured)")
+    parser.add_argument("--peer", default=DEFAULT_PEER, help="the hand-written axum peer's folder")
     args = parser.parse_args()
     subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "webhooks-bench", "--bins"], cwd=ROOT, check=True)
+    build_peer(args.peer)
 
     only = set(args.only)
     unknown = only - {name for name, _, _ in TARGETS}
     if unknown:
         parser.error(f"--only: no target named {', '.join(sorted(unknown))}")
-    targets = [target for target in TARGETS if not only or target[0] in only or target[0].startswith("floor")]
+    targets = [target for target in TARGETS
+               if not only or target[0] in only or target[0].startswith("floor") or target[0] == PEER]
     for before in reversed(args.before):
         name, _, binary = before.rpartition("=")
         targets.insert(min(3, len(targets)), (f"framework, {name or 'before'}", os.path.abspath(binary), {"RUST_LOG": "warn"}))
@@ -215,13 +250,14 @@ def main():
         return statistics.median(r[name][key] / r[floor][key] for r in rounds)
 
     print(f"\n{args.rounds} interleaved rounds of {args.seconds} s, 64 and 1 keep-alive connections; medians\n")
-    print("| target | req/s (64) | p50 / p99 ms (64) | p50 / p99 ms (1) | non-2xx | CPU µs/req | req/s ÷ floor | CPU/req ÷ floor | CPU/req ÷ floor parsing | idle RSS MiB | RSS under load MiB | idle CPU ticks | idle wake-ups/s | start → first response ms |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| target | req/s (64) | p50 / p99 ms (64) | p50 / p99 ms (1) | non-2xx | CPU µs/req | req/s ÷ axum peer | CPU/req ÷ axum peer | req/s ÷ floor | CPU/req ÷ floor | CPU/req ÷ floor parsing | idle RSS MiB | RSS under load MiB | idle CPU ticks | idle wake-ups/s | start → first response ms |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name, _, _ in targets:
         target = running[name]
         print(f"| {name} | {median(name, 'rps'):.0f} | {median(name, 'p50_64')/1000:.2f} / {median(name, 'p99_64')/1000:.2f} "
               f"| {median(name, 'p50_1')/1000:.3f} / {median(name, 'p99_1')/1000:.3f} "
               f"| {sum(r[name]['non2xx'] for r in rounds)} | {median(name, 'cpu_us_per_request'):.2f} "
+              f"| {ratio(name, 'rps', PEER):.2f} | {ratio(name, 'cpu_us_per_request', PEER):.2f} "
               f"| {ratio(name, 'rps'):.2f} | {ratio(name, 'cpu_us_per_request'):.2f} "
               f"| {ratio(name, 'cpu_us_per_request', PARSING_FLOOR):.2f} "
               f"| {target['rss_idle_kib']/1024:.1f} | {max(r[name]['rss_load_kib'] for r in rounds)/1024:.1f} "

@@ -5,7 +5,8 @@ wrk.method = "POST"
 wrk.body = file:read("*a")
 file:close()
 wrk.headers["Content-Type"] = "application/json"
-wrk.headers["X-Webhook-Secret"] = "bench-secret"
+-- BENCH_SECRET: the shared axum peer checks a secret of its own.
+wrk.headers["X-Webhook-Secret"] = os.getenv("BENCH_SECRET") or "bench-secret"
 
 -- BENCH_WEBHOOK_ID=fresh sends each request with a Webhook-Id of its own, as the Hub does.
 if os.getenv("BENCH_WEBHOOK_ID") == "fresh" then

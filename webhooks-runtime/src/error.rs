@@ -16,15 +16,13 @@ use std::fmt;
 /// assert!(matches!(&error, Error::Setting(problems) if matches!(problems[0], SettingError::InvalidPath { .. })));
 /// assert!(error.to_string().contains("cannot be in a URL path segment"));
 /// ```
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
     /// Two or more endpoints share a path. Each clash names both functions and where they are.
-    #[error("{}", DuplicateList(.0))]
     DuplicatePaths(Vec<DuplicatePath>),
 
     /// A setting from the environment is malformed.
-    #[error("invalid {variable}={value:?}: {reason}")]
     Config {
         /// The environment variable.
         variable: &'static str,
@@ -35,11 +33,9 @@ pub enum Error {
     },
 
     /// Settings given to the builder are unusable: every problem found, at once.
-    #[error("invalid server setting: {}", SettingList(.0))]
     Setting(Vec<SettingError>),
 
     /// The address could not be bound (in use, or not an address of this machine).
-    #[error("cannot listen on {addr}: {source}")]
     Bind {
         /// The address asked for.
         addr: std::net::SocketAddr,
@@ -48,17 +44,12 @@ pub enum Error {
     },
 
     /// `run()` was called from inside an async runtime, where it cannot block.
-    #[error(
-        "webhooks_runtime::run() blocks, so it cannot be called from inside an async runtime (such as #[tokio::main]); there, use `webhooks_runtime::serve().await` or `WebhooksServer::builder().build()?.serve().await`"
-    )]
     InsideAsyncRuntime,
 
     /// The delivery journal could not be opened.
-    #[error(transparent)]
-    Journal(#[from] JournalError),
+    Journal(JournalError),
 
     /// The `healthcheck` probe did not get a 200 from `/healthz`.
-    #[error("the server at {addr} is not healthy: {reason}")]
     Unhealthy {
         /// The address probed.
         addr: std::net::SocketAddr,
@@ -70,7 +61,6 @@ pub enum Error {
     /// `WEBHOOKS_HUB_WATCH` or
     /// [`register_on_hub`](crate::WebhooksServerBuilder::register_on_hub)).
     #[cfg(feature = "hub")]
-    #[error("cannot register this server's webhooks on the Hub ({during}): {source}")]
     HubRegistration {
         /// What it was doing: finding a token, or the URL it was registering.
         during: String,
@@ -79,8 +69,7 @@ pub enum Error {
     },
 
     /// The async runtime could not be started, or the listener failed.
-    #[error("server I/O error: {0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
 }
 
 /// Two endpoints registered at the same route.
@@ -199,11 +188,10 @@ impl fmt::Display for DuplicateList<'_> {
 /// assert_eq!(problems[0], SettingError::EmptySecret);
 /// assert!(matches!(&problems[1], SettingError::UnknownEndpoints { setting: "dedupe", .. }));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SettingError {
     /// An endpoint path that cannot be served.
-    #[error("{reason}")]
     InvalidPath {
         /// The path as given.
         path: String,
@@ -211,13 +199,10 @@ pub enum SettingError {
         reason: String,
     },
     /// An empty webhook secret.
-    #[error("a webhook secret is empty; leave it unset to run without one")]
     EmptySecret,
     /// `webhook_secrets` was given no secret.
-    #[error("no webhook secret was given to `webhook_secrets`")]
     NoSecret,
     /// A setting that names endpoints by path names some that do not exist.
-    #[error("`{setting}` names endpoints that do not exist: {}", .paths.join(", "))]
     UnknownEndpoints {
         /// The builder method: `endpoint_timeout` or `dedupe`.
         setting: &'static str,
@@ -225,12 +210,8 @@ pub enum SettingError {
         paths: Vec<String>,
     },
     /// `filter` was called before any `add_webhook` (or after one whose path was invalid).
-    #[error("`filter` applies to the endpoint added just before it: call it after `add_webhook`")]
     FilterWithoutEndpoint,
     /// An endpoint needs the delivery journal, which is turned off.
-    #[error(
-        "{route} needs the delivery journal (background handling or duplicate detection), which is turned off"
-    )]
     NeedsJournal {
         /// The endpoint's route, `/webhooks/<path>`.
         route: String,
@@ -238,12 +219,96 @@ pub enum SettingError {
 
     /// A delivery lease shorter than a second: heartbeats (a third of it) would spin, and every
     /// running delivery would look abandoned.
-    #[error("the delivery lease must be at least 1 second, not {given:?}")]
     LeaseTooShort {
         /// The lease given.
         given: std::time::Duration,
     },
 }
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::DuplicatePaths(clashes) => write!(f, "{}", DuplicateList(clashes)),
+            Error::Config {
+                variable,
+                value,
+                reason,
+            } => write!(f, "invalid {variable}={value:?}: {reason}"),
+            Error::Setting(problems) => {
+                write!(f, "invalid server setting: {}", SettingList(problems))
+            }
+            Error::Bind { addr, source } => write!(f, "cannot listen on {addr}: {source}"),
+            Error::InsideAsyncRuntime => f.write_str(
+                "webhooks_runtime::run() blocks, so it cannot be called from inside an async runtime (such as #[tokio::main]); there, use `webhooks_runtime::serve().await` or `WebhooksServer::builder().build()?.serve().await`",
+            ),
+            Error::Journal(error) => fmt::Display::fmt(error, f),
+            Error::Unhealthy { addr, reason } => {
+                write!(f, "the server at {addr} is not healthy: {reason}")
+            }
+            #[cfg(feature = "hub")]
+            Error::HubRegistration { during, source } => write!(
+                f,
+                "cannot register this server's webhooks on the Hub ({during}): {source}"
+            ),
+            Error::Io(error) => write!(f, "server I/O error: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Bind { source, .. } => Some(source),
+            // Transparent: the journal error's own source.
+            Error::Journal(error) => std::error::Error::source(error),
+            #[cfg(feature = "hub")]
+            Error::HubRegistration { source, .. } => Some(source),
+            Error::Io(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+impl From<JournalError> for Error {
+    fn from(error: JournalError) -> Self {
+        Error::Journal(error)
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(error: std::io::Error) -> Self {
+        Error::Io(error)
+    }
+}
+
+impl fmt::Display for SettingError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SettingError::InvalidPath { reason, .. } => f.write_str(reason),
+            SettingError::EmptySecret => {
+                f.write_str("a webhook secret is empty; leave it unset to run without one")
+            }
+            SettingError::NoSecret => f.write_str("no webhook secret was given to `webhook_secrets`"),
+            SettingError::UnknownEndpoints { setting, paths } => write!(
+                f,
+                "`{setting}` names endpoints that do not exist: {}",
+                paths.join(", ")
+            ),
+            SettingError::FilterWithoutEndpoint => f.write_str(
+                "`filter` applies to the endpoint added just before it: call it after `add_webhook`",
+            ),
+            SettingError::NeedsJournal { route } => write!(
+                f,
+                "{route} needs the delivery journal (background handling or duplicate detection), which is turned off"
+            ),
+            SettingError::LeaseTooShort { given } => {
+                write!(f, "the delivery lease must be at least 1 second, not {given:?}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for SettingError {}
 
 struct SettingList<'a>(&'a [SettingError]);
 

@@ -12,6 +12,7 @@
 //! `Webhook-Id`s, every `Webhook-Id`, and the deduplicated deliveries by repo. Every write goes
 //! through [`Store::put`] and [`Store::remove`], which keep the indexes in step with the record.
 
+mod keys;
 mod stored;
 
 use std::path::Path;
@@ -22,6 +23,7 @@ use redb::{
     ReadableTableMetadata as _, TableDefinition, WriteTransaction,
 };
 
+use self::keys::{Key, KeyRange};
 use self::stored::Stored;
 use super::files::{OpenedFile, lock_dir, private_dir, private_file};
 use super::{
@@ -30,24 +32,28 @@ use super::{
 };
 use crate::error::JournalErrorKind;
 
+/// One kind of table for all: bytes to bytes (see `keys`).
+type Table = TableDefinition<'static, &'static [u8], &'static [u8]>;
+
 /// Each delivery's record, by id (UUIDv7: ordered by time).
-const RECORDS: TableDefinition<'static, &str, &[u8]> = TableDefinition::new("records");
+const RECORDS: Table = TableDefinition::new("records");
 /// Each delivery's body, by id.
-const BODIES: TableDefinition<'static, &str, &[u8]> = TableDefinition::new("bodies");
-/// Queued deliveries: (endpoint, next attempt, id).
-const QUEUE: TableDefinition<'static, (&str, i64, &str), ()> = TableDefinition::new("queue");
-/// Running deliveries: (endpoint, id).
-const RUNNING: TableDefinition<'static, (&str, &str), ()> = TableDefinition::new("running");
-/// The delivery each keyed `Webhook-Id` of an endpoint names: (endpoint, webhook id) to id.
-const KEYED: TableDefinition<'static, (&str, &str), &str> = TableDefinition::new("keyed");
-/// Every delivery with a `Webhook-Id`: (webhook id, id).
-const BY_WEBHOOK_ID: TableDefinition<'static, (&str, &str), ()> =
-    TableDefinition::new("by_webhook_id");
-/// Deliveries of endpoints that drop duplicates, by repo: (endpoint, repo, id) to the body's hash.
-const ABOUT_REPO: TableDefinition<'static, (&str, Option<&str>, &str), &[u8]> =
-    TableDefinition::new("about_repo");
-/// The schema version, under `"schema"`.
-const INFO: TableDefinition<'static, &str, u64> = TableDefinition::new("info");
+const BODIES: Table = TableDefinition::new("bodies");
+/// Queued deliveries: (endpoint, next attempt, id) to the id.
+const QUEUE: Table = TableDefinition::new("queue");
+/// Running deliveries: (endpoint, id) to the id.
+const RUNNING: Table = TableDefinition::new("running");
+/// The delivery each keyed `Webhook-Id` of an endpoint names: (endpoint, webhook id) to its id.
+const KEYED: Table = TableDefinition::new("keyed");
+/// Every delivery with a `Webhook-Id`: (webhook id, id) to the id.
+const BY_WEBHOOK_ID: Table = TableDefinition::new("by_webhook_id");
+/// Deliveries of endpoints that drop duplicates, by repo: (endpoint, repo, id) to the body's
+/// SHA-256 (32 bytes) then the id.
+const ABOUT_REPO: Table = TableDefinition::new("about_repo");
+/// The schema version (big-endian `u64`), under `schema`.
+const INFO: Table = TableDefinition::new("info");
+/// The key of the schema version in [`INFO`].
+const SCHEMA_KEY: &[u8] = b"schema";
 
 /// The schema version this code writes. A journal with a higher one is refused: its tables would
 /// be misread.
@@ -91,9 +97,8 @@ type Result<T> = std::result::Result<T, redb::Error>;
 impl<'t> Store<'t> {
     fn get(&self, id: &str) -> Result<Option<Stored>> {
         let records = self.transaction.open_table(RECORDS)?;
-        Ok(records
-            .get(id)?
-            .and_then(|value| Stored::decode(value.value())))
+        let record = records.get(id.as_bytes())?;
+        Ok(record.and_then(|value| Stored::decode(value.value())))
     }
 
     /// Writes `new` (and its body, when given), replacing `old`'s index entries with `new`'s.
@@ -103,37 +108,36 @@ impl<'t> Store<'t> {
         }
         let id = new.record.id.as_str();
         let endpoint = new.record.endpoint.as_str();
+        let insert = |table: Table, key: &Key, value: &[u8]| -> Result<()> {
+            self.transaction
+                .open_table(table)?
+                .insert(key.as_bytes(), value)?;
+            Ok(())
+        };
         self.transaction
             .open_table(RECORDS)?
-            .insert(id, new.encode().as_slice())?;
+            .insert(id.as_bytes(), new.encode().as_slice())?;
         if let Some(body) = body {
-            self.transaction.open_table(BODIES)?.insert(id, body)?;
+            self.transaction
+                .open_table(BODIES)?
+                .insert(id.as_bytes(), body)?;
         }
         match new.record.status {
-            DeliveryStatus::Queued => {
-                let key = (endpoint, new.record.next_attempt_at_ms, id);
-                self.transaction.open_table(QUEUE)?.insert(key, ())?;
-            }
+            DeliveryStatus::Queued => insert(QUEUE, &queue_key(&new.record), id.as_bytes())?,
             DeliveryStatus::Running => {
-                self.transaction
-                    .open_table(RUNNING)?
-                    .insert((endpoint, id), ())?;
+                insert(RUNNING, &Key::of(endpoint).text(id), id.as_bytes())?;
             }
             _ => {}
         }
         if let Some(webhook_id) = new.record.webhook_id.as_deref() {
-            self.transaction
-                .open_table(BY_WEBHOOK_ID)?
-                .insert((webhook_id, id), ())?;
+            insert(BY_WEBHOOK_ID, &Key::of(webhook_id).text(id), id.as_bytes())?;
             if new.keyed {
-                self.transaction
-                    .open_table(KEYED)?
-                    .insert((endpoint, webhook_id), id)?;
+                insert(KEYED, &Key::of(endpoint).text(webhook_id), id.as_bytes())?;
             }
         }
         if let Some(hash) = new.body_hash.as_deref() {
-            let key = (endpoint, new.record.repo.as_deref(), id);
-            self.transaction.open_table(ABOUT_REPO)?.insert(key, hash)?;
+            let value = [hash, id.as_bytes()].concat();
+            insert(ABOUT_REPO, &about_repo_key(&new.record), &value)?;
         }
         Ok(())
     }
@@ -142,33 +146,27 @@ impl<'t> Store<'t> {
     fn unindex(&self, old: &Stored) -> Result<()> {
         let id = old.record.id.as_str();
         let endpoint = old.record.endpoint.as_str();
-        let next = old.record.next_attempt_at_ms;
-        self.transaction
-            .open_table(QUEUE)?
-            .remove((endpoint, next, id))?;
-        self.transaction
-            .open_table(RUNNING)?
-            .remove((endpoint, id))?;
+        let remove = |table: Table, key: &Key| -> Result<()> {
+            self.transaction.open_table(table)?.remove(key.as_bytes())?;
+            Ok(())
+        };
+        remove(QUEUE, &queue_key(&old.record))?;
+        remove(RUNNING, &Key::of(endpoint).text(id))?;
         if let Some(webhook_id) = old.record.webhook_id.as_deref() {
-            self.transaction
-                .open_table(BY_WEBHOOK_ID)?
-                .remove((webhook_id, id))?;
+            remove(BY_WEBHOOK_ID, &Key::of(webhook_id).text(id))?;
             if old.keyed {
+                let key = Key::of(endpoint).text(webhook_id);
                 let mut keyed = self.transaction.open_table(KEYED)?;
                 let names_this_one = keyed
-                    .get((endpoint, webhook_id))?
-                    .is_some_and(|named| named.value() == id);
+                    .get(key.as_bytes())?
+                    .is_some_and(|named| named.value() == id.as_bytes());
                 if names_this_one {
-                    keyed.remove((endpoint, webhook_id))?;
+                    keyed.remove(key.as_bytes())?;
                 }
             }
         }
         if old.body_hash.is_some() {
-            self.transaction.open_table(ABOUT_REPO)?.remove((
-                endpoint,
-                old.record.repo.as_deref(),
-                id,
-            ))?;
+            remove(ABOUT_REPO, &about_repo_key(&old.record))?;
         }
         Ok(())
     }
@@ -177,8 +175,10 @@ impl<'t> Store<'t> {
     fn remove(&self, old: &Stored) -> Result<()> {
         self.unindex(old)?;
         let id = old.record.id.as_str();
-        self.transaction.open_table(RECORDS)?.remove(id)?;
-        self.transaction.open_table(BODIES)?.remove(id)?;
+        self.transaction
+            .open_table(RECORDS)?
+            .remove(id.as_bytes())?;
+        self.transaction.open_table(BODIES)?.remove(id.as_bytes())?;
         Ok(())
     }
 
@@ -195,14 +195,11 @@ impl<'t> Store<'t> {
 
     /// How many deliveries to `endpoint` are queued or running.
     fn unfinished(&self, endpoint: &str) -> Result<usize> {
-        let queue = self.transaction.open_table(QUEUE)?;
+        let of_endpoint = KeyRange::starting_with(&Key::of(endpoint));
+        let queued = self.transaction.open_table(QUEUE)?;
         let running = self.transaction.open_table(RUNNING)?;
-        let queued = queue
-            .range((endpoint, i64::MIN, "")..=(endpoint, i64::MAX, "\u{10FFFF}"))?
-            .count();
-        let running = running
-            .range((endpoint, "")..=(endpoint, "\u{10FFFF}"))?
-            .count();
+        let queued = queued.range(of_endpoint.bounds())?.count();
+        let running = running.range(of_endpoint.bounds())?.count();
         Ok(queued + running)
     }
 
@@ -217,11 +214,12 @@ impl<'t> Store<'t> {
         since_ms: i64,
     ) -> Result<Option<String>> {
         let about_repo = self.transaction.open_table(ABOUT_REPO)?;
-        let range = (endpoint, repo, "")..=(endpoint, repo, "\u{10FFFF}");
+        let about = KeyRange::starting_with(&Key::of(endpoint).optional_text(repo));
         let mut latest = None;
-        for entry in about_repo.range(range)?.rev() {
-            let (key, hash) = entry?;
-            let id = key.value().2.to_owned();
+        for entry in about_repo.range(about.bounds())?.rev() {
+            let (_, value) = entry?;
+            let (hash, id) = value.value().split_at_checked(32).unwrap_or_default();
+            let id = String::from_utf8_lossy(id).into_owned();
             let Some(stored) = self.get(&id)? else {
                 continue;
             };
@@ -234,7 +232,7 @@ impl<'t> Store<'t> {
             {
                 continue;
             }
-            latest = Some((id, record.status, hash.value().to_vec()));
+            latest = Some((id, record.status, hash.to_vec()));
             break;
         }
         let Some((id, status, hash)) = latest else {
@@ -249,7 +247,7 @@ impl<'t> Store<'t> {
         }
         let bodies = self.transaction.open_table(BODIES)?;
         let same = bodies
-            .get(id.as_str())?
+            .get(id.as_bytes())?
             .is_some_and(|kept| kept.value() == body);
         Ok(same.then_some(id))
     }
@@ -270,6 +268,33 @@ fn as_written(delivery: &DeliveryRecord, old: Option<&Stored>) -> Stored {
         owner: None,
         lease_until_ms: None,
     }
+}
+
+/// A queued delivery's key in [`QUEUE`]: due first, then oldest first.
+fn queue_key(record: &DeliveryRecord) -> Key {
+    Key::of(&record.endpoint)
+        .number(record.next_attempt_at_ms)
+        .text(&record.id)
+}
+
+/// A deduplicated delivery's key in [`ABOUT_REPO`].
+fn about_repo_key(record: &DeliveryRecord) -> Key {
+    Key::of(&record.endpoint)
+        .optional_text(record.repo.as_deref())
+        .text(&record.id)
+}
+
+/// The ids an index's entries name (their values), up to `limit`.
+fn ids_in(
+    range: redb::Range<'_, &'static [u8], &'static [u8]>,
+    limit: usize,
+) -> Result<Vec<String>> {
+    let mut ids = Vec::new();
+    for entry in range.take(limit) {
+        let (_, id) = entry?;
+        ids.push(String::from_utf8_lossy(id.value()).into_owned());
+    }
+    Ok(ids)
 }
 
 impl EmbeddedJournal {
@@ -324,7 +349,11 @@ impl EmbeddedJournal {
                     Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
                     Err(e) => return Err(e.into()),
                 };
-                Ok(info.get("schema")?.map(|version| version.value()))
+                let version = info.get(SCHEMA_KEY)?;
+                Ok(version.map(|version| {
+                    let bytes = version.value().try_into().unwrap_or([0xFF; 8]);
+                    u64::from_be_bytes(bytes)
+                }))
             })
             .map_err(set_up)?;
         if let Some(version) = version.filter(|version| *version > SCHEMA_VERSION) {
@@ -341,7 +370,7 @@ impl EmbeddedJournal {
                 store
                     .transaction
                     .open_table(INFO)?
-                    .insert("schema", SCHEMA_VERSION)?;
+                    .insert(SCHEMA_KEY, SCHEMA_VERSION.to_be_bytes().as_slice())?;
                 // Every table exists from here on: reads need not ask.
                 store.transaction.open_table(RECORDS)?;
                 store.transaction.open_table(BODIES)?;
@@ -350,7 +379,7 @@ impl EmbeddedJournal {
                 store.transaction.open_table(KEYED)?;
                 store.transaction.open_table(BY_WEBHOOK_ID)?;
                 store.transaction.open_table(ABOUT_REPO)?;
-                for id in running_ids(store, None)? {
+                for id in running_ids(store)? {
                     store.update(&id, |stored| {
                         if !stored.record.background {
                             stored.record.status = DeliveryStatus::Failed;
@@ -407,13 +436,13 @@ impl EmbeddedJournal {
                 let records = store.transaction.open_table(RECORDS)?;
                 let mut finished = Vec::new();
                 let mut last = None;
-                for entry in records.range(from.as_str()..)? {
+                for entry in records.range(from.as_bytes()..)? {
                     let (key, value) = entry?;
                     let key = key.value();
-                    if key > id || (key == id && !inclusive) {
+                    if key > id.as_bytes() || (key == id.as_bytes() && !inclusive) {
                         break;
                     }
-                    last = Some(key.to_owned());
+                    last = Some(String::from_utf8_lossy(key).into_owned());
                     if let Some(stored) = Stored::decode(value.value())
                         && !stored.record.status.is_unfinished()
                     {
@@ -451,15 +480,10 @@ fn refuse_an_earlier_sqlite_journal(dir: &Path) -> std::result::Result<(), Journ
     Ok(())
 }
 
-/// The running deliveries' ids, of one endpoint or of all.
-fn running_ids(store: &Store<'_>, endpoint: Option<&str>) -> Result<Vec<String>> {
+/// The running deliveries' ids, of every endpoint.
+fn running_ids(store: &Store<'_>) -> Result<Vec<String>> {
     let running = store.transaction.open_table(RUNNING)?;
-    let entries = match endpoint {
-        Some(endpoint) => running.range((endpoint, "")..=(endpoint, "\u{10FFFF}"))?,
-        None => running.iter()?,
-    };
-    let ids = entries.map(|entry| entry.map(|(key, _)| key.value().1.to_owned()));
-    Ok(ids.collect::<std::result::Result<_, _>>()?)
+    ids_in(running.iter()?, usize::MAX)
 }
 
 impl Journal for EmbeddedJournal {
@@ -515,11 +539,12 @@ impl Journal for EmbeddedJournal {
         // One transaction: no copy admitted at the same time can slip between the look and the
         // write.
         self.write(|store| {
+            let key = Key::of(&delivery.endpoint).text(webhook_id);
             let earlier = store
                 .transaction
                 .open_table(KEYED)?
-                .get((delivery.endpoint.as_str(), webhook_id))?
-                .map(|id| id.value().to_owned());
+                .get(key.as_bytes())?
+                .map(|id| String::from_utf8_lossy(id.value()).into_owned());
             if let Some(original) = earlier
                 && let Some(stored) = store.get(&original)?
             {
@@ -602,14 +627,17 @@ impl Journal for EmbeddedJournal {
         lease: &Lease,
     ) -> std::result::Result<Vec<DeliveryRecord>, JournalError> {
         self.write(|store| {
-            let due: Vec<String> = {
+            let due = {
                 let queue = store.transaction.open_table(QUEUE)?;
-                let range = (endpoint, i64::MIN, "")..=(endpoint, now_ms, "\u{10FFFF}");
-                queue
-                    .range(range)?
-                    .take(limit)
-                    .map(|entry| entry.map(|(key, _)| key.value().2.to_owned()))
-                    .collect::<std::result::Result<_, _>>()?
+                let of_endpoint = Key::of(endpoint);
+                // Due at `now_ms` or before: below the first key of the next millisecond.
+                let due = match now_ms.checked_add(1) {
+                    Some(next) => {
+                        KeyRange::between(&of_endpoint, &of_endpoint.clone().number(next))
+                    }
+                    None => KeyRange::starting_with(&of_endpoint),
+                };
+                ids_in(queue.range(due.bounds())?, limit)?
             };
             let mut claimed = Vec::with_capacity(due.len());
             for id in due {
@@ -625,7 +653,7 @@ impl Journal for EmbeddedJournal {
                 let body = store
                     .transaction
                     .open_table(BODIES)?
-                    .get(id.as_str())?
+                    .get(id.as_bytes())?
                     .map(|body| bytes::Bytes::copy_from_slice(body.value()))
                     .unwrap_or_default();
                 claimed.push(DeliveryRecord {
@@ -690,7 +718,7 @@ impl Journal for EmbeddedJournal {
     fn rescue_expired(&self, now_ms: i64) -> std::result::Result<usize, JournalError> {
         self.write(|store| {
             let mut requeued = 0;
-            for id in running_ids(store, None)? {
+            for id in running_ids(store)? {
                 let Some(old) = store.get(&id)? else {
                     continue;
                 };
@@ -719,9 +747,16 @@ impl Journal for EmbeddedJournal {
     fn next_due(&self, endpoint: &str) -> std::result::Result<Option<i64>, JournalError> {
         self.read(|transaction| {
             let queue = transaction.open_table(QUEUE)?;
-            let range = (endpoint, i64::MIN, "")..=(endpoint, i64::MAX, "\u{10FFFF}");
-            let first = queue.range(range)?.next().transpose()?;
-            Ok(first.map(|(key, _)| key.value().1))
+            let of_endpoint = KeyRange::starting_with(&Key::of(endpoint));
+            let Some(first) = queue.range(of_endpoint.bounds())?.next().transpose()? else {
+                return Ok(None);
+            };
+            let id = String::from_utf8_lossy(first.1.value()).into_owned();
+            let records = transaction.open_table(RECORDS)?;
+            let record = records.get(id.as_bytes())?;
+            Ok(record
+                .and_then(|value| Stored::decode(value.value()))
+                .map(|stored| stored.record.next_attempt_at_ms))
         })
         .map_err(error)
     }
@@ -759,10 +794,10 @@ impl Journal for EmbeddedJournal {
             if let Some(webhook_id) = query.webhook_id.as_deref() {
                 // The few deliveries with this id, through their index.
                 let index = transaction.open_table(BY_WEBHOOK_ID)?;
-                let range = (webhook_id, "")..=(webhook_id, "\u{10FFFF}");
-                for entry in index.range(range)?.rev() {
-                    let (key, _) = entry?;
-                    let record = records.get(key.value().1)?;
+                let with_id = KeyRange::starting_with(&Key::of(webhook_id));
+                for entry in index.range(with_id.bounds())?.rev() {
+                    let (_, id) = entry?;
+                    let record = records.get(id.value())?;
                     let Some(stored) = record.and_then(|value| Stored::decode(value.value()))
                     else {
                         continue;
@@ -772,8 +807,11 @@ impl Journal for EmbeddedJournal {
                     }
                 }
             } else {
-                let before = query.before.as_deref().unwrap_or("\u{10FFFF}");
-                for entry in records.range(..before)?.rev() {
+                let before = match query.before.as_deref() {
+                    Some(before) => std::ops::Bound::Excluded(before.as_bytes()),
+                    None => std::ops::Bound::Unbounded,
+                };
+                for entry in records.range((std::ops::Bound::Unbounded, before))?.rev() {
                     let (_, value) = entry?;
                     let Some(stored) = Stored::decode(value.value()) else {
                         continue;
@@ -792,14 +830,14 @@ impl Journal for EmbeddedJournal {
         self.read(|transaction| {
             let records = transaction.open_table(RECORDS)?;
             let Some(stored) = records
-                .get(id)?
+                .get(id.as_bytes())?
                 .and_then(|value| Stored::decode(value.value()))
             else {
                 return Ok(None);
             };
             let bodies = transaction.open_table(BODIES)?;
             let body = bodies
-                .get(id)?
+                .get(id.as_bytes())?
                 .map(|body| bytes::Bytes::copy_from_slice(body.value()))
                 .unwrap_or_default();
             Ok(Some(DeliveryRecord {
@@ -833,7 +871,7 @@ impl Journal for EmbeddedJournal {
                     .rev()
                     .nth(keep.saturating_sub(1))
                     .transpose()?;
-                Ok(nth.map(|(key, _)| key.value().to_owned()))
+                Ok(nth.map(|(key, _)| String::from_utf8_lossy(key.value()).into_owned()))
             })
             .map_err(error)?;
         let by_count = match oldest_kept {
@@ -887,7 +925,7 @@ impl Journal for EmbeddedJournal {
                     }
                     total = total.saturating_add(stored.body_len);
                     if total > max_body_bytes {
-                        return Ok(Some(key.value().to_owned()));
+                        return Ok(Some(String::from_utf8_lossy(key.value()).into_owned()));
                     }
                 }
                 Ok(None)

@@ -1,4 +1,4 @@
-use super::{EmbeddedJournal, FILE_NAME, INFO, SCHEMA_VERSION};
+use super::{EmbeddedJournal, FILE_NAME, INFO, SCHEMA_KEY, SCHEMA_VERSION};
 use crate::delivery::journal::{
     AttemptResult, DeliveryRecord, DeliveryStatus, Journal, Lease, new_id,
 };
@@ -106,7 +106,7 @@ fn a_journal_from_a_newer_version_is_refused() {
         transaction
             .open_table(INFO)
             .unwrap()
-            .insert("schema", SCHEMA_VERSION + 6)
+            .insert(SCHEMA_KEY, (SCHEMA_VERSION + 6).to_be_bytes().as_slice())
             .unwrap();
         transaction.commit().unwrap();
     }
