@@ -1,6 +1,7 @@
 //! The journal in an embedded database file, `deliveries.redb` in the data directory, kept with
-//! [redb](https://docs.rs/redb): ACID transactions, crash-safe commits (each one synced before it
-//! returns), in pure Rust.
+//! [redb](https://docs.rs/redb): ACID transactions in pure Rust. A commit that writes a background
+//! delivery is synced before it returns; one of ordinary deliveries' records by the first write a
+//! second or more later, or at close, as `write_raw` says.
 //!
 //! Chosen over the bundled SQLite it replaces because every user's build compiled SQLite's C
 //! amalgamation (about 50 s of a cold release build on two cores, on its critical path, and a
@@ -17,9 +18,10 @@ mod stored;
 
 use std::path::Path;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use redb::{
-    Database, ReadTransaction, ReadableDatabase as _, ReadableTable as _,
+    Database, Durability, ReadTransaction, ReadableDatabase as _, ReadableTable as _,
     ReadableTableMetadata as _, TableDefinition, WriteTransaction,
 };
 
@@ -67,6 +69,10 @@ const PRUNE_BATCH: usize = 500;
 /// read, and idle memory counts on a small Space.
 const CACHE_BYTES: usize = 4 << 20;
 
+/// How long a commit of ordinary deliveries' records may stay unsynced: the next write after it
+/// is synced.
+const UNSYNCED_AT_MOST_MS: i64 = 250;
+
 /// The file's name in the data directory.
 pub(crate) const FILE_NAME: &str = "deliveries.redb";
 
@@ -78,6 +84,8 @@ pub(crate) struct EmbeddedJournal {
     writing: Mutex<()>,
     /// The database file, checked before writes.
     file: OpenedFile,
+    /// When a commit was last synced to disk (ms since the epoch).
+    last_sync_ms: AtomicI64,
     /// Held while the journal is open: one process per data dir.
     _lock: std::fs::File,
 }
@@ -90,6 +98,9 @@ fn error(error: impl Into<redb::Error>) -> JournalError {
 /// The transaction-level work of the store, on tables opened in one write transaction.
 struct Store<'t> {
     transaction: &'t WriteTransaction,
+    /// Whether the transaction wrote a background delivery: then it must be synced before it
+    /// returns (see [`EmbeddedJournal::write_raw`]).
+    must_sync: std::cell::Cell<bool>,
 }
 
 type Result<T> = std::result::Result<T, redb::Error>;
@@ -103,6 +114,9 @@ impl<'t> Store<'t> {
 
     /// Writes `new` (and its body, when given), replacing `old`'s index entries with `new`'s.
     fn put(&self, old: Option<&Stored>, new: &Stored, body: Option<&[u8]>) -> Result<()> {
+        if new.record.background {
+            self.must_sync.set(true);
+        }
         if let Some(old) = old {
             self.unindex(old)?;
         }
@@ -339,6 +353,7 @@ impl EmbeddedJournal {
             database,
             writing: Mutex::new(()),
             file: OpenedFile::at(path.clone()),
+            last_sync_ms: AtomicI64::new(0),
             _lock: lock,
         };
         let version = journal
@@ -400,12 +415,29 @@ impl EmbeddedJournal {
             .writing
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        // Durability::Immediate, redb's default: synced before `commit` returns.
-        let transaction = self.database.begin_write()?;
-        let value = work(&Store {
+        let mut transaction = self.database.begin_write()?;
+        let store = Store {
             transaction: &transaction,
-        })?;
+            must_sync: std::cell::Cell::new(false),
+        };
+        let value = work(&store)?;
+        // A background delivery was promised with a 202 (or is being run, its attempts counted):
+        // synced before this returns, so it survives a crash of the machine. Records of ordinary
+        // deliveries are synced by the first write a quarter of a second or more later, or at close (a crash can
+        // lose the records not synced yet, not a promise); each sync costs a write of the
+        // commit's pages and an fsync, about a millisecond of CPU on this machine.
+        let now = super::now_ms();
+        let durable = store.must_sync.get()
+            || now - self.last_sync_ms.load(Ordering::Relaxed) >= UNSYNCED_AT_MOST_MS;
+        if !durable {
+            transaction
+                .set_durability(Durability::None)
+                .map_err(|e| redb::Error::Io(std::io::Error::other(e)))?;
+        }
         transaction.commit()?;
+        if durable {
+            self.last_sync_ms.store(now, Ordering::Relaxed);
+        }
         Ok(value)
     }
 
@@ -463,6 +495,23 @@ impl EmbeddedJournal {
                 Some(last) if batch == PRUNE_BATCH => from = last,
                 _ => return Ok(removed),
             }
+        }
+    }
+}
+
+impl Drop for EmbeddedJournal {
+    /// Syncs what was committed without a sync, so that a graceful stop loses nothing.
+    fn drop(&mut self) {
+        let synced = self.database.begin_write().and_then(|transaction| {
+            transaction.commit().map_err(|e| {
+                redb::TransactionError::Storage(match e {
+                    redb::CommitError::Storage(e) => e,
+                    other => redb::StorageError::Io(std::io::Error::other(other)),
+                })
+            })
+        });
+        if let Err(error) = synced {
+            tracing::warn!(%error, "the delivery journal's last records could not be synced");
         }
     }
 }
@@ -612,6 +661,7 @@ impl Journal for EmbeddedJournal {
         let transaction = self.database.begin_write().map_err(error)?;
         let found = Store {
             transaction: &transaction,
+            must_sync: std::cell::Cell::new(false),
         }
         .duplicate_of(endpoint, repo, body, since_ms)
         .map_err(error)?;
@@ -895,6 +945,7 @@ impl Journal for EmbeddedJournal {
         let transaction = self.database.begin_write().map_err(error)?;
         let waiting = Store {
             transaction: &transaction,
+            must_sync: std::cell::Cell::new(false),
         }
         .unfinished(endpoint)
         .map_err(error)?;

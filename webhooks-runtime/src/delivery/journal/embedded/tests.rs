@@ -52,12 +52,19 @@ fn a_record_and_its_body_survive_a_reopen() {
         latency_ms: Some(1.5),
         ..queued()
     };
+    // An ordinary delivery's record is committed without a sync at once: closing syncs it.
+    let ordinary = DeliveryRecord {
+        background: false,
+        ..queued()
+    };
     drop({
         let journal = EmbeddedJournal::open(&dir).unwrap();
         journal.insert(std::slice::from_ref(&delivery)).unwrap();
+        journal.insert(std::slice::from_ref(&ordinary)).unwrap();
         journal
     });
     let journal = EmbeddedJournal::open(&dir).unwrap();
+    assert!(journal.get(&ordinary.id).unwrap().is_some());
     let read = journal.get(&delivery.id).unwrap().unwrap();
     assert_eq!(read.body, delivery.body);
     assert_eq!(read.headers, delivery.headers);
