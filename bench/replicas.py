@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Background deliveries on SQLite and on PostgreSQL, with one and three replicas.
+"""Background deliveries on the file journal (redb) and on PostgreSQL, with one and three replicas.
 
 For each setup, `replica-server` (tests/src/bin: one background endpoint whose handler does no
-work, `WORK_MS=0`) is started in release mode: one process on SQLite in a fresh data dir; one and
+work, `WORK_MS=0`) is started in release mode: one process on the file journal in a fresh data dir; one and
 three processes on one PostgreSQL database (a throwaway cluster this script starts with initdb,
 fsync on, as the `postgres` user when run as root). Then 8 client threads, each with a keep-alive
 connection to one replica in turn, post N distinct background deliveries as fast as they are
@@ -167,7 +167,7 @@ def main():
     cluster = Cluster()
     try:
         setups = [
-            ("SQLite, 1 process", 1, {"WEBHOOKS_DATA_DIR": os.path.join(work, "sqlite")}),
+            ("file journal, 1 process", 1, {"WEBHOOKS_DATA_DIR": os.path.join(work, "sqlite")}),
             ("PostgreSQL, 1 replica", 1, {"WEBHOOKS_DATABASE_URL": cluster.database("one")}),
             ("PostgreSQL, 3 replicas", 3, {"WEBHOOKS_DATABASE_URL": cluster.database("three")}),
         ]
