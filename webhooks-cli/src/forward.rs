@@ -10,6 +10,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use serde_json::Value;
+use webhooks_runtime::deliveries::{DELIVERY_ATTEMPT_HEADER, DELIVERY_ID_HEADER, REPLAY_OF_HEADER};
+use webhooks_runtime::server::SECRET_HEADER;
 
 use crate::cli::ForwardArgs;
 use crate::http::agent;
@@ -33,10 +35,10 @@ const NOT_FORWARDED: &[&str] = &[
     "transfer-encoding",
     "te",
     "upgrade",
-    "x-webhook-secret",
-    "x-webhook-delivery-id",
-    "x-webhook-delivery-attempt",
-    "x-webhook-replay-of",
+    SECRET_HEADER,
+    DELIVERY_ID_HEADER,
+    DELIVERY_ATTEMPT_HEADER,
+    REPLAY_OF_HEADER,
 ];
 
 /// Why a poll of the relay failed.
@@ -156,7 +158,7 @@ fn hand_over(
             }
         }
         if let Some(secret) = &args.local_secret {
-            request = request.header("x-webhook-secret", secret);
+            request = request.header(SECRET_HEADER, secret);
         }
         let started = Instant::now();
         match request.send(&body[..]) {

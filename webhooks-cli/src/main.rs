@@ -21,6 +21,7 @@ use std::time::Duration;
 
 use clap::{CommandFactory, Parser};
 use webhooks_core::{RepoType, WebhookPayload};
+use webhooks_runtime::server::SECRET_HEADER;
 
 use crate::cli::{Api, Cli, Command, DeliveriesCommand, PostArgs, SendArgs};
 use crate::events::{KINDS, Kind};
@@ -195,7 +196,7 @@ fn deliver(
 ) -> Result<ExitCode, String> {
     let mut headers: Vec<(&str, String)> = secret
         .into_iter()
-        .map(|secret| ("x-webhook-secret", secret))
+        .map(|secret| (SECRET_HEADER, secret))
         .collect();
     headers.push((
         webhooks_core::delivery::WEBHOOK_ID_HEADER,
@@ -287,7 +288,7 @@ fn call_api(api: &Api, method: &str, path: &str) -> Result<Answer, String> {
     if let Some(token) = &api.token {
         headers.push(("authorization", format!("Bearer {token}")));
     } else if let Some(secret) = &api.secret {
-        headers.push(("x-webhook-secret", secret.clone()));
+        headers.push((SECRET_HEADER, secret.clone()));
     }
     let url = format!("{}{path}", api.url.trim_end_matches('/'));
     http::send(
