@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::JournalError;
+use crate::error::JournalErrorKind;
 
 /// Takes `dir`'s lock file, held for as long as the returned file is open: a second process on the
 /// same journal would requeue and run the first one's deliveries. The operating system releases
@@ -94,4 +95,43 @@ impl OpenedFile {
             )))
         }
     }
+}
+
+/// The error of a journal file that could not be set up. When the store says the file is damaged
+/// (`corrupt`), it says how to move it aside, then `recovery` (how to get deliveries back from it,
+/// or nothing).
+pub(super) fn set_up_failed(
+    path: &Path,
+    corrupt: bool,
+    recovery: &str,
+    source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+) -> JournalError {
+    let (advice, kind) = if corrupt {
+        (
+            format!(
+                " (the file is damaged: move it aside to start with an empty journal, e.g. `mv {0} {0}.damaged`{recovery})",
+                path.display()
+            ),
+            JournalErrorKind::Corrupt,
+        )
+    } else {
+        (String::new(), JournalErrorKind::Other)
+    };
+    JournalError::new(format!("cannot set up {}{advice}", path.display()))
+        .with_kind(kind)
+        .with_source(source)
+}
+
+/// The error of a journal file written by a newer version, with a schema (`version`) above the
+/// one this code knows (`known`): its tables would be misread.
+pub(super) fn schema_too_new(
+    path: &Path,
+    version: impl std::fmt::Display,
+    known: u64,
+) -> JournalError {
+    JournalError::new(format!(
+        "{} was written by a newer version of webhooks-runtime (journal schema {version}; this one knows up to {known}): run that version, or point WEBHOOKS_DATA_DIR elsewhere",
+        path.display()
+    ))
+    .with_kind(JournalErrorKind::SchemaTooNew)
 }

@@ -5,7 +5,9 @@ use std::sync::Mutex;
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::files::{OpenedFile, lock_dir, private_dir, private_file};
+use super::files::{
+    OpenedFile, lock_dir, private_dir, private_file, schema_too_new, set_up_failed,
+};
 use super::{
     Admission, AttemptResult, DeliveryRecord, DeliveryStatus, Journal, JournalError, Lease,
     ListQuery, SeenAgain, body_hash, smallest_id_at,
@@ -64,8 +66,6 @@ pub(crate) struct SqliteJournal {
     /// Held while the journal is open: one process per data dir.
     _lock: std::fs::File,
 }
-
-use crate::error::JournalErrorKind;
 
 fn error(error: rusqlite::Error) -> JournalError {
     JournalError::new("SQLite failed").with_source(error)
@@ -135,20 +135,8 @@ impl SqliteJournal {
             JournalError::new(format!("cannot open {}", path.display())).with_source(e)
         })?;
         let set_up = |e: rusqlite::Error| {
-            let (advice, kind) = if is_corruption(&e) {
-                (
-                    format!(
-                        " (the file is damaged: move it aside to start with an empty journal, e.g. `mv {0} {0}.damaged`, and keep it to recover deliveries with the sqlite3 tool)",
-                        path.display()
-                    ),
-                    JournalErrorKind::Corrupt,
-                )
-            } else {
-                (String::new(), JournalErrorKind::Other)
-            };
-            JournalError::new(format!("cannot set up {}{advice}", path.display()))
-                .with_kind(kind)
-                .with_source(e)
+            let recovery = ", and keep it to recover deliveries with the sqlite3 tool";
+            set_up_failed(&path, is_corruption(&e), recovery, e)
         };
         // WAL: readers do not block the writer; FULL: a delivery acknowledged with 202 survives a
         // crash of the machine, not only of the process. The default checkpoint size (1,000 pages)
@@ -162,11 +150,7 @@ impl SqliteJournal {
             .query_row("PRAGMA user_version", [], |row| row.get(0))
             .map_err(set_up)?;
         if version > SCHEMA_VERSION {
-            return Err(JournalError::new(format!(
-                "{} was written by a newer version of webhooks-runtime (journal schema {version}; this one knows up to {SCHEMA_VERSION}): run that version, or point WEBHOOKS_DATA_DIR elsewhere",
-                path.display()
-            ))
-            .with_kind(JournalErrorKind::SchemaTooNew));
+            return Err(schema_too_new(&path, version, SCHEMA_VERSION as u64));
         }
         connection
             .execute_batch(SCHEMA)

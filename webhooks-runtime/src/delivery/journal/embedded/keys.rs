@@ -83,6 +83,14 @@ impl KeyRange {
         }
     }
 
+    /// Every key of a table.
+    pub(super) fn everything() -> Self {
+        KeyRange {
+            start: Vec::new(),
+            end: None,
+        }
+    }
+
     /// Every key from `start` (included) to `end` (excluded).
     pub(super) fn between(start: &Key, end: &Key) -> Self {
         KeyRange {

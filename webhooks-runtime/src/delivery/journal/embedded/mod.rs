@@ -27,12 +27,13 @@ use redb::{
 
 use self::keys::{Key, KeyRange};
 use self::stored::Stored;
-use super::files::{OpenedFile, lock_dir, private_dir, private_file};
+use super::files::{
+    OpenedFile, lock_dir, private_dir, private_file, schema_too_new, set_up_failed,
+};
 use super::{
     Admission, AttemptResult, DeliveryRecord, DeliveryStatus, Journal, JournalError, Lease,
     ListQuery, SeenAgain, apply_result, body_hash, smallest_id_at,
 };
-use crate::error::JournalErrorKind;
 
 /// One kind of table for all: bytes to bytes (see `keys`).
 type Table = TableDefinition<'static, &'static [u8], &'static [u8]>;
@@ -95,9 +96,18 @@ fn error(error: impl Into<redb::Error>) -> JournalError {
     JournalError::new("the journal's database failed").with_source(error)
 }
 
-/// The transaction-level work of the store, on tables opened in one write transaction.
+/// One of the journal's tables, open in a write transaction.
+type Open<'t> = std::cell::RefCell<redb::Table<'t, &'static [u8], &'static [u8]>>;
+
+/// The transaction-level work of the store, on its tables opened once per write transaction.
 struct Store<'t> {
-    transaction: &'t WriteTransaction,
+    records: Open<'t>,
+    bodies: Open<'t>,
+    queue: Open<'t>,
+    running: Open<'t>,
+    keyed: Open<'t>,
+    by_webhook_id: Open<'t>,
+    about_repo: Open<'t>,
     /// Whether the transaction wrote a background delivery: then it must be synced before it
     /// returns (see [`EmbeddedJournal::write_raw`]).
     must_sync: std::cell::Cell<bool>,
@@ -106,10 +116,36 @@ struct Store<'t> {
 type Result<T> = std::result::Result<T, redb::Error>;
 
 impl<'t> Store<'t> {
+    /// Opens every table in `transaction` (creating those a new file does not have yet).
+    fn open(transaction: &'t WriteTransaction) -> Result<Self> {
+        let open = |table: Table| -> Result<Open<'t>> {
+            Ok(std::cell::RefCell::new(transaction.open_table(table)?))
+        };
+        Ok(Store {
+            records: open(RECORDS)?,
+            bodies: open(BODIES)?,
+            queue: open(QUEUE)?,
+            running: open(RUNNING)?,
+            keyed: open(KEYED)?,
+            by_webhook_id: open(BY_WEBHOOK_ID)?,
+            about_repo: open(ABOUT_REPO)?,
+            must_sync: std::cell::Cell::new(false),
+        })
+    }
+
     fn get(&self, id: &str) -> Result<Option<Stored>> {
-        let records = self.transaction.open_table(RECORDS)?;
+        let records = self.records.borrow();
         let record = records.get(id.as_bytes())?;
         Ok(record.and_then(|value| Stored::decode(value.value())))
+    }
+
+    /// The body of the delivery `id` (empty when it has none).
+    fn body(&self, id: &str) -> Result<bytes::Bytes> {
+        let bodies = self.bodies.borrow();
+        let body = bodies.get(id.as_bytes())?;
+        Ok(body
+            .map(|body| bytes::Bytes::copy_from_slice(body.value()))
+            .unwrap_or_default())
     }
 
     /// Writes `new` (and its body, when given), replacing `old`'s index entries with `new`'s.
@@ -122,36 +158,43 @@ impl<'t> Store<'t> {
         }
         let id = new.record.id.as_str();
         let endpoint = new.record.endpoint.as_str();
-        let insert = |table: Table, key: &Key, value: &[u8]| -> Result<()> {
-            self.transaction
-                .open_table(table)?
-                .insert(key.as_bytes(), value)?;
+        let insert = |table: &Open<'t>, key: &[u8], value: &[u8]| -> Result<()> {
+            table.borrow_mut().insert(key, value)?;
             Ok(())
         };
-        self.transaction
-            .open_table(RECORDS)?
-            .insert(id.as_bytes(), new.encode().as_slice())?;
+        insert(&self.records, id.as_bytes(), &new.encode())?;
         if let Some(body) = body {
-            self.transaction
-                .open_table(BODIES)?
-                .insert(id.as_bytes(), body)?;
+            insert(&self.bodies, id.as_bytes(), body)?;
         }
         match new.record.status {
-            DeliveryStatus::Queued => insert(QUEUE, &queue_key(&new.record), id.as_bytes())?,
+            DeliveryStatus::Queued => {
+                insert(
+                    &self.queue,
+                    queue_key(&new.record).as_bytes(),
+                    id.as_bytes(),
+                )?;
+            }
             DeliveryStatus::Running => {
-                insert(RUNNING, &Key::of(endpoint).text(id), id.as_bytes())?;
+                let key = Key::of(endpoint).text(id);
+                insert(&self.running, key.as_bytes(), id.as_bytes())?;
             }
             _ => {}
         }
         if let Some(webhook_id) = new.record.webhook_id.as_deref() {
-            insert(BY_WEBHOOK_ID, &Key::of(webhook_id).text(id), id.as_bytes())?;
+            let key = Key::of(webhook_id).text(id);
+            insert(&self.by_webhook_id, key.as_bytes(), id.as_bytes())?;
             if new.keyed {
-                insert(KEYED, &Key::of(endpoint).text(webhook_id), id.as_bytes())?;
+                let key = Key::of(endpoint).text(webhook_id);
+                insert(&self.keyed, key.as_bytes(), id.as_bytes())?;
             }
         }
         if let Some(hash) = new.body_hash.as_deref() {
             let value = [hash, id.as_bytes()].concat();
-            insert(ABOUT_REPO, &about_repo_key(&new.record), &value)?;
+            insert(
+                &self.about_repo,
+                about_repo_key(&new.record).as_bytes(),
+                &value,
+            )?;
         }
         Ok(())
     }
@@ -160,17 +203,17 @@ impl<'t> Store<'t> {
     fn unindex(&self, old: &Stored) -> Result<()> {
         let id = old.record.id.as_str();
         let endpoint = old.record.endpoint.as_str();
-        let remove = |table: Table, key: &Key| -> Result<()> {
-            self.transaction.open_table(table)?.remove(key.as_bytes())?;
+        let remove = |table: &Open<'t>, key: &Key| -> Result<()> {
+            table.borrow_mut().remove(key.as_bytes())?;
             Ok(())
         };
-        remove(QUEUE, &queue_key(&old.record))?;
-        remove(RUNNING, &Key::of(endpoint).text(id))?;
+        remove(&self.queue, &queue_key(&old.record))?;
+        remove(&self.running, &Key::of(endpoint).text(id))?;
         if let Some(webhook_id) = old.record.webhook_id.as_deref() {
-            remove(BY_WEBHOOK_ID, &Key::of(webhook_id).text(id))?;
+            remove(&self.by_webhook_id, &Key::of(webhook_id).text(id))?;
             if old.keyed {
                 let key = Key::of(endpoint).text(webhook_id);
-                let mut keyed = self.transaction.open_table(KEYED)?;
+                let mut keyed = self.keyed.borrow_mut();
                 let names_this_one = keyed
                     .get(key.as_bytes())?
                     .is_some_and(|named| named.value() == id.as_bytes());
@@ -180,7 +223,7 @@ impl<'t> Store<'t> {
             }
         }
         if old.body_hash.is_some() {
-            remove(ABOUT_REPO, &about_repo_key(&old.record))?;
+            remove(&self.about_repo, &about_repo_key(&old.record))?;
         }
         Ok(())
     }
@@ -188,11 +231,9 @@ impl<'t> Store<'t> {
     /// Removes a delivery entirely.
     fn remove(&self, old: &Stored) -> Result<()> {
         self.unindex(old)?;
-        let id = old.record.id.as_str();
-        self.transaction
-            .open_table(RECORDS)?
-            .remove(id.as_bytes())?;
-        self.transaction.open_table(BODIES)?.remove(id.as_bytes())?;
+        let id = old.record.id.as_bytes();
+        self.records.borrow_mut().remove(id)?;
+        self.bodies.borrow_mut().remove(id)?;
         Ok(())
     }
 
@@ -210,11 +251,14 @@ impl<'t> Store<'t> {
     /// How many deliveries to `endpoint` are queued or running.
     fn unfinished(&self, endpoint: &str) -> Result<usize> {
         let of_endpoint = KeyRange::starting_with(&Key::of(endpoint));
-        let queued = self.transaction.open_table(QUEUE)?;
-        let running = self.transaction.open_table(RUNNING)?;
-        let queued = queued.range(of_endpoint.bounds())?.count();
-        let running = running.range(of_endpoint.bounds())?.count();
+        let queued = self.queue.borrow().range(of_endpoint.bounds())?.count();
+        let running = self.running.borrow().range(of_endpoint.bounds())?.count();
         Ok(queued + running)
+    }
+
+    /// The ids an index's entries in `range` name (their values), up to `limit`.
+    fn ids_in(&self, table: &Open<'t>, range: &KeyRange, limit: usize) -> Result<Vec<String>> {
+        ids_in(table.borrow().range(range.bounds())?, limit)
     }
 
     /// The delivery a new one to `endpoint` about `repo` with this body duplicates: the latest
@@ -227,7 +271,7 @@ impl<'t> Store<'t> {
         body: &[u8],
         since_ms: i64,
     ) -> Result<Option<String>> {
-        let about_repo = self.transaction.open_table(ABOUT_REPO)?;
+        let about_repo = self.about_repo.borrow();
         let about = KeyRange::starting_with(&Key::of(endpoint).optional_text(repo));
         let mut latest = None;
         for entry in about_repo.range(about.bounds())?.rev() {
@@ -259,7 +303,7 @@ impl<'t> Store<'t> {
         {
             return Ok(None);
         }
-        let bodies = self.transaction.open_table(BODIES)?;
+        let bodies = self.bodies.borrow();
         let same = bodies
             .get(id.as_bytes())?
             .is_some_and(|kept| kept.value() == body);
@@ -330,20 +374,7 @@ impl EmbeddedJournal {
                 redb::Error::Io(io) => io.kind() == std::io::ErrorKind::InvalidData,
                 _ => false,
             };
-            let (advice, kind) = if corrupt {
-                (
-                    format!(
-                        " (the file is damaged: move it aside to start with an empty journal, e.g. `mv {0} {0}.damaged`)",
-                        path.display()
-                    ),
-                    JournalErrorKind::Corrupt,
-                )
-            } else {
-                (String::new(), JournalErrorKind::Other)
-            };
-            JournalError::new(format!("cannot set up {}{advice}", path.display()))
-                .with_kind(kind)
-                .with_source(e)
+            set_up_failed(&path, corrupt, "", e)
         };
         let database = Database::builder()
             .set_cache_size(CACHE_BYTES)
@@ -372,29 +403,14 @@ impl EmbeddedJournal {
             })
             .map_err(set_up)?;
         if let Some(version) = version.filter(|version| *version > SCHEMA_VERSION) {
-            return Err(JournalError::new(format!(
-                "{} was written by a newer version of webhooks-runtime (journal schema {version}; this one knows up to {SCHEMA_VERSION}): run that version, or point WEBHOOKS_DATA_DIR elsewhere",
-                path.display()
-            ))
-            .with_kind(JournalErrorKind::SchemaTooNew));
+            return Err(schema_too_new(&path, version, SCHEMA_VERSION));
         }
         // This process alone uses the file (its lock says so): an ordinary delivery still
         // running was cut short when the last process stopped.
+        // Opening the store creates every table a new file lacks: reads need not ask.
         journal
             .write_raw(|store| {
-                store
-                    .transaction
-                    .open_table(INFO)?
-                    .insert(SCHEMA_KEY, SCHEMA_VERSION.to_be_bytes().as_slice())?;
-                // Every table exists from here on: reads need not ask.
-                store.transaction.open_table(RECORDS)?;
-                store.transaction.open_table(BODIES)?;
-                store.transaction.open_table(QUEUE)?;
-                store.transaction.open_table(RUNNING)?;
-                store.transaction.open_table(KEYED)?;
-                store.transaction.open_table(BY_WEBHOOK_ID)?;
-                store.transaction.open_table(ABOUT_REPO)?;
-                for id in running_ids(store)? {
+                for id in store.ids_in(&store.running, &KeyRange::everything(), usize::MAX)? {
                     store.update(&id, |stored| {
                         if !stored.record.background {
                             stored.record.status = DeliveryStatus::Failed;
@@ -405,34 +421,40 @@ impl EmbeddedJournal {
                 }
                 Ok(())
             })
+            .and_then(|()| {
+                let transaction = journal.database.begin_write()?;
+                let version = SCHEMA_VERSION.to_be_bytes();
+                transaction
+                    .open_table(INFO)?
+                    .insert(SCHEMA_KEY, version.as_slice())?;
+                Ok(transaction.commit()?)
+            })
             .map_err(set_up)?;
         Ok(journal)
     }
 
-    /// Runs `work` in one write transaction, committed (and synced) when it returns `Ok`.
+    /// Runs `work` in one write transaction, committed when it returns `Ok`.
+    ///
+    /// A transaction that wrote a background delivery (promised with a 202, or being run, its
+    /// attempts counted) is synced before this returns, so it survives a crash of the machine.
+    /// Records of ordinary deliveries are synced by the first write a quarter of a second or more
+    /// later, or at close: a crash can lose the records not synced yet, never a promise. A sync
+    /// writes the commit's pages and an fsync, about a millisecond of CPU on this machine.
     fn write_raw<T>(&self, work: impl FnOnce(&Store<'_>) -> Result<T>) -> Result<T> {
         let _writing = self
             .writing
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut transaction = self.database.begin_write()?;
-        let store = Store {
-            transaction: &transaction,
-            must_sync: std::cell::Cell::new(false),
+        let (value, must_sync) = {
+            let store = Store::open(&transaction)?;
+            (work(&store)?, store.must_sync.get())
         };
-        let value = work(&store)?;
-        // A background delivery was promised with a 202 (or is being run, its attempts counted):
-        // synced before this returns, so it survives a crash of the machine. Records of ordinary
-        // deliveries are synced by the first write a quarter of a second or more later, or at close (a crash can
-        // lose the records not synced yet, not a promise); each sync costs a write of the
-        // commit's pages and an fsync, about a millisecond of CPU on this machine.
         let now = super::now_ms();
-        let durable = store.must_sync.get()
-            || now - self.last_sync_ms.load(Ordering::Relaxed) >= UNSYNCED_AT_MOST_MS;
+        let durable =
+            must_sync || now - self.last_sync_ms.load(Ordering::Relaxed) >= UNSYNCED_AT_MOST_MS;
         if !durable {
-            transaction
-                .set_durability(Durability::None)
-                .map_err(|e| redb::Error::Io(std::io::Error::other(e)))?;
+            transaction.set_durability(Durability::None)?;
         }
         transaction.commit()?;
         if durable {
@@ -447,6 +469,22 @@ impl EmbeddedJournal {
     ) -> std::result::Result<T, JournalError> {
         self.file.still_there()?;
         self.write_raw(work).map_err(error)
+    }
+
+    /// Runs `work`, which only reads, through the store in a write transaction that is then
+    /// dropped: the store's reads (`unfinished`, `duplicate_of`) are a write transaction's.
+    fn peek<T>(
+        &self,
+        work: impl FnOnce(&Store<'_>) -> Result<T>,
+    ) -> std::result::Result<T, JournalError> {
+        let _writing = self
+            .writing
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let transaction = self.database.begin_write().map_err(error)?;
+        let value = work(&Store::open(&transaction).map_err(error)?).map_err(error)?;
+        transaction.abort().map_err(error)?;
+        Ok(value)
     }
 
     fn read<T>(&self, work: impl FnOnce(&ReadTransaction) -> Result<T>) -> Result<T> {
@@ -465,7 +503,7 @@ impl EmbeddedJournal {
         let mut from = String::new();
         loop {
             let (batch, last) = self.write(|store| {
-                let records = store.transaction.open_table(RECORDS)?;
+                let records = store.records.borrow();
                 let mut finished = Vec::new();
                 let mut last = None;
                 for entry in records.range(from.as_bytes()..)? {
@@ -502,15 +540,9 @@ impl EmbeddedJournal {
 impl Drop for EmbeddedJournal {
     /// Syncs what was committed without a sync, so that a graceful stop loses nothing.
     fn drop(&mut self) {
-        let synced = self.database.begin_write().and_then(|transaction| {
-            transaction.commit().map_err(|e| {
-                redb::TransactionError::Storage(match e {
-                    redb::CommitError::Storage(e) => e,
-                    other => redb::StorageError::Io(std::io::Error::other(other)),
-                })
-            })
-        });
-        if let Err(error) = synced {
+        // An empty commit with redb's default durability syncs the ones before it.
+        let sync = || -> Result<()> { Ok(self.database.begin_write()?.commit()?) };
+        if let Err(error) = sync() {
             tracing::warn!(%error, "the delivery journal's last records could not be synced");
         }
     }
@@ -527,12 +559,6 @@ fn refuse_an_earlier_sqlite_journal(dir: &Path) -> std::result::Result<(), Journ
         )));
     }
     Ok(())
-}
-
-/// The running deliveries' ids, of every endpoint.
-fn running_ids(store: &Store<'_>) -> Result<Vec<String>> {
-    let running = store.transaction.open_table(RUNNING)?;
-    ids_in(running.iter()?, usize::MAX)
 }
 
 impl Journal for EmbeddedJournal {
@@ -590,8 +616,8 @@ impl Journal for EmbeddedJournal {
         self.write(|store| {
             let key = Key::of(&delivery.endpoint).text(webhook_id);
             let earlier = store
-                .transaction
-                .open_table(KEYED)?
+                .keyed
+                .borrow()
                 .get(key.as_bytes())?
                 .map(|id| String::from_utf8_lossy(id.value()).into_owned());
             if let Some(original) = earlier
@@ -653,20 +679,7 @@ impl Journal for EmbeddedJournal {
         body: &[u8],
         since_ms: i64,
     ) -> std::result::Result<Option<String>, JournalError> {
-        // Read in a write transaction, never committed: the store's reads take one.
-        let _writing = self
-            .writing
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let transaction = self.database.begin_write().map_err(error)?;
-        let found = Store {
-            transaction: &transaction,
-            must_sync: std::cell::Cell::new(false),
-        }
-        .duplicate_of(endpoint, repo, body, since_ms)
-        .map_err(error)?;
-        transaction.abort().map_err(error)?;
-        Ok(found)
+        self.peek(|store| store.duplicate_of(endpoint, repo, body, since_ms))
     }
 
     fn claim_due(
@@ -677,18 +690,13 @@ impl Journal for EmbeddedJournal {
         lease: &Lease,
     ) -> std::result::Result<Vec<DeliveryRecord>, JournalError> {
         self.write(|store| {
-            let due = {
-                let queue = store.transaction.open_table(QUEUE)?;
-                let of_endpoint = Key::of(endpoint);
-                // Due at `now_ms` or before: below the first key of the next millisecond.
-                let due = match now_ms.checked_add(1) {
-                    Some(next) => {
-                        KeyRange::between(&of_endpoint, &of_endpoint.clone().number(next))
-                    }
-                    None => KeyRange::starting_with(&of_endpoint),
-                };
-                ids_in(queue.range(due.bounds())?, limit)?
+            let of_endpoint = Key::of(endpoint);
+            // Due at `now_ms` or before: below the first key of the next millisecond.
+            let due = match now_ms.checked_add(1) {
+                Some(next) => KeyRange::between(&of_endpoint, &of_endpoint.clone().number(next)),
+                None => KeyRange::starting_with(&of_endpoint),
             };
+            let due = store.ids_in(&store.queue, &due, limit)?;
             let mut claimed = Vec::with_capacity(due.len());
             for id in due {
                 let Some(stored) = store.update(&id, |stored| {
@@ -700,12 +708,7 @@ impl Journal for EmbeddedJournal {
                 else {
                     continue;
                 };
-                let body = store
-                    .transaction
-                    .open_table(BODIES)?
-                    .get(id.as_bytes())?
-                    .map(|body| bytes::Bytes::copy_from_slice(body.value()))
-                    .unwrap_or_default();
+                let body = store.body(&id)?;
                 claimed.push(DeliveryRecord {
                     body,
                     ..stored.record
@@ -768,7 +771,7 @@ impl Journal for EmbeddedJournal {
     fn rescue_expired(&self, now_ms: i64) -> std::result::Result<usize, JournalError> {
         self.write(|store| {
             let mut requeued = 0;
-            for id in running_ids(store)? {
+            for id in store.ids_in(&store.running, &KeyRange::everything(), usize::MAX)? {
                 let Some(old) = store.get(&id)? else {
                     continue;
                 };
@@ -937,20 +940,7 @@ impl Journal for EmbeddedJournal {
 
     fn backlog(&self, endpoint: &str) -> std::result::Result<usize, JournalError> {
         self.file.still_there()?;
-        // A write transaction never committed: `unfinished` reads through the store.
-        let _writing = self
-            .writing
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let transaction = self.database.begin_write().map_err(error)?;
-        let waiting = Store {
-            transaction: &transaction,
-            must_sync: std::cell::Cell::new(false),
-        }
-        .unfinished(endpoint)
-        .map_err(error)?;
-        transaction.abort().map_err(error)?;
-        Ok(waiting)
+        self.peek(|store| store.unfinished(endpoint))
     }
 
     fn prune_to_size(&self, max_body_bytes: u64) -> std::result::Result<usize, JournalError> {
