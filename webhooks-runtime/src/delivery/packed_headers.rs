@@ -1,9 +1,36 @@
-//! A request's headers packed into one buffer on the response path, split into the journal
-//! record's name and value pairs by the journal's writer, off that path.
+//! The headers a journal record keeps (all but credentials), and the request's headers packed into
+//! one buffer on the response path, split into the record's name and value pairs by the journal's
+//! writer, off that path.
 
-use http::HeaderMap;
+use http::{HeaderMap, HeaderName, header};
 
-use crate::delivery::record::is_stored;
+/// Headers that carry a credential: never stored, so never shown by the delivery API or resent
+/// by a replay. (The webhook secret and the delivery id are removed before a request reaches
+/// here.)
+const CREDENTIAL_HEADERS: [header::HeaderName; 3] = [
+    header::AUTHORIZATION,
+    header::PROXY_AUTHORIZATION,
+    header::COOKIE,
+];
+
+/// Whether a record keeps a header of this name: every one but credentials.
+pub(crate) fn is_stored(name: &HeaderName) -> bool {
+    !CREDENTIAL_HEADERS.contains(name)
+}
+
+/// The headers a replay resends: all of them but credentials.
+pub(crate) fn stored_headers(headers: &HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .filter(|(name, _)| is_stored(name))
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}
 
 /// The stored headers of a request (credentials left out), each as its name's length and bytes
 /// then its value's length and bytes: one allocation for the whole request instead of two
@@ -63,7 +90,7 @@ fn take_field(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
 #[cfg(test)]
 mod tests {
     use super::PackedHeaders;
-    use crate::delivery::record::stored_headers;
+    use super::stored_headers;
     use http::{HeaderMap, HeaderName, HeaderValue, header};
 
     #[test]

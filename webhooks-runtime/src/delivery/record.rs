@@ -3,11 +3,11 @@
 use std::time::Instant;
 
 use bytes::Bytes;
-use http::{HeaderMap, HeaderName, HeaderValue, Method, Uri, header};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Uri};
 use webhooks_core::WebhookRequest;
 
 use crate::delivery::journal::{DeliveryRecord, DeliveryStatus, new_id, now_ms};
-use crate::delivery::packed_headers::PackedHeaders;
+use crate::delivery::packed_headers::{PackedHeaders, stored_headers};
 use crate::delivery::summary::PayloadSummary;
 use crate::endpoint::invoke::Invocation;
 use crate::endpoint::route::Route;
@@ -176,32 +176,4 @@ impl DeliveryRecord {
             self.original_id.as_deref(),
         )
     }
-}
-
-/// Headers that carry a credential: never stored, so never shown by the delivery API or resent
-/// by a replay. (The webhook secret and the delivery id are removed before a request reaches
-/// here.)
-const CREDENTIAL_HEADERS: [header::HeaderName; 3] = [
-    header::AUTHORIZATION,
-    header::PROXY_AUTHORIZATION,
-    header::COOKIE,
-];
-
-/// Whether a record keeps a header of this name: every one but credentials.
-pub(crate) fn is_stored(name: &HeaderName) -> bool {
-    !CREDENTIAL_HEADERS.contains(name)
-}
-
-/// The headers a replay resends: all of them but credentials.
-pub(crate) fn stored_headers(headers: &HeaderMap) -> Vec<(String, String)> {
-    headers
-        .iter()
-        .filter(|(name, _)| is_stored(name))
-        .map(|(name, value)| {
-            (
-                name.as_str().to_owned(),
-                String::from_utf8_lossy(value.as_bytes()).into_owned(),
-            )
-        })
-        .collect()
 }

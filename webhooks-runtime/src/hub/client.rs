@@ -7,7 +7,8 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 
 use crate::hub::error::HubError;
-use crate::hub::token::{Token, TokenSource};
+use crate::hub::token::Token;
+use crate::hub::token_source::TokenSource;
 use crate::hub::types::{NewWebhook, WebhookInfo, WebhookUpdate};
 
 /// Where the Hub is when `HF_ENDPOINT` is not set.

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::hub::token::TokenSource;
+use crate::hub::token_source::TokenSource;
 
 /// A call to the Hub's webhook API that did not succeed.
 ///

@@ -31,12 +31,14 @@ mod apply;
 mod client;
 mod error;
 mod token;
+mod token_source;
 mod types;
 
 pub use apply::{Applied, Change, DesiredWebhook};
 pub use client::{DEFAULT_ENDPOINT, DEFAULT_TIMEOUT, HubClient};
 pub use error::HubError;
-pub use token::{Token, TokenSource};
+pub use token::Token;
+pub use token_source::TokenSource;
 pub use types::{
     Domain, NewWebhook, ParseError, WATCHED_KINDS, WatchedItem, WatchedKind, WebhookInfo,
     WebhookTarget, WebhookUpdate, parse_watched_list,

@@ -19,6 +19,7 @@ use crate::error::{Error, SettingError};
 use crate::limits::{Limits, MIN_HEADER_SIZE};
 use crate::server::WebhooksServer;
 use crate::server::config::{self, Requested};
+use crate::server::env;
 use crate::web::secret::Secret;
 
 /// Configures a [`WebhooksServer`]. Every setting not given here comes from the environment, then
@@ -1063,8 +1064,8 @@ impl WebhooksServerBuilder {
         // Every unusable setting is reported at once.
         let mut problems = self.errors;
         let no_env = |_: &str| None;
-        let env: config::Env<'_> = if self.read_environment {
-            &config::process_env
+        let env: env::Env<'_> = if self.read_environment {
+            &env::process_env
         } else {
             &no_env
         };

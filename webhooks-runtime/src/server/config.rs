@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::error::Error;
 use crate::limits::{DEFAULT_DELIVERY_LEASE, DEFAULT_SHUTDOWN_TIMEOUT};
+use crate::server::env::Env;
 use crate::web::hosts::{AllowedHosts, url_host};
 use crate::web::secret::{Secret, Secrets};
 
@@ -77,14 +78,6 @@ pub(crate) struct Resolved {
     /// The webhooks to register on the Hub before saying the server is ready.
     #[cfg(feature = "hub")]
     pub(crate) hub: Option<crate::server::register::HubRegistration>,
-}
-
-/// Reads one environment variable; tests pass their own.
-pub(crate) type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
-
-/// The process environment, with non-Unicode values treated as malformed rather than unset.
-pub(crate) fn process_env(name: &str) -> Option<String> {
-    std::env::var_os(name).map(|value| value.to_string_lossy().into_owned())
 }
 
 /// The first of `names` that is set to a non-empty value, with its name. Empty counts as unset,

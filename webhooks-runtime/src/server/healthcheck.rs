@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use crate::error::Error;
 use crate::server::config::{self, Requested};
+use crate::server::env;
 
 /// How long the probe waits for the server, in all.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -36,7 +37,7 @@ pub(crate) fn requested() -> bool {
 /// [`Error::Unhealthy`] when the server cannot be reached or does not answer 200, and
 /// [`Error::Config`] for a malformed environment variable.
 pub fn healthcheck() -> Result<(), Error> {
-    let resolved = config::resolve(Requested::default(), &config::process_env)?;
+    let resolved = config::resolve(Requested::default(), &env::process_env)?;
     // A server listening on every interface is reached through loopback.
     let ip = match resolved.addr.ip() {
         IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),

@@ -7,6 +7,7 @@ pub(crate) mod accept;
 pub(crate) mod banner;
 pub(crate) mod builder;
 pub(crate) mod config;
+pub(crate) mod env;
 pub(crate) mod handle;
 pub(crate) mod healthcheck;
 pub(crate) mod job;

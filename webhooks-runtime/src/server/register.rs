@@ -6,7 +6,7 @@ use webhooks_core::EventFilter;
 use crate::endpoint::route::{Route, Routes};
 use crate::error::Error;
 use crate::hub::{DesiredWebhook, Domain, HubClient, Token, WatchedItem};
-use crate::server::config::Env;
+use crate::server::env::Env;
 use crate::web::secret::Secret;
 
 /// What to register, and with which client, resolved when the server is built.
