@@ -18,7 +18,7 @@ mod stored;
 
 use std::path::Path;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
 use redb::{
     Database, Durability, ReadTransaction, ReadableDatabase as _, ReadableTable as _,
@@ -87,6 +87,11 @@ pub(crate) struct EmbeddedJournal {
     file: OpenedFile,
     /// When a commit was last synced to disk (ms since the epoch).
     last_sync_ms: AtomicI64,
+    /// At least the bytes the bodies table holds (keys and values), so that the retention by
+    /// size walks the table only when it may be over its cap: the table's size at the last walk
+    /// (`u64::MAX` before the first) plus every body written since. Deletions make it larger than
+    /// the truth, never smaller.
+    body_bytes_at_most: AtomicU64,
     /// Held while the journal is open: one process per data dir.
     _lock: std::fs::File,
 }
@@ -111,6 +116,8 @@ struct Store<'t> {
     /// Whether the transaction wrote a background delivery: then it must be synced before it
     /// returns (see [`EmbeddedJournal::write_raw`]).
     must_sync: std::cell::Cell<bool>,
+    /// The bytes of the bodies the transaction wrote, keys included.
+    body_bytes: std::cell::Cell<u64>,
 }
 
 type Result<T> = std::result::Result<T, redb::Error>;
@@ -130,10 +137,11 @@ impl<'t> Store<'t> {
             by_webhook_id: open(BY_WEBHOOK_ID)?,
             about_repo: open(ABOUT_REPO)?,
             must_sync: std::cell::Cell::new(false),
+            body_bytes: std::cell::Cell::new(0),
         })
     }
 
-    fn get(&self, id: &str) -> Result<Option<Stored>> {
+    fn get(&self, id: &str) -> Result<Option<Stored<'static>>> {
         let records = self.records.borrow();
         let record = records.get(id.as_bytes())?;
         Ok(record.and_then(|value| Stored::decode(value.value())))
@@ -149,7 +157,7 @@ impl<'t> Store<'t> {
     }
 
     /// Writes `new` (and its body, when given), replacing `old`'s index entries with `new`'s.
-    fn put(&self, old: Option<&Stored>, new: &Stored, body: Option<&[u8]>) -> Result<()> {
+    fn put(&self, old: Option<&Stored<'_>>, new: &Stored<'_>, body: Option<&[u8]>) -> Result<()> {
         if new.record.background {
             self.must_sync.set(true);
         }
@@ -165,6 +173,9 @@ impl<'t> Store<'t> {
         insert(&self.records, id.as_bytes(), &new.encode())?;
         if let Some(body) = body {
             insert(&self.bodies, id.as_bytes(), body)?;
+            let written = (id.len() + body.len()) as u64;
+            self.body_bytes
+                .set(self.body_bytes.get().saturating_add(written));
         }
         match new.record.status {
             DeliveryStatus::Queued => {
@@ -200,7 +211,7 @@ impl<'t> Store<'t> {
     }
 
     /// Removes `old`'s index entries (not its record or body).
-    fn unindex(&self, old: &Stored) -> Result<()> {
+    fn unindex(&self, old: &Stored<'_>) -> Result<()> {
         let id = old.record.id.as_str();
         let endpoint = old.record.endpoint.as_str();
         let remove = |table: &Open<'t>, key: &Key| -> Result<()> {
@@ -229,7 +240,7 @@ impl<'t> Store<'t> {
     }
 
     /// Removes a delivery entirely.
-    fn remove(&self, old: &Stored) -> Result<()> {
+    fn remove(&self, old: &Stored<'_>) -> Result<()> {
         self.unindex(old)?;
         let id = old.record.id.as_bytes();
         self.records.borrow_mut().remove(id)?;
@@ -238,7 +249,11 @@ impl<'t> Store<'t> {
     }
 
     /// Changes the delivery `id` with `change`, when it exists.
-    fn update(&self, id: &str, change: impl FnOnce(&mut Stored)) -> Result<Option<Stored>> {
+    fn update(
+        &self,
+        id: &str,
+        change: impl FnOnce(&mut Stored<'static>),
+    ) -> Result<Option<Stored<'static>>> {
         let Some(old) = self.get(id)? else {
             return Ok(None);
         };
@@ -311,15 +326,12 @@ impl<'t> Store<'t> {
     }
 }
 
-/// A record as it is written: the caller's, with no lease, and its body's hash where duplicates
-/// are looked for (it costs every other delivery a pass over its body). Whether it is keyed on its
-/// `Webhook-Id` is kept from the record it replaces.
-fn as_written(delivery: &DeliveryRecord, old: Option<&Stored>) -> Stored {
+/// A record as it is written: the caller's (borrowed: its body is not written with it), with no
+/// lease, and its body's hash where duplicates are looked for (it costs every other delivery a pass
+/// over its body). Whether it is keyed on its `Webhook-Id` is kept from the record it replaces.
+fn as_written<'a>(delivery: &'a DeliveryRecord, old: Option<&Stored<'_>>) -> Stored<'a> {
     Stored {
-        record: DeliveryRecord {
-            body: bytes::Bytes::new(),
-            ..delivery.clone()
-        },
+        record: std::borrow::Cow::Borrowed(delivery),
         body_len: delivery.body.len() as u64,
         body_hash: delivery.dedupe.then(|| body_hash(&delivery.body)),
         keyed: old.is_some_and(|old| old.keyed),
@@ -385,6 +397,7 @@ impl EmbeddedJournal {
             writing: Mutex::new(()),
             file: OpenedFile::at(path.clone()),
             last_sync_ms: AtomicI64::new(0),
+            body_bytes_at_most: AtomicU64::new(u64::MAX),
             _lock: lock,
         };
         let version = journal
@@ -413,8 +426,8 @@ impl EmbeddedJournal {
                 for id in store.ids_in(&store.running, &KeyRange::everything(), usize::MAX)? {
                     store.update(&id, |stored| {
                         if !stored.record.background {
-                            stored.record.status = DeliveryStatus::Failed;
-                            stored.record.last_error =
+                            stored.record.to_mut().status = DeliveryStatus::Failed;
+                            stored.record.to_mut().last_error =
                                 Some("the server stopped while its handler ran".to_owned());
                         }
                     })?;
@@ -446,9 +459,9 @@ impl EmbeddedJournal {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut transaction = self.database.begin_write()?;
-        let (value, must_sync) = {
+        let (value, must_sync, body_bytes) = {
             let store = Store::open(&transaction)?;
-            (work(&store)?, store.must_sync.get())
+            (work(&store)?, store.must_sync.get(), store.body_bytes.get())
         };
         let now = super::now_ms();
         let durable =
@@ -459,6 +472,9 @@ impl EmbeddedJournal {
         transaction.commit()?;
         if durable {
             self.last_sync_ms.store(now, Ordering::Relaxed);
+        }
+        if body_bytes > 0 {
+            add_saturating(&self.body_bytes_at_most, body_bytes);
         }
         Ok(value)
     }
@@ -629,14 +645,14 @@ impl Journal for EmbeddedJournal {
                 let attempt = record.attempts + 1;
                 return Ok(match SeenAgain::of(status, record.background, lapsed) {
                     SeenAgain::Repeat => {
-                        store.update(&original, |stored| stored.record.repeats += 1)?;
+                        store.update(&original, |stored| stored.record.to_mut().repeats += 1)?;
                         Admission::Repeat { original, status }
                     }
                     SeenAgain::InProgress => Admission::InProgress { original },
                     SeenAgain::RunAgain => {
                         store.update(&original, |stored| {
-                            stored.record.status = DeliveryStatus::Running;
-                            stored.record.attempts += 1;
+                            stored.record.to_mut().status = DeliveryStatus::Running;
+                            stored.record.to_mut().attempts += 1;
                             stored.owner = Some(lease.owner.clone());
                             stored.lease_until_ms = Some(lease.until_ms);
                         })?;
@@ -644,8 +660,8 @@ impl Journal for EmbeddedJournal {
                     }
                     SeenAgain::Requeue => {
                         store.update(&original, |stored| {
-                            stored.record.status = DeliveryStatus::Queued;
-                            stored.record.next_attempt_at_ms = now_ms;
+                            stored.record.to_mut().status = DeliveryStatus::Queued;
+                            stored.record.to_mut().next_attempt_at_ms = now_ms;
                             stored.owner = None;
                             stored.lease_until_ms = None;
                         })?;
@@ -700,8 +716,8 @@ impl Journal for EmbeddedJournal {
             let mut claimed = Vec::with_capacity(due.len());
             for id in due {
                 let Some(stored) = store.update(&id, |stored| {
-                    stored.record.status = DeliveryStatus::Running;
-                    stored.record.attempts += 1;
+                    stored.record.to_mut().status = DeliveryStatus::Running;
+                    stored.record.to_mut().attempts += 1;
                     stored.owner = Some(lease.owner.clone());
                     stored.lease_until_ms = Some(lease.until_ms);
                 })?
@@ -711,7 +727,7 @@ impl Journal for EmbeddedJournal {
                 let body = store.body(&id)?;
                 claimed.push(DeliveryRecord {
                     body,
-                    ..stored.record
+                    ..stored.record.into_owned()
                 });
             }
             Ok(claimed)
@@ -734,7 +750,7 @@ impl Journal for EmbeddedJournal {
                 return Ok(false);
             }
             let mut new = old.clone();
-            if apply_result(&mut new.record, result) {
+            if apply_result(new.record.to_mut(), result) {
                 new.owner = None;
                 new.lease_until_ms = None;
             }
@@ -780,11 +796,11 @@ impl Journal for EmbeddedJournal {
                 if !old.record.background && lease.is_some_and(|until| until < now_ms) {
                     // An ordinary delivery admitted by its Webhook-Id whose process stopped:
                     // failed, for the sender's retry to run again (and for the retention).
-                    new.record.status = DeliveryStatus::Failed;
-                    new.record.last_error =
+                    new.record.to_mut().status = DeliveryStatus::Failed;
+                    new.record.to_mut().last_error =
                         Some("its process stopped while its handler ran".to_owned());
                 } else if old.record.background && lease.is_none_or(|until| until < now_ms) {
-                    new.record.status = DeliveryStatus::Queued;
+                    new.record.to_mut().status = DeliveryStatus::Queued;
                     requeued += 1;
                 } else {
                     continue;
@@ -855,7 +871,7 @@ impl Journal for EmbeddedJournal {
                     else {
                         continue;
                     };
-                    if !take(stored.record) {
+                    if !take(stored.record.into_owned()) {
                         break;
                     }
                 }
@@ -869,7 +885,7 @@ impl Journal for EmbeddedJournal {
                     let Some(stored) = Stored::decode(value.value()) else {
                         continue;
                     };
-                    if !take(stored.record) {
+                    if !take(stored.record.into_owned()) {
                         break;
                     }
                 }
@@ -895,7 +911,7 @@ impl Journal for EmbeddedJournal {
                 .unwrap_or_default();
             Ok(Some(DeliveryRecord {
                 body,
-                ..stored.record
+                ..stored.record.into_owned()
             }))
         })
         .map_err(error)
@@ -915,15 +931,18 @@ impl Journal for EmbeddedJournal {
         // Ids are UUIDv7, ordered by time: the smallest id of the cut-off millisecond bounds the
         // old ones.
         let by_age = self.delete_finished_before(&smallest_id_at(older_than_ms), false)?;
-        // Everything older than the `keep`-th newest goes, found the same way.
+        // Everything older than the `keep`-th newest goes, found the same way: from the oldest
+        // end, which is the shorter walk (the table knows its length without one).
         let oldest_kept = self
             .read(|transaction| {
                 let records = transaction.open_table(RECORDS)?;
-                let nth = records
-                    .iter()?
-                    .rev()
-                    .nth(keep.saturating_sub(1))
-                    .transpose()?;
+                let keep = keep.max(1) as u64;
+                let len = records.len()?;
+                if len <= keep {
+                    return Ok(None);
+                }
+                let older = usize::try_from(len - keep).unwrap_or(usize::MAX);
+                let nth = records.iter()?.nth(older).transpose()?;
                 Ok(nth.map(|(key, _)| String::from_utf8_lossy(key.value()).into_owned()))
             })
             .map_err(error)?;
@@ -944,13 +963,22 @@ impl Journal for EmbeddedJournal {
     }
 
     fn prune_to_size(&self, max_body_bytes: u64) -> std::result::Result<usize, JournalError> {
+        if self.body_bytes_at_most.load(Ordering::Relaxed) <= max_body_bytes {
+            return Ok(0);
+        }
+        // Counted again from the walk below. Bodies committed from here on add to the count
+        // (some twice, if the walk sees them too: too many is safe).
+        self.body_bytes_at_most.store(0, Ordering::Relaxed);
         let first_over = self
             .read(|transaction| {
                 let records = transaction.open_table(RECORDS)?;
-                // The bytes the bodies take, as the table knows them without reading a row: a
-                // journal whose bodies fit under the cap keeps everything.
+                // The bytes the bodies take, as the table knows them without reading a row (it
+                // walks the table's pages): a journal whose bodies fit under the cap keeps
+                // everything.
                 let bodies = transaction.open_table(BODIES)?;
-                if bodies.stats()?.stored_bytes() <= max_body_bytes {
+                let stored = bodies.stats()?.stored_bytes();
+                add_saturating(&self.body_bytes_at_most, stored);
+                if stored <= max_body_bytes {
                     return Ok(None);
                 }
                 // Newest first, adding up body sizes (kept in the records, not read from the
@@ -971,12 +999,21 @@ impl Journal for EmbeddedJournal {
                 }
                 Ok(None)
             })
+            .inspect_err(|_| self.body_bytes_at_most.store(u64::MAX, Ordering::Relaxed))
             .map_err(error)?;
         match first_over {
             Some(id) => self.delete_finished_before(&id, true),
             None => Ok(0),
         }
     }
+}
+
+/// Adds `bytes` to `counter`, stopping at `u64::MAX` (which also means "not counted yet").
+fn add_saturating(counter: &AtomicU64, bytes: u64) {
+    // The closure always returns `Some`, so the update cannot fail.
+    let _ = counter.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |now| {
+        Some(now.saturating_add(bytes))
+    });
 }
 
 #[cfg(test)]

@@ -103,6 +103,33 @@ fn the_size_cap_keeps_what_fits_and_prunes_bodies_over_it() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// The size check skips its walk while the bodies counted since the last one fit: bodies written
+/// after a check that found room are counted, so the next check over the cap prunes.
+#[test]
+fn the_size_cap_counts_bodies_written_after_a_check() {
+    let dir = fresh_dir("size-cap-after");
+    let journal = EmbeddedJournal::open(&dir).unwrap();
+    let done = || DeliveryRecord {
+        status: DeliveryStatus::Done,
+        body: bytes::Bytes::from(vec![b' '; 10_000]),
+        ..queued()
+    };
+    let first: Vec<DeliveryRecord> = (0..3).map(|_| done()).collect();
+    journal.insert(&first).unwrap();
+    assert_eq!(journal.prune_to_size(45_000).unwrap(), 0, "30 kB fit");
+    assert_eq!(journal.prune_to_size(45_000).unwrap(), 0, "still");
+    let second: Vec<DeliveryRecord> = (0..2).map(|_| done()).collect();
+    journal.insert(&second).unwrap();
+    assert_eq!(journal.prune_to_size(45_000).unwrap(), 1, "50 kB do not");
+    assert!(
+        journal.get(&first[0].id).unwrap().is_none(),
+        "the oldest goes"
+    );
+    assert_eq!(journal.prune_to_size(45_000).unwrap(), 0, "40 kB fit again");
+    drop(journal);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn a_journal_from_a_newer_version_is_refused() {
     let dir = fresh_dir("schema");
