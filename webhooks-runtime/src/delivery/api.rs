@@ -175,6 +175,6 @@ pub(crate) async fn replay(
         "replay_of": original_id,
         "response_status": invocation.response.status().as_u16(),
     });
-    deliveries.record_later(replay, /* summarized */ true);
+    deliveries.record_later(replay);
     answers::json(StatusCode::OK, &answer)
 }

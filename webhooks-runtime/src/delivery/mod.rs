@@ -42,9 +42,8 @@ pub(crate) fn journal_backoff(failures: u32) -> std::time::Duration {
 
 /// A record of an ordinary delivery on its way to the writer.
 pub(crate) struct PendingRecord {
+    /// Without a scope when the request path did not read the summary: the writer reads it.
     record: DeliveryRecord,
-    /// Whether its scope, action and repo were read already (the writer reads them otherwise).
-    summarized: bool,
     /// The record's headers, when they are still to be unpacked (by the writer).
     headers: Option<PackedHeaders>,
 }
@@ -363,30 +362,23 @@ impl Deliveries {
         .await
     }
 
-    /// Records a delivery in the next batch: no disk write on the response path; `summarized`
-    /// says whether its scope, action and repo were read already. When the writer
+    /// Records a delivery in the next batch: no disk write on the response path; the writer reads
+    /// its scope, action and repo from the body when it has none. When the writer
     /// falls behind (a flood far beyond Hub traffic), the record is not kept rather than letting
     /// memory grow or the response wait; a warning and the `webhooks_journal_records_not_kept_total`
     /// metric count what was not kept.
-    pub(crate) fn record_later(&self, record: DeliveryRecord, summarized: bool) {
+    pub(crate) fn record_later(&self, record: DeliveryRecord) {
         self.send_to_writer(PendingRecord {
             record,
-            summarized,
             headers: None,
         });
     }
 
     /// [`Self::record_later`] for a record made by [`DeliveryRecord::received_for_later`]: the
     /// writer unpacks its headers.
-    pub(crate) fn record_received_later(
-        &self,
-        record: DeliveryRecord,
-        headers: PackedHeaders,
-        summarized: bool,
-    ) {
+    pub(crate) fn record_received_later(&self, record: DeliveryRecord, headers: PackedHeaders) {
         self.send_to_writer(PendingRecord {
             record,
-            summarized,
             headers: Some(headers),
         });
     }

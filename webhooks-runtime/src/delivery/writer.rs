@@ -82,7 +82,7 @@ pub(crate) fn write_batches(
         }
         if !batch.is_empty() {
             written_since_prune += batch.len();
-            let records: Vec<DeliveryRecord> = batch.into_iter().map(summarized).collect();
+            let records: Vec<DeliveryRecord> = batch.into_iter().map(completed).collect();
             if let Err(error) = write(journal, &records) {
                 tracing::error!(%error, "deliveries could not be journaled");
             } else if written_since_prune >= settings.records_per_prune() {
@@ -101,16 +101,15 @@ pub(crate) fn write_batches(
 
 /// The record, with its scope, action and repo read if the request path did not, and its headers
 /// unpacked if they came packed.
-fn summarized(pending: Box<PendingRecord>) -> DeliveryRecord {
+fn completed(pending: Box<PendingRecord>) -> DeliveryRecord {
     let PendingRecord {
         mut record,
-        summarized,
         headers,
     } = *pending;
     if let Some(headers) = headers {
         record.headers = headers.unpack();
     }
-    if !summarized {
+    if record.scope.is_none() {
         record.summarize();
     }
     record

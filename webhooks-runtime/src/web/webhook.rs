@@ -187,7 +187,6 @@ fn begin_delivery<'a>(
         span.record("action", summary.action.as_str());
         span.record("repo", summary.repo.as_str());
     }
-    let summarized = !span.is_disabled();
     // Whatever handlers do with the request, the secret is not in it; and the delivery id is the
     // server's to give, not the client's.
     parts.headers.remove(&SECRET_HEADER_NAME);
@@ -205,7 +204,7 @@ fn begin_delivery<'a>(
     read_webhook_id(&parts.headers, span);
     let uri = strip_query_secret(parts.uri);
     let request = WebhookRequest::new(parts.method, uri, parts.headers, body);
-    app.policy.deliver(group, request, summary, summarized)
+    app.policy.deliver(group, request, summary)
 }
 
 /// Puts the Hub's `Webhook-Id` in the span; one that is not 1 to 128 visible ASCII characters is

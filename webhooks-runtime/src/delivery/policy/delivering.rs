@@ -46,7 +46,6 @@ pub(crate) struct Recording<'a> {
     pub(crate) deliveries: &'a Deliveries,
     pub(crate) record: DeliveryRecord,
     pub(crate) headers: PackedHeaders,
-    pub(crate) summarized: bool,
     pub(crate) started: Instant,
 }
 
@@ -57,12 +56,11 @@ impl Recording<'_> {
             deliveries,
             mut record,
             headers,
-            summarized,
             started,
         } = self;
         record.attempts = 1;
         record.settle(invocation, started);
-        deliveries.record_received_later(record, headers, summarized);
+        deliveries.record_received_later(record, headers);
     }
 }
 

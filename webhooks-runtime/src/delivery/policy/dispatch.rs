@@ -24,7 +24,6 @@ pub(super) fn filtered<'a>(
     group: &'a [Route],
     mut request: WebhookRequest,
     summary: Option<PayloadSummary>,
-    summarized: bool,
 ) -> Delivering<'a> {
     let (matching, reasons) = match select(group, &mut request) {
         Ok(selected) => selected,
@@ -37,7 +36,7 @@ pub(super) fn filtered<'a>(
                     _ => &group[0].route_path,
                 };
                 record_refused(
-                    deliveries, &group[0], endpoint, &request, summary, summarized, &rejection,
+                    deliveries, &group[0], endpoint, &request, summary, &rejection,
                 );
             }
             let (response, outcome) = policy.refused(rejection, Outcome::Rejected);
@@ -46,11 +45,11 @@ pub(super) fn filtered<'a>(
     };
     match matching.as_slice() {
         [] => {
-            let (response, outcome) = skip(policy, group, request, summary, summarized, &reasons);
+            let (response, outcome) = skip(policy, group, request, summary, &reasons);
             Delivering::ready(response, outcome)
         }
-        [route] => policy.deliver_to(route, request, summary, summarized),
-        _ => Delivering::boxed(run_each(policy, matching, request, summary, summarized)),
+        [route] => policy.deliver_to(route, request, summary),
+        _ => Delivering::boxed(run_each(policy, matching, request, summary)),
     }
 }
 
@@ -119,7 +118,6 @@ fn skip(
     group: &[Route],
     request: WebhookRequest,
     summary: Option<PayloadSummary>,
-    summarized: bool,
     reasons: &[String],
 ) -> (WebhookResponse, Outcome) {
     let reason = match reasons {
@@ -142,7 +140,7 @@ fn skip(
             );
             record.endpoint.clone_from(&first.route_path);
             record.last_error = Some(reason.clone());
-            deliveries.record_received_later(record, headers, summarized);
+            deliveries.record_received_later(record, headers);
         } else {
             deliveries.not_keeping();
         }
@@ -158,14 +156,13 @@ async fn run_each(
     routes: Vec<&Route>,
     request: WebhookRequest,
     summary: Option<PayloadSummary>,
-    summarized: bool,
 ) -> Answered {
     let mut handlers = Vec::with_capacity(routes.len());
     let mut worst: Option<(u16, Outcome)> = None;
     let mut all_queued = true;
     for route in &routes {
         let (response, outcome) = policy
-            .deliver_to(route, request.clone(), summary.clone(), summarized)
+            .deliver_to(route, request.clone(), summary.clone())
             .await;
         let status = response.status().as_u16();
         all_queued &= status == 202;

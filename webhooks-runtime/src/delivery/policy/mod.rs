@@ -52,13 +52,10 @@ impl Policy {
         group: &'a [Route],
         request: WebhookRequest,
         summary: Option<PayloadSummary>,
-        summarized: bool,
     ) -> Delivering<'a> {
         match group {
-            [route] if route.filter.is_empty() => {
-                self.deliver_to(route, request, summary, summarized)
-            }
-            _ => dispatch::filtered(self, group, request, summary, summarized),
+            [route] if route.filter.is_empty() => self.deliver_to(route, request, summary),
+            _ => dispatch::filtered(self, group, request, summary),
         }
     }
 
@@ -69,7 +66,6 @@ impl Policy {
         route: &'a Route,
         request: WebhookRequest,
         summary: Option<PayloadSummary>,
-        summarized: bool,
     ) -> Delivering<'a> {
         match (&self.deliveries, webhook_id(request.headers())) {
             (Some(deliveries), Some(_)) => {
@@ -77,7 +73,6 @@ impl Policy {
                     route,
                     request,
                     summary,
-                    summarized,
                 };
                 Delivering::boxed(keyed::deliver(self, deliveries, received))
             }
@@ -90,7 +85,6 @@ impl Policy {
                     route,
                     request,
                     summary,
-                    summarized,
                 };
                 unkeyed::deliver(self, deliveries, received)
             }
@@ -135,9 +129,9 @@ pub(crate) fn acknowledged(
 struct Received<'a> {
     route: &'a Route,
     request: WebhookRequest,
+    /// The payload's scope, action and repo, when the request path read them; `None` for the
+    /// one who records it to read (the body may not be a payload).
     summary: Option<PayloadSummary>,
-    /// Whether `summary` was read (it is `None` for a body that is not a Hub payload, too).
-    summarized: bool,
 }
 
 impl Received<'_> {
@@ -145,22 +139,17 @@ impl Received<'_> {
     fn record(&mut self, status: DeliveryStatus) -> DeliveryRecord {
         let summary = self.summary.take();
         let mut record = DeliveryRecord::received(self.route, &self.request, summary, status);
-        if !self.summarized {
+        if record.scope.is_none() {
             record.summarize();
         }
         record
     }
 
-    /// The record for the journal's writer: the headers packed, for it to unpack, and whether
-    /// its summary was read.
-    fn record_for_later(
-        &mut self,
-        status: DeliveryStatus,
-    ) -> (DeliveryRecord, PackedHeaders, bool) {
+    /// The record for the journal's writer: the headers packed, for it to unpack (and the
+    /// summary read, if the request path did not).
+    fn record_for_later(&mut self, status: DeliveryStatus) -> (DeliveryRecord, PackedHeaders) {
         let summary = self.summary.take();
-        let (record, headers) =
-            DeliveryRecord::received_for_later(self.route, &self.request, summary, status);
-        (record, headers, self.summarized)
+        DeliveryRecord::received_for_later(self.route, &self.request, summary, status)
     }
 }
 
@@ -172,7 +161,6 @@ fn record_refused(
     endpoint: &str,
     request: &WebhookRequest,
     summary: Option<PayloadSummary>,
-    summarized: bool,
     refusal: &WebhookResponse,
 ) {
     if !deliveries.keeps_records() {
@@ -183,5 +171,5 @@ fn record_refused(
         DeliveryRecord::received_for_later(route, request, summary, DeliveryStatus::Failed);
     endpoint.clone_into(&mut record.endpoint);
     record.last_error = Some(rejection_reason(refusal));
-    deliveries.record_received_later(record, headers, summarized);
+    deliveries.record_received_later(record, headers);
 }

@@ -40,7 +40,7 @@ pub(super) fn deliver<'a>(
     }
     // The record is made before the handler runs (its id is the `Delivery` argument's); its
     // headers are copied into one buffer, which the writer splits.
-    let (record, headers, summarized) = received.record_for_later(DeliveryStatus::Done);
+    let (record, headers) = received.record_for_later(DeliveryStatus::Done);
     let started = Instant::now();
     let request = with_delivery(received.request, &record.id, 1, None);
     Delivering::Running {
@@ -49,7 +49,6 @@ pub(super) fn deliver<'a>(
             deliveries,
             record,
             headers,
-            summarized,
             started,
         }),
         acknowledge_rejected: policy.acknowledge_rejected,
@@ -102,7 +101,7 @@ fn record_duplicate(
     tracing::info!(original = %original, "duplicate of an accepted delivery: not handled again");
     record.status = DeliveryStatus::Duplicate;
     record.original_id = Some(original.clone());
-    deliveries.record_later(record, true);
+    deliveries.record_later(record);
     let body = serde_json::json!({ "delivery_id": original, "status": "duplicate" });
     (answers::json(StatusCode::OK, &body), Outcome::Handled)
 }
@@ -151,7 +150,7 @@ pub(super) fn refuse_in_background(
     if deliveries.keeps_records() {
         record.status = DeliveryStatus::Failed;
         record.last_error = Some(rejection_reason(&refusal));
-        deliveries.record_later(record, true);
+        deliveries.record_later(record);
     } else {
         deliveries.not_keeping();
     }
