@@ -464,7 +464,8 @@ async fn health_check_answers_200() {
     assert_eq!(response.headers()[header::ALLOW], "GET, HEAD");
 }
 
-/// What the README lists as deliberate differences from the Python reference, as answered.
+/// What `guide::answers` (webhooks-runtime/docs/answers.md) lists as deliberate differences from
+/// the Python reference, as answered.
 #[tokio::test]
 async fn bodies_json_does_not_allow_are_422_and_a_cors_preflight_is_405() {
     let server = open_server().await;

@@ -25,7 +25,8 @@
 //! `/openapi.json`.
 //!
 //! - Configure it with [`WebhooksServer::builder`]; settings not given there come from the
-//!   environment (`WEBHOOK_SECRET`, `WEBHOOKS_HOST`, `WEBHOOKS_PORT`, ...; see the README).
+//!   environment (`WEBHOOK_SECRET`, `WEBHOOKS_HOST`, `WEBHOOKS_PORT`, ...; see
+//!   [`guide::configuration`]).
 //! - Test endpoints over a real socket with [`testing::TestServer`], or without one with
 //!   [`WebhooksServer::into_service`].
 //! - Logs go through `tracing`; [`run`] installs a subscriber (`RUST_LOG`, and JSON lines with
@@ -48,6 +49,52 @@ mod ops;
 pub mod server;
 pub mod testing;
 mod web;
+
+/// The reference, one page per subject: what the README points to for everything past the first
+/// steps. The pages are the Markdown files of `webhooks-runtime/docs/`, and their examples compile
+/// as this crate's doctests.
+///
+/// - [`guide::endpoints`]: paths, handler arguments and return types, servers built by hand.
+/// - [`guide::filters`]: which events an endpoint takes; endpoints sharing a path.
+/// - [`guide::answers`]: every status the server answers, and the differences from Python.
+/// - [`guide::security`]: what is checked, in which order, and what is never kept or shown.
+/// - [`guide::configuration`]: every setting, as a builder method and an environment variable.
+/// - [`guide::deliveries`]: the journal, the Hub's `Webhook-Id`, background endpoints, replay.
+/// - [`guide::replicas`]: several processes on one PostgreSQL journal.
+/// - [`guide::hub`]: creating the webhook on the Hub: by hand, `hf-webhooks hub`, or at start.
+/// - [`guide::space`]: deploying to a Space, and running as a Hub Job.
+/// - [`guide::debugging`]: real Hub events on your laptop (`hf-webhooks relay` and `forward`).
+/// - [`guide::operations`]: logs, metrics, OpenAPI, caching.
+/// - [`guide::testing`]: testing endpoints over a real socket.
+/// - [`guide::payload`]: `WebhookPayload`, field by field.
+pub mod guide {
+    #[doc = include_str!("../docs/endpoints.md")]
+    pub mod endpoints {}
+    #[doc = include_str!("../docs/filters.md")]
+    pub mod filters {}
+    #[doc = include_str!("../docs/answers.md")]
+    pub mod answers {}
+    #[doc = include_str!("../docs/security.md")]
+    pub mod security {}
+    #[doc = include_str!("../docs/configuration.md")]
+    pub mod configuration {}
+    #[doc = include_str!("../docs/deliveries.md")]
+    pub mod deliveries {}
+    #[doc = include_str!("../docs/replicas.md")]
+    pub mod replicas {}
+    #[doc = include_str!("../docs/hub.md")]
+    pub mod hub {}
+    #[doc = include_str!("../docs/space.md")]
+    pub mod space {}
+    #[doc = include_str!("../docs/debugging.md")]
+    pub mod debugging {}
+    #[doc = include_str!("../docs/operations.md")]
+    pub mod operations {}
+    #[doc = include_str!("../docs/testing.md")]
+    pub mod testing {}
+    #[doc = include_str!("../docs/payload.md")]
+    pub mod payload {}
+}
 
 /// The delivery journal's records and the trait a store implements; what the delivery API
 /// (`/api/deliveries`) serves.

@@ -23,7 +23,7 @@ use crate::server::env;
 use crate::web::secret::Secret;
 
 /// Configures a [`WebhooksServer`]. Every setting not given here comes from the environment, then
-/// from the defaults (see the README's configuration table).
+/// from the defaults (see [`guide::configuration`](crate::guide::configuration)).
 ///
 /// ```no_run
 /// use webhooks_runtime::{WebhookPayload, WebhooksServer};
