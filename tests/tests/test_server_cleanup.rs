@@ -32,7 +32,7 @@ async fn the_journal_folder_is_removed_when_the_server_stops_or_is_dropped() {
     let server = server_with_a_journaled_delivery().await;
     let folders = journal_folders();
     assert_eq!(folders.len(), 1, "{folders:?}");
-    assert!(folders[0].join("deliveries.redb").exists());
+    assert!(folders[0].join("deliveries.log").exists());
     server.shutdown().await;
     assert_eq!(journal_folders(), Vec::<std::path::PathBuf>::new());
 

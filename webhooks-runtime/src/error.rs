@@ -408,7 +408,7 @@ impl JournalError {
     /// ```
     /// use webhooks_runtime::error::JournalError;
     ///
-    /// let read = std::fs::read("/nonexistent/deliveries.redb")
+    /// let read = std::fs::read("/nonexistent/deliveries.log")
     ///     .map_err(|error| JournalError::new("cannot read the journal").with_source(error));
     /// assert!(read.unwrap_err().to_string().starts_with("delivery journal: cannot read the journal: "));
     /// ```

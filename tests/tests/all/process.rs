@@ -399,7 +399,7 @@ fn the_journal_is_readable_by_its_owner_only() {
     let mode =
         |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&dir), 0o700, "the data dir");
-    assert_eq!(mode(&dir.join("deliveries.redb")), 0o600, "the database");
+    assert_eq!(mode(&dir.join("deliveries.log")), 0o600, "the database");
     drop(server);
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -424,7 +424,7 @@ fn a_second_process_on_the_same_data_dir_exits_naming_it() {
 fn a_damaged_journal_stops_the_start_naming_the_file_and_how_to_move_it_aside() {
     let dir = common::process::fresh_data_dir();
     std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("deliveries.redb");
+    let file = dir.join("deliveries.log");
     std::fs::write(&file, b"not a database, and then garbage").unwrap();
     let stderr = refused_start(&dir);
     std::fs::remove_dir_all(&dir).unwrap();
@@ -599,7 +599,7 @@ fn an_idle_server_is_not_woken_at_all() {
 fn a_journal_deleted_while_running_is_reported_not_written_to() {
     let dir = common::process::fresh_data_dir();
     let server = ServerProcess::start(&[("WEBHOOKS_DATA_DIR", dir.to_str().unwrap())]);
-    std::fs::remove_file(dir.join("deliveries.redb")).unwrap();
+    std::fs::remove_file(dir.join("deliveries.log")).unwrap();
     let body = common::fixture("07-repo-create-model.json");
     // A 202 now would be a promise the journal cannot keep: it is a 503 instead.
     let (status, answer) = request(

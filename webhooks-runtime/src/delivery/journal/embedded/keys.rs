@@ -1,6 +1,6 @@
 //! The keys of the embedded journal's tables: tuples written as bytes that sort as the tuples do,
-//! so that every table is `&[u8] -> &[u8]` and redb's B-tree code is built once, not once per key
-//! type (that took a fifth of a release binary and much of the runtime's compile).
+//! so that every index is one kind of ordered map (bytes to bytes) whose range scans follow the
+//! tuples' order.
 //!
 //! A text part is its bytes with each 0 written as 0, 255, then 0, 0: the end of a part sorts
 //! before any byte that could continue it. A number is big-endian with its sign bit flipped, so
@@ -99,7 +99,7 @@ impl KeyRange {
         }
     }
 
-    /// The bounds, as redb's `range` takes them.
+    /// The bounds, as `BTreeMap::range` takes them.
     pub(super) fn bounds(&self) -> (Bound<&[u8]>, Bound<&[u8]>) {
         let end = match &self.end {
             Some(end) => Bound::Excluded(end.as_slice()),

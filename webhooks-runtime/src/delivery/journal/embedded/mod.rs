@@ -1,31 +1,33 @@
-//! The journal in an embedded database file, `deliveries.redb` in the data directory, kept with
-//! [redb](https://docs.rs/redb): ACID transactions in pure Rust. A commit that writes a background
-//! delivery is synced before it returns; one of ordinary deliveries' records by the first write a
-//! second or more later, or at close, as `write_raw` says.
+//! The journal in a file of its own, `deliveries.log` in the data directory: an append-only log
+//! (`log.rs`) replayed into ordered maps in memory when the journal opens. A write that records a
+//! background delivery is synced before it returns; one of ordinary deliveries' records by the
+//! first write a quarter of a second or more later, or at close, as [`EmbeddedJournal::write`]
+//! says. The retention rewrites the file without what it removed once that is over half of it.
 //!
-//! Chosen over the bundled SQLite it replaces because every user's build compiled SQLite's C
-//! amalgamation (about 50 s of a cold release build on two cores, on its critical path, and a
-//! megabyte of binary) for a handful of queries this module answers with a few ordered tables.
-//! The `sqlite` feature brings the SQLite store back, for journals written by earlier versions.
+//! Chosen over an embedded database because every user's build compiled it: the bundled SQLite's
+//! C source first (about 50 s of a cold release build on two cores), then redb (16 s of a release
+//! build, 8-9 s of a debug one, on the critical path both times), for a handful of queries that a
+//! few ordered maps answer. The `sqlite` feature brings the SQLite store back, for journals written
+//! by earlier builds.
 //!
-//! A delivery is two entries, its record (`records`, JSON without the body) and its body
-//! (`bodies`), plus the indexes the queries walk: the queue, what is running, the keyed
-//! `Webhook-Id`s, every `Webhook-Id`, and the deduplicated deliveries by repo. Every write goes
-//! through [`Store::put`] and [`Store::remove`], which keep the indexes in step with the record.
+//! A delivery is its record (JSON, without the body: `stored.rs`), kept in memory and in the log,
+//! and its body, in the log only; plus the indexes the queries walk: the queue, what is running,
+//! the keyed `Webhook-Id`s, every `Webhook-Id`, and the deduplicated deliveries by repo. Every
+//! change goes through [`Store::put`] and [`Store::remove`], which log it and keep the indexes in
+//! step with the record; a write that fails undoes its changes in memory.
 
 mod keys;
+mod log;
 mod stored;
 
-use std::path::Path;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-
-use redb::{
-    Database, Durability, ReadTransaction, ReadableDatabase as _, ReadableTable as _,
-    ReadableTableMetadata as _, TableDefinition, WriteTransaction,
-};
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 
 use self::keys::{Key, KeyRange};
+use self::log::{Entry, Span};
 use self::stored::Stored;
 use super::files::{
     OpenedFile, lock_dir, private_dir, private_file, schema_too_new, set_up_failed,
@@ -35,76 +37,148 @@ use super::{
     ListQuery, SeenAgain, apply_result, body_hash, smallest_id_at,
 };
 
-/// One kind of table for all: bytes to bytes (see `keys`).
-type Table = TableDefinition<'static, &'static [u8], &'static [u8]>;
+/// An ordered map of bytes to bytes: a table, or an index (see `keys`).
+type Table = BTreeMap<Vec<u8>, Vec<u8>>;
 
-/// Each delivery's record, by id (UUIDv7: ordered by time).
-const RECORDS: Table = TableDefinition::new("records");
-/// Each delivery's body, by id.
-const BODIES: Table = TableDefinition::new("bodies");
-/// Queued deliveries: (endpoint, next attempt, id) to the id.
-const QUEUE: Table = TableDefinition::new("queue");
-/// Running deliveries: (endpoint, id) to the id.
-const RUNNING: Table = TableDefinition::new("running");
-/// The delivery each keyed `Webhook-Id` of an endpoint names: (endpoint, webhook id) to its id.
-const KEYED: Table = TableDefinition::new("keyed");
-/// Every delivery with a `Webhook-Id`: (webhook id, id) to the id.
-const BY_WEBHOOK_ID: Table = TableDefinition::new("by_webhook_id");
-/// Deliveries of endpoints that drop duplicates, by repo: (endpoint, repo, id) to the body's
-/// SHA-256 (32 bytes) then the id.
-const ABOUT_REPO: Table = TableDefinition::new("about_repo");
-/// The schema version (big-endian `u64`), under `schema`.
-const INFO: Table = TableDefinition::new("info");
-/// The key of the schema version in [`INFO`].
-const SCHEMA_KEY: &[u8] = b"schema";
-
-/// The schema version this code writes. A journal with a higher one is refused: its tables would
-/// be misread.
+/// The schema version this code writes (the log's header). A journal with a higher one is
+/// refused: its frames would be misread.
 const SCHEMA_VERSION: u64 = 1;
 
-/// Deliveries removed per transaction by the retention: a large pass never holds requests'
-/// writes for long.
+/// Deliveries removed per write by the retention: a large pass never holds requests' writes for
+/// long.
 const PRUNE_BATCH: usize = 500;
 
-/// The most memory redb may keep as its page cache. The journal is written far more than it is
-/// read, and idle memory counts on a small Space.
-const CACHE_BYTES: usize = 4 << 20;
-
-/// How long a commit of ordinary deliveries' records may stay unsynced: the next write after it
+/// How long a write of ordinary deliveries' records may stay unsynced: the next write after it
 /// is synced.
 const UNSYNCED_AT_MOST_MS: i64 = 250;
 
+/// The log is rewritten when it is over twice what it holds live, plus this much.
+const REWRITE_SLACK_BYTES: u64 = 4 << 20;
+
 /// The file's name in the data directory.
-pub(crate) const FILE_NAME: &str = "deliveries.redb";
+pub(crate) const FILE_NAME: &str = "deliveries.log";
+
+/// The journal's tables, in memory.
+#[derive(Default)]
+struct Tables {
+    /// Each delivery's record, by id (UUIDv7: ordered by time).
+    records: Table,
+    /// Where each delivery's body is in the log ([`Span::to_bytes`]), by id.
+    bodies: Table,
+    /// Queued deliveries: (endpoint, next attempt, id) to the id.
+    queue: Table,
+    /// Running deliveries: (endpoint, id) to the id.
+    running: Table,
+    /// The delivery each keyed `Webhook-Id` of an endpoint names: (endpoint, webhook id) to its id.
+    keyed: Table,
+    /// Every delivery with a `Webhook-Id`: (webhook id, id) to the id.
+    by_webhook_id: Table,
+    /// Deliveries of endpoints that drop duplicates, by repo: (endpoint, repo, id) to the body's
+    /// SHA-256 (32 bytes) then the id.
+    about_repo: Table,
+}
+
+/// What the journal holds, behind its lock.
+struct State {
+    tables: Tables,
+    /// The log, open for reading and writing.
+    file: File,
+    /// Where the next frame goes: the log's length.
+    len: u64,
+    /// The log's file, checked before writes.
+    opened: OpenedFile,
+    /// When a write was last synced to disk (ms since the epoch).
+    last_sync_ms: i64,
+    /// Whether a write since then was not synced.
+    unsynced: bool,
+}
 
 /// The embedded journal.
 pub(crate) struct EmbeddedJournal {
-    database: Database,
-    /// Writes one at a time (redb allows one write transaction; this keeps the wait in one place
-    /// and out of async code's sight).
-    writing: Mutex<()>,
-    /// The database file, checked before writes.
-    file: OpenedFile,
-    /// When a commit was last synced to disk (ms since the epoch).
-    last_sync_ms: AtomicI64,
-    /// At least the bytes the bodies table holds (keys and values), so that the retention by
-    /// size walks the table only when it may be over its cap: the table's size at the last walk
-    /// (`u64::MAX` before the first) plus every body written since. Deletions make it larger than
-    /// the truth, never smaller.
-    body_bytes_at_most: AtomicU64,
+    state: Mutex<State>,
+    path: PathBuf,
     /// Held while the journal is open: one process per data dir.
-    _lock: std::fs::File,
+    _lock: File,
 }
 
-fn error(error: impl Into<redb::Error>) -> JournalError {
-    let error: redb::Error = error.into();
-    JournalError::new("the journal's database failed").with_source(error)
+fn error(error: std::io::Error) -> JournalError {
+    JournalError::new("the journal's file failed").with_source(error)
 }
 
-/// One of the journal's tables, open in a write transaction.
-type Open<'t> = std::cell::RefCell<redb::Table<'t, &'static [u8], &'static [u8]>>;
+type Result<T> = std::result::Result<T, std::io::Error>;
 
-/// The transaction-level work of the store, on its tables opened once per write transaction.
+/// A change to a table, as it was before: how a failed write is undone.
+struct Undo {
+    table: usize,
+    key: Vec<u8>,
+    before: Option<Vec<u8>>,
+}
+
+/// One of the tables, in a write.
+struct Open<'t> {
+    /// Its place in [`Tables::all`], for the undo log.
+    index: usize,
+    table: RefCell<&'t mut Table>,
+    undo: &'t RefCell<Vec<Undo>>,
+}
+
+impl Open<'_> {
+    fn borrow(&self) -> std::cell::Ref<'_, &mut Table> {
+        self.table.borrow()
+    }
+
+    fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
+        self.table.borrow().get(key).cloned()
+    }
+
+    fn insert(&self, key: &[u8], value: Vec<u8>) {
+        let before = self.table.borrow_mut().insert(key.to_vec(), value);
+        self.undone_by(key, before);
+    }
+
+    fn remove(&self, key: &[u8]) {
+        let before = self.table.borrow_mut().remove(key);
+        if before.is_some() {
+            self.undone_by(key, before);
+        }
+    }
+
+    fn undone_by(&self, key: &[u8], before: Option<Vec<u8>>) {
+        self.undo.borrow_mut().push(Undo {
+            table: self.index,
+            key: key.to_vec(),
+            before,
+        });
+    }
+}
+
+impl Tables {
+    fn all(&mut self) -> [&mut Table; 7] {
+        [
+            &mut self.records,
+            &mut self.bodies,
+            &mut self.queue,
+            &mut self.running,
+            &mut self.keyed,
+            &mut self.by_webhook_id,
+            &mut self.about_repo,
+        ]
+    }
+
+    /// Puts back what `undo` changed, newest change first.
+    fn undo(&mut self, undo: Vec<Undo>) {
+        let mut tables = self.all();
+        for change in undo.into_iter().rev() {
+            let table = &mut tables[change.table];
+            match change.before {
+                Some(before) => table.insert(change.key, before),
+                None => table.remove(&change.key),
+            };
+        }
+    }
+}
+
+/// A write's work on the tables: changes made in memory, logged as frames to append.
 struct Store<'t> {
     records: Open<'t>,
     bodies: Open<'t>,
@@ -113,139 +187,179 @@ struct Store<'t> {
     keyed: Open<'t>,
     by_webhook_id: Open<'t>,
     about_repo: Open<'t>,
-    /// Whether the transaction wrote a background delivery: then it must be synced before it
-    /// returns (see [`EmbeddedJournal::write_raw`]).
-    must_sync: std::cell::Cell<bool>,
-    /// The bytes of the bodies the transaction wrote, keys included.
-    body_bytes: std::cell::Cell<u64>,
+    /// The log, for bodies; its length before this write.
+    file: &'t File,
+    len: u64,
+    /// The frames this write appends.
+    frames: &'t RefCell<Vec<u8>>,
+    /// Whether the write records a background delivery: then it must be synced before it
+    /// returns (see [`EmbeddedJournal::write`]).
+    must_sync: Cell<bool>,
 }
 
-type Result<T> = std::result::Result<T, redb::Error>;
-
 impl<'t> Store<'t> {
-    /// Opens every table in `transaction` (creating those a new file does not have yet).
-    fn open(transaction: &'t WriteTransaction) -> Result<Self> {
-        let open = |table: Table| -> Result<Open<'t>> {
-            Ok(std::cell::RefCell::new(transaction.open_table(table)?))
+    fn new(
+        tables: &'t mut Tables,
+        file: &'t File,
+        len: u64,
+        undo: &'t RefCell<Vec<Undo>>,
+        frames: &'t RefCell<Vec<u8>>,
+    ) -> Self {
+        let [
+            records,
+            bodies,
+            queue,
+            running,
+            keyed,
+            by_webhook_id,
+            about_repo,
+        ] = tables.all();
+        let mut index = 0;
+        let mut open = |table: &'t mut Table| {
+            index += 1;
+            Open {
+                index: index - 1,
+                table: RefCell::new(table),
+                undo,
+            }
         };
-        Ok(Store {
-            records: open(RECORDS)?,
-            bodies: open(BODIES)?,
-            queue: open(QUEUE)?,
-            running: open(RUNNING)?,
-            keyed: open(KEYED)?,
-            by_webhook_id: open(BY_WEBHOOK_ID)?,
-            about_repo: open(ABOUT_REPO)?,
-            must_sync: std::cell::Cell::new(false),
-            body_bytes: std::cell::Cell::new(0),
-        })
+        Store {
+            records: open(records),
+            bodies: open(bodies),
+            queue: open(queue),
+            running: open(running),
+            keyed: open(keyed),
+            by_webhook_id: open(by_webhook_id),
+            about_repo: open(about_repo),
+            file,
+            len,
+            frames,
+            must_sync: Cell::new(false),
+        }
     }
 
-    fn get(&self, id: &str) -> Result<Option<Stored<'static>>> {
+    fn get(&self, id: &str) -> Option<Stored<'static>> {
         let records = self.records.borrow();
-        let record = records.get(id.as_bytes())?;
-        Ok(record.and_then(|value| Stored::decode(value.value())))
+        records
+            .get(id.as_bytes())
+            .and_then(|value| Stored::decode(value))
     }
 
     /// The body of the delivery `id` (empty when it has none).
     fn body(&self, id: &str) -> Result<bytes::Bytes> {
-        let bodies = self.bodies.borrow();
-        let body = bodies.get(id.as_bytes())?;
-        Ok(body
-            .map(|body| bytes::Bytes::copy_from_slice(body.value()))
-            .unwrap_or_default())
+        let Some(span) = self
+            .bodies
+            .get(id.as_bytes())
+            .and_then(|span| Span::from_bytes(&span))
+        else {
+            return Ok(bytes::Bytes::new());
+        };
+        if span.offset >= self.len {
+            // Written by this write: still in its frames.
+            let frames = self.frames.borrow();
+            let start = usize::try_from(span.offset - self.len).unwrap_or(usize::MAX);
+            let end = start.saturating_add(usize::try_from(span.len).unwrap_or(usize::MAX));
+            return Ok(frames
+                .get(start..end)
+                .map(bytes::Bytes::copy_from_slice)
+                .unwrap_or_default());
+        }
+        Ok(log::read_span(self.file, span)?.into())
     }
 
     /// Writes `new` (and its body, when given), replacing `old`'s index entries with `new`'s.
-    fn put(&self, old: Option<&Stored<'_>>, new: &Stored<'_>, body: Option<&[u8]>) -> Result<()> {
+    fn put(&self, old: Option<&Stored<'_>>, new: &Stored<'_>, body: Option<&[u8]>) {
         if new.record.background {
             self.must_sync.set(true);
         }
+        let record = new.encode();
+        let span = log::put(&record, body, self.len, &mut self.frames.borrow_mut());
+        self.index(old, new, record, span);
+    }
+
+    /// Puts `new`'s record (`record`, encoded) and its index entries in the tables, in place of
+    /// `old`'s; its body is at `body`, when this record brings one.
+    fn index(
+        &self,
+        old: Option<&Stored<'_>>,
+        new: &Stored<'_>,
+        record: Vec<u8>,
+        body: Option<Span>,
+    ) {
         if let Some(old) = old {
-            self.unindex(old)?;
+            self.unindex(old);
         }
         let id = new.record.id.as_str();
         let endpoint = new.record.endpoint.as_str();
-        let insert = |table: &Open<'t>, key: &[u8], value: &[u8]| -> Result<()> {
-            table.borrow_mut().insert(key, value)?;
-            Ok(())
-        };
-        insert(&self.records, id.as_bytes(), &new.encode())?;
-        if let Some(body) = body {
-            insert(&self.bodies, id.as_bytes(), body)?;
-            let written = (id.len() + body.len()) as u64;
-            self.body_bytes
-                .set(self.body_bytes.get().saturating_add(written));
+        self.records.insert(id.as_bytes(), record);
+        if let Some(span) = body {
+            self.bodies.insert(id.as_bytes(), span.to_bytes());
         }
         match new.record.status {
             DeliveryStatus::Queued => {
-                insert(
-                    &self.queue,
-                    queue_key(&new.record).as_bytes(),
-                    id.as_bytes(),
-                )?;
+                self.queue
+                    .insert(queue_key(&new.record).as_bytes(), id.as_bytes().to_vec());
             }
             DeliveryStatus::Running => {
                 let key = Key::of(endpoint).text(id);
-                insert(&self.running, key.as_bytes(), id.as_bytes())?;
+                self.running.insert(key.as_bytes(), id.as_bytes().to_vec());
             }
             _ => {}
         }
         if let Some(webhook_id) = new.record.webhook_id.as_deref() {
             let key = Key::of(webhook_id).text(id);
-            insert(&self.by_webhook_id, key.as_bytes(), id.as_bytes())?;
+            self.by_webhook_id
+                .insert(key.as_bytes(), id.as_bytes().to_vec());
             if new.keyed {
                 let key = Key::of(endpoint).text(webhook_id);
-                insert(&self.keyed, key.as_bytes(), id.as_bytes())?;
+                self.keyed.insert(key.as_bytes(), id.as_bytes().to_vec());
             }
         }
         if let Some(hash) = new.body_hash.as_deref() {
             let value = [hash, id.as_bytes()].concat();
-            insert(
-                &self.about_repo,
-                about_repo_key(&new.record).as_bytes(),
-                &value,
-            )?;
+            self.about_repo
+                .insert(about_repo_key(&new.record).as_bytes(), value);
         }
-        Ok(())
     }
 
     /// Removes `old`'s index entries (not its record or body).
-    fn unindex(&self, old: &Stored<'_>) -> Result<()> {
+    fn unindex(&self, old: &Stored<'_>) {
         let id = old.record.id.as_str();
         let endpoint = old.record.endpoint.as_str();
-        let remove = |table: &Open<'t>, key: &Key| -> Result<()> {
-            table.borrow_mut().remove(key.as_bytes())?;
-            Ok(())
-        };
-        remove(&self.queue, &queue_key(&old.record))?;
-        remove(&self.running, &Key::of(endpoint).text(id))?;
+        self.queue.remove(queue_key(&old.record).as_bytes());
+        self.running.remove(Key::of(endpoint).text(id).as_bytes());
         if let Some(webhook_id) = old.record.webhook_id.as_deref() {
-            remove(&self.by_webhook_id, &Key::of(webhook_id).text(id))?;
+            self.by_webhook_id
+                .remove(Key::of(webhook_id).text(id).as_bytes());
             if old.keyed {
                 let key = Key::of(endpoint).text(webhook_id);
-                let mut keyed = self.keyed.borrow_mut();
-                let names_this_one = keyed
-                    .get(key.as_bytes())?
-                    .is_some_and(|named| named.value() == id.as_bytes());
+                let names_this_one = self
+                    .keyed
+                    .get(key.as_bytes())
+                    .is_some_and(|named| named == id.as_bytes());
                 if names_this_one {
-                    keyed.remove(key.as_bytes())?;
+                    self.keyed.remove(key.as_bytes());
                 }
             }
         }
         if old.body_hash.is_some() {
-            remove(&self.about_repo, &about_repo_key(&old.record))?;
+            self.about_repo
+                .remove(about_repo_key(&old.record).as_bytes());
         }
-        Ok(())
     }
 
     /// Removes a delivery entirely.
-    fn remove(&self, old: &Stored<'_>) -> Result<()> {
-        self.unindex(old)?;
+    fn remove(&self, old: &Stored<'_>) {
+        log::remove(old.record.id.as_bytes(), &mut self.frames.borrow_mut());
+        self.forget(old);
+    }
+
+    /// Removes a delivery from the tables.
+    fn forget(&self, old: &Stored<'_>) {
+        self.unindex(old);
         let id = old.record.id.as_bytes();
-        self.records.borrow_mut().remove(id)?;
-        self.bodies.borrow_mut().remove(id)?;
-        Ok(())
+        self.records.remove(id);
+        self.bodies.remove(id);
     }
 
     /// Changes the delivery `id` with `change`, when it exists.
@@ -253,27 +367,38 @@ impl<'t> Store<'t> {
         &self,
         id: &str,
         change: impl FnOnce(&mut Stored<'static>),
-    ) -> Result<Option<Stored<'static>>> {
-        let Some(old) = self.get(id)? else {
-            return Ok(None);
-        };
+    ) -> Option<Stored<'static>> {
+        let old = self.get(id)?;
         let mut new = old.clone();
         change(&mut new);
-        self.put(Some(&old), &new, None)?;
-        Ok(Some(new))
+        self.put(Some(&old), &new, None);
+        Some(new)
     }
 
     /// How many deliveries to `endpoint` are queued or running.
-    fn unfinished(&self, endpoint: &str) -> Result<usize> {
+    fn unfinished(&self, endpoint: &str) -> usize {
         let of_endpoint = KeyRange::starting_with(&Key::of(endpoint));
-        let queued = self.queue.borrow().range(of_endpoint.bounds())?.count();
-        let running = self.running.borrow().range(of_endpoint.bounds())?.count();
-        Ok(queued + running)
+        let queued = self
+            .queue
+            .borrow()
+            .range::<[u8], _>(of_endpoint.bounds())
+            .count();
+        let running = self
+            .running
+            .borrow()
+            .range::<[u8], _>(of_endpoint.bounds())
+            .count();
+        queued + running
     }
 
     /// The ids an index's entries in `range` name (their values), up to `limit`.
-    fn ids_in(&self, table: &Open<'t>, range: &KeyRange, limit: usize) -> Result<Vec<String>> {
-        ids_in(table.borrow().range(range.bounds())?, limit)
+    fn ids_in(&self, table: &Open<'t>, range: &KeyRange, limit: usize) -> Vec<String> {
+        table
+            .borrow()
+            .range::<[u8], _>(range.bounds())
+            .take(limit)
+            .map(|(_, id)| String::from_utf8_lossy(id).into_owned())
+            .collect()
     }
 
     /// The delivery a new one to `endpoint` about `repo` with this body duplicates: the latest
@@ -286,27 +411,28 @@ impl<'t> Store<'t> {
         body: &[u8],
         since_ms: i64,
     ) -> Result<Option<String>> {
-        let about_repo = self.about_repo.borrow();
         let about = KeyRange::starting_with(&Key::of(endpoint).optional_text(repo));
         let mut latest = None;
-        for entry in about_repo.range(about.bounds())?.rev() {
-            let (_, value) = entry?;
-            let (hash, id) = value.value().split_at_checked(32).unwrap_or_default();
-            let id = String::from_utf8_lossy(id).into_owned();
-            let Some(stored) = self.get(&id)? else {
-                continue;
-            };
-            let record = &stored.record;
-            if record.received_at_ms < since_ms
-                || matches!(
-                    record.status,
-                    DeliveryStatus::Duplicate | DeliveryStatus::Skipped
-                )
-            {
-                continue;
+        {
+            let about_repo = self.about_repo.borrow();
+            for (_, value) in about_repo.range::<[u8], _>(about.bounds()).rev() {
+                let (hash, id) = value.split_at_checked(32).unwrap_or_default();
+                let id = String::from_utf8_lossy(id).into_owned();
+                let Some(stored) = self.get(&id) else {
+                    continue;
+                };
+                let record = &stored.record;
+                if record.received_at_ms < since_ms
+                    || matches!(
+                        record.status,
+                        DeliveryStatus::Duplicate | DeliveryStatus::Skipped
+                    )
+                {
+                    continue;
+                }
+                latest = Some((id, record.status, hash.to_vec()));
+                break;
             }
-            latest = Some((id, record.status, hash.to_vec()));
-            break;
         }
         let Some((id, status, hash)) = latest else {
             return Ok(None);
@@ -318,10 +444,7 @@ impl<'t> Store<'t> {
         {
             return Ok(None);
         }
-        let bodies = self.bodies.borrow();
-        let same = bodies
-            .get(id.as_bytes())?
-            .is_some_and(|kept| kept.value() == body);
+        let same = self.body(&id)? == body;
         Ok(same.then_some(id))
     }
 }
@@ -340,176 +463,221 @@ fn as_written<'a>(delivery: &'a DeliveryRecord, old: Option<&Stored<'_>>) -> Sto
     }
 }
 
-/// A queued delivery's key in [`QUEUE`]: due first, then oldest first.
+/// A queued delivery's key in the queue: due first, then oldest first.
 fn queue_key(record: &DeliveryRecord) -> Key {
     Key::of(&record.endpoint)
         .number(record.next_attempt_at_ms)
         .text(&record.id)
 }
 
-/// A deduplicated delivery's key in [`ABOUT_REPO`].
+/// A deduplicated delivery's key in the index by repo.
 fn about_repo_key(record: &DeliveryRecord) -> Key {
     Key::of(&record.endpoint)
         .optional_text(record.repo.as_deref())
         .text(&record.id)
 }
 
-/// The ids an index's entries name (their values), up to `limit`.
-fn ids_in(
-    range: redb::Range<'_, &'static [u8], &'static [u8]>,
-    limit: usize,
-) -> Result<Vec<String>> {
-    let mut ids = Vec::new();
-    for entry in range.take(limit) {
-        let (_, id) = entry?;
-        ids.push(String::from_utf8_lossy(id.value()).into_owned());
+/// Opens `path` for reading and writing, creating it.
+fn open_log(path: &Path) -> Result<File> {
+    private_file(path)?;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+}
+
+/// What opening found wrong with the log.
+enum Unreadable {
+    /// A log of a newer schema.
+    Newer(u64),
+    /// The file could not be read.
+    Io(std::io::Error),
+}
+
+/// Reads the log into tables; returns them and where its whole frames end.
+fn replay(file: &File) -> std::result::Result<(Tables, u64, bool), Unreadable> {
+    let mut tables = Tables::default();
+    let mut newer = None;
+    let (end, headed) = log::read_all(file, |entry| {
+        let undo = RefCell::new(Vec::new());
+        let frames = RefCell::new(Vec::new());
+        let store = Store::new(&mut tables, file, 0, &undo, &frames);
+        match entry {
+            Entry::Header(version) if version > SCHEMA_VERSION => newer = Some(version),
+            Entry::Header(_) => {}
+            Entry::Put { record, body } => {
+                if let Some(new) = Stored::decode(record) {
+                    let old = store.get(&new.record.id);
+                    store.index(old.as_ref(), &new, record.to_vec(), body);
+                }
+            }
+            Entry::Remove { id } => {
+                if let Some(old) = store.get(&String::from_utf8_lossy(id)) {
+                    store.forget(&old);
+                }
+            }
+        }
+        Ok(())
+    })
+    .map_err(Unreadable::Io)?;
+    if let Some(version) = newer {
+        return Err(Unreadable::Newer(version));
     }
-    Ok(ids)
+    Ok((tables, end, headed))
 }
 
 impl EmbeddedJournal {
-    /// Opens (or creates) `deliveries.redb` in `dir`.
+    /// Opens (or creates) `deliveries.log` in `dir`.
     pub(crate) fn open(dir: &Path) -> std::result::Result<Self, JournalError> {
         private_dir(dir).map_err(|e| {
             JournalError::new(format!("cannot create {}", dir.display())).with_source(e)
         })?;
         let lock = lock_dir(dir)?;
-        refuse_an_earlier_sqlite_journal(dir)?;
+        refuse_an_earlier_journal(dir)?;
         let path = dir.join(FILE_NAME);
-        private_file(&path).map_err(|e| {
+        let file = open_log(&path).map_err(|e| {
             JournalError::new(format!("cannot create {}", path.display())).with_source(e)
         })?;
-        let set_up = |e: redb::Error| {
-            // redb reports a file that is not one of its databases as invalid data.
-            let corrupt = match &e {
-                redb::Error::Corrupted(_) | redb::Error::UpgradeRequired(_) => true,
-                redb::Error::Io(io) => io.kind() == std::io::ErrorKind::InvalidData,
-                _ => false,
-            };
-            set_up_failed(&path, corrupt, "", e)
+        let file_len = file
+            .metadata()
+            .map_err(|e| set_up_failed(&path, false, "", e))?
+            .len();
+        let (tables, end, headed) = match replay(&file) {
+            Ok(read) => read,
+            Err(Unreadable::Newer(version)) => {
+                return Err(schema_too_new(&path, version, SCHEMA_VERSION));
+            }
+            Err(Unreadable::Io(e)) => return Err(set_up_failed(&path, false, "", e)),
         };
-        let database = Database::builder()
-            .set_cache_size(CACHE_BYTES)
-            .create(&path)
-            .map_err(|e| set_up(e.into()))?;
+        let len = if headed {
+            if end < file_len {
+                // A frame torn by a crash, or written past a failed write: cut off.
+                tracing::warn!(
+                    path = %path.display(),
+                    kept = end,
+                    cut = file_len - end,
+                    "the delivery journal ended in an incomplete entry, left by a crash: it is cut off"
+                );
+                file.set_len(end)
+                    .map_err(|e| set_up_failed(&path, false, "", e))?;
+            }
+            end
+        } else if file_len == 0 {
+            let mut header = Vec::new();
+            log::header(SCHEMA_VERSION, &mut header);
+            log::append(&file, 0, &header)
+                .and_then(|()| file.sync_data())
+                .map_err(|e| set_up_failed(&path, false, "", e))?;
+            header.len() as u64
+        } else {
+            return Err(set_up_failed(
+                &path,
+                true,
+                "",
+                "the file does not start as a delivery journal",
+            ));
+        };
         let journal = EmbeddedJournal {
-            database,
-            writing: Mutex::new(()),
-            file: OpenedFile::at(path.clone()),
-            last_sync_ms: AtomicI64::new(0),
-            body_bytes_at_most: AtomicU64::new(u64::MAX),
+            state: Mutex::new(State {
+                tables,
+                file,
+                len,
+                opened: OpenedFile::at(path.clone()),
+                last_sync_ms: 0,
+                unsynced: false,
+            }),
+            path: path.clone(),
             _lock: lock,
         };
-        let version = journal
-            .read(|transaction| {
-                let info = match transaction.open_table(INFO) {
-                    Ok(info) => info,
-                    // A new file.
-                    Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
-                    Err(e) => return Err(e.into()),
-                };
-                let version = info.get(SCHEMA_KEY)?;
-                Ok(version.map(|version| {
-                    let bytes = version.value().try_into().unwrap_or([0xFF; 8]);
-                    u64::from_be_bytes(bytes)
-                }))
-            })
-            .map_err(set_up)?;
-        if let Some(version) = version.filter(|version| *version > SCHEMA_VERSION) {
-            return Err(schema_too_new(&path, version, SCHEMA_VERSION));
-        }
         // This process alone uses the file (its lock says so): an ordinary delivery still
         // running was cut short when the last process stopped.
-        // Opening the store creates every table a new file lacks: reads need not ask.
         journal
-            .write_raw(|store| {
-                for id in store.ids_in(&store.running, &KeyRange::everything(), usize::MAX)? {
+            .write(|store| {
+                for id in store.ids_in(&store.running, &KeyRange::everything(), usize::MAX) {
                     store.update(&id, |stored| {
                         if !stored.record.background {
                             stored.record.to_mut().status = DeliveryStatus::Failed;
                             stored.record.to_mut().last_error =
                                 Some("the server stopped while its handler ran".to_owned());
                         }
-                    })?;
+                    });
                 }
                 Ok(())
             })
-            .and_then(|()| {
-                let transaction = journal.database.begin_write()?;
-                let version = SCHEMA_VERSION.to_be_bytes();
-                transaction
-                    .open_table(INFO)?
-                    .insert(SCHEMA_KEY, version.as_slice())?;
-                Ok(transaction.commit()?)
-            })
-            .map_err(set_up)?;
+            .map_err(|e| {
+                JournalError::new(format!("cannot set up {}", path.display())).with_source(e)
+            })?;
         Ok(journal)
     }
 
-    /// Runs `work` in one write transaction, committed when it returns `Ok`.
-    ///
-    /// A transaction that wrote a background delivery (promised with a 202, or being run, its
-    /// attempts counted) is synced before this returns, so it survives a crash of the machine.
-    /// Records of ordinary deliveries are synced by the first write a quarter of a second or more
-    /// later, or at close: a crash can lose the records not synced yet, never a promise. A sync
-    /// writes the commit's pages and an fsync, about a millisecond of CPU on this machine.
-    fn write_raw<T>(&self, work: impl FnOnce(&Store<'_>) -> Result<T>) -> Result<T> {
-        let _writing = self
-            .writing
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut transaction = self.database.begin_write()?;
-        let (value, must_sync, body_bytes) = {
-            let store = Store::open(&transaction)?;
-            (work(&store)?, store.must_sync.get(), store.body_bytes.get())
-        };
-        let now = super::now_ms();
-        let durable =
-            must_sync || now - self.last_sync_ms.load(Ordering::Relaxed) >= UNSYNCED_AT_MOST_MS;
-        if !durable {
-            transaction.set_durability(Durability::None)?;
-        }
-        transaction.commit()?;
-        if durable {
-            self.last_sync_ms.store(now, Ordering::Relaxed);
-        }
-        if body_bytes > 0 {
-            add_saturating(&self.body_bytes_at_most, body_bytes);
-        }
-        Ok(value)
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// Runs `work` on the tables and appends what it logged, then syncs as the rule says: a write
+    /// that recorded a background delivery (promised with a 202, or being run, its attempts
+    /// counted) is synced before this returns, so it survives a crash of the machine. Records of
+    /// ordinary deliveries are synced by the first write a quarter of a second or more later, or
+    /// at close: a crash can lose the records not synced yet, never a promise. When `work` fails
+    /// or the append does, the tables are put back as they were.
     fn write<T>(
         &self,
         work: impl FnOnce(&Store<'_>) -> Result<T>,
     ) -> std::result::Result<T, JournalError> {
-        self.file.still_there()?;
-        self.write_raw(work).map_err(error)
-    }
-
-    /// Runs `work`, which only reads, through the store in a write transaction that is then
-    /// dropped: the store's reads (`unfinished`, `duplicate_of`) are a write transaction's.
-    fn peek<T>(
-        &self,
-        work: impl FnOnce(&Store<'_>) -> Result<T>,
-    ) -> std::result::Result<T, JournalError> {
-        let _writing = self
-            .writing
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let transaction = self.database.begin_write().map_err(error)?;
-        let value = work(&Store::open(&transaction).map_err(error)?).map_err(error)?;
-        transaction.abort().map_err(error)?;
+        let mut state = self.lock();
+        state.opened.still_there()?;
+        let state = &mut *state;
+        let undo = RefCell::new(Vec::new());
+        let frames = RefCell::new(Vec::new());
+        let (worked, must_sync) = {
+            let store = Store::new(&mut state.tables, &state.file, state.len, &undo, &frames);
+            let worked = work(&store);
+            (worked, store.must_sync.get())
+        };
+        let frames = frames.into_inner();
+        let written = worked.and_then(|value| {
+            if !frames.is_empty() {
+                log::append(&state.file, state.len, &frames)?;
+            }
+            Ok(value)
+        });
+        let value = match written {
+            Ok(value) => value,
+            Err(e) => {
+                state.tables.undo(undo.into_inner());
+                return Err(error(e));
+            }
+        };
+        state.len += frames.len() as u64;
+        if !frames.is_empty() {
+            state.unsynced = true;
+        }
+        let now = super::now_ms();
+        if state.unsynced && (must_sync || now - state.last_sync_ms >= UNSYNCED_AT_MOST_MS) {
+            state.file.sync_data().map_err(error)?;
+            state.unsynced = false;
+            state.last_sync_ms = now;
+        }
         Ok(value)
     }
 
-    fn read<T>(&self, work: impl FnOnce(&ReadTransaction) -> Result<T>) -> Result<T> {
-        let transaction = self.database.begin_read()?;
-        work(&transaction)
+    /// Runs `work`, which only reads, on the tables.
+    fn read<T>(
+        &self,
+        work: impl FnOnce(&Store<'_>) -> Result<T>,
+    ) -> std::result::Result<T, JournalError> {
+        let mut state = self.lock();
+        let state = &mut *state;
+        let undo = RefCell::new(Vec::new());
+        let frames = RefCell::new(Vec::new());
+        let store = Store::new(&mut state.tables, &state.file, state.len, &undo, &frames);
+        work(&store).map_err(error)
     }
 
-    /// Deletes finished deliveries with an id below `id` (up to it, `inclusive`), in
-    /// transactions of [`PRUNE_BATCH`].
+    /// Deletes finished deliveries with an id below `id` (up to it, `inclusive`), in writes of
+    /// [`PRUNE_BATCH`].
     fn delete_finished_before(
         &self,
         id: &str,
@@ -519,28 +687,27 @@ impl EmbeddedJournal {
         let mut from = String::new();
         loop {
             let (batch, last) = self.write(|store| {
-                let records = store.records.borrow();
                 let mut finished = Vec::new();
                 let mut last = None;
-                for entry in records.range(from.as_bytes()..)? {
-                    let (key, value) = entry?;
-                    let key = key.value();
-                    if key > id.as_bytes() || (key == id.as_bytes() && !inclusive) {
-                        break;
-                    }
-                    last = Some(String::from_utf8_lossy(key).into_owned());
-                    if let Some(stored) = Stored::decode(value.value())
-                        && !stored.record.status.is_unfinished()
-                    {
-                        finished.push(stored);
-                        if finished.len() == PRUNE_BATCH {
+                {
+                    let records = store.records.borrow();
+                    for (key, value) in records.range(from.as_bytes().to_vec()..) {
+                        if key.as_slice() > id.as_bytes() || (key == id.as_bytes() && !inclusive) {
                             break;
+                        }
+                        last = Some(String::from_utf8_lossy(key).into_owned());
+                        if let Some(stored) = Stored::decode(value)
+                            && !stored.record.status.is_unfinished()
+                        {
+                            finished.push(stored);
+                            if finished.len() == PRUNE_BATCH {
+                                break;
+                            }
                         }
                     }
                 }
-                drop(records);
                 for stored in &finished {
-                    store.remove(stored)?;
+                    store.remove(stored);
                 }
                 Ok((finished.len(), last))
             })?;
@@ -551,27 +718,116 @@ impl EmbeddedJournal {
             }
         }
     }
+
+    /// Rewrites the log with only what it holds now, when what it no longer holds is over half
+    /// of it: the records, each with its body, into a new file that then replaces the log.
+    fn rewrite_if_mostly_removed(&self) -> std::result::Result<bool, JournalError> {
+        let mut state = self.lock();
+        state.opened.still_there()?;
+        let live: u64 = state
+            .tables
+            .records
+            .iter()
+            .map(|(id, record)| {
+                let body = state
+                    .tables
+                    .bodies
+                    .get(id)
+                    .and_then(|span| Span::from_bytes(span))
+                    .map_or(0, |span| span.len);
+                log::FRAME_HEADER + 6 + record.len() as u64 + body
+            })
+            .sum();
+        if state.len <= live.saturating_mul(2).saturating_add(REWRITE_SLACK_BYTES) {
+            return Ok(false);
+        }
+        let state = &mut *state;
+        let fresh = self.path.with_extension("log.rewriting");
+        let rewritten = rewrite(&state.tables, &state.file, &fresh, &self.path);
+        let Rewritten { file, len, spans } = rewritten.map_err(|e| {
+            let _ = std::fs::remove_file(&fresh);
+            JournalError::new(format!("cannot rewrite {}", self.path.display())).with_source(e)
+        })?;
+        state.file = file;
+        state.len = len;
+        state.opened = OpenedFile::at(self.path.clone());
+        state.unsynced = false;
+        for (id, span) in spans {
+            state.tables.bodies.insert(id, span.to_bytes());
+        }
+        Ok(true)
+    }
+}
+
+/// A log written again: the new file, its length, and where each body is in it.
+struct Rewritten {
+    file: File,
+    len: u64,
+    spans: Vec<(Vec<u8>, Span)>,
+}
+
+/// Writes the records of `tables`, each with its body (read from `old`), to `fresh`, then puts it
+/// in place of `path`, synced.
+fn rewrite(tables: &Tables, old: &File, fresh: &Path, path: &Path) -> Result<Rewritten> {
+    let _ = std::fs::remove_file(fresh);
+    let file = open_log(fresh)?;
+    let mut out = Vec::new();
+    log::header(SCHEMA_VERSION, &mut out);
+    let mut len = 0u64;
+    let mut spans = Vec::new();
+    for (id, record) in &tables.records {
+        let body = match tables
+            .bodies
+            .get(id)
+            .and_then(|span| Span::from_bytes(span))
+        {
+            Some(span) => Some(log::read_span(old, span)?),
+            None => None,
+        };
+        if let Some(span) = log::put(record, body.as_deref(), len, &mut out) {
+            spans.push((id.clone(), span));
+        }
+        if out.len() >= 1 << 20 {
+            log::append(&file, len, &out)?;
+            len += out.len() as u64;
+            out.clear();
+        }
+    }
+    log::append(&file, len, &out)?;
+    len += out.len() as u64;
+    file.sync_data()?;
+    std::fs::rename(fresh, path)?;
+    log::sync_folder(path)?;
+    Ok(Rewritten { file, len, spans })
 }
 
 impl Drop for EmbeddedJournal {
-    /// Syncs what was committed without a sync, so that a graceful stop loses nothing.
+    /// Syncs what was written without a sync, so that a graceful stop loses nothing.
     fn drop(&mut self) {
-        // An empty commit with redb's default durability syncs the ones before it.
-        let sync = || -> Result<()> { Ok(self.database.begin_write()?.commit()?) };
-        if let Err(error) = sync() {
+        let state = self.lock();
+        if state.unsynced
+            && let Err(error) = state.file.sync_data()
+        {
             tracing::warn!(%error, "the delivery journal's last records could not be synced");
         }
     }
 }
 
-/// Starting with a data dir that holds a SQLite journal of an earlier version would leave its
-/// queued deliveries behind without a word: refuse, and say what to do.
-fn refuse_an_earlier_sqlite_journal(dir: &Path) -> std::result::Result<(), JournalError> {
+/// Starting with a data dir that holds a journal of an earlier build, in a format this one does
+/// not read, would leave its queued deliveries behind without a word: refuse, and say what to do.
+fn refuse_an_earlier_journal(dir: &Path) -> std::result::Result<(), JournalError> {
     let sqlite = dir.join("deliveries.sqlite3");
     if std::fs::metadata(&sqlite).is_ok_and(|metadata| metadata.len() > 0) {
         return Err(JournalError::new(format!(
             "{} is a delivery journal written by an earlier version of webhooks-runtime (SQLite), which this build does not read: turn on the runtime's `sqlite` feature to keep using it, or move it aside to start a new journal (its queued deliveries would not run)",
             sqlite.display()
+        )));
+    }
+    let redb = dir.join("deliveries.redb");
+    if std::fs::metadata(&redb).is_ok_and(|metadata| metadata.len() > 0) {
+        return Err(JournalError::new(format!(
+            "{} is a delivery journal written by an earlier build of webhooks-runtime (redb), which this build does not read: move it aside to start a new journal (its queued deliveries would not run)",
+            redb.display()
         )));
     }
     Ok(())
@@ -581,9 +837,9 @@ impl Journal for EmbeddedJournal {
     fn insert(&self, deliveries: &[DeliveryRecord]) -> std::result::Result<(), JournalError> {
         self.write(|store| {
             for delivery in deliveries {
-                let old = store.get(&delivery.id)?;
+                let old = store.get(&delivery.id);
                 let new = as_written(delivery, old.as_ref());
-                store.put(old.as_ref(), &new, Some(&delivery.body))?;
+                store.put(old.as_ref(), &new, Some(&delivery.body));
             }
             Ok(())
         })
@@ -595,8 +851,7 @@ impl Journal for EmbeddedJournal {
         duplicate_since_ms: Option<i64>,
         backlog_limit: usize,
     ) -> std::result::Result<Admission, JournalError> {
-        // One transaction: no copy offered at the same time can slip between the look and the
-        // write.
+        // One write: no copy offered at the same time can slip between the look and the write.
         self.write(|store| {
             if let Some(since) = duplicate_since_ms
                 && let Some(original) = store.duplicate_of(
@@ -608,13 +863,13 @@ impl Journal for EmbeddedJournal {
             {
                 return Ok(Admission::Duplicate { original });
             }
-            let waiting = store.unfinished(&delivery.endpoint)?;
+            let waiting = store.unfinished(&delivery.endpoint);
             if waiting >= backlog_limit {
                 return Ok(Admission::BacklogFull { waiting });
             }
-            let old = store.get(&delivery.id)?;
+            let old = store.get(&delivery.id);
             let new = as_written(delivery, old.as_ref());
-            store.put(old.as_ref(), &new, Some(&delivery.body))?;
+            store.put(old.as_ref(), &new, Some(&delivery.body));
             Ok(Admission::Queued)
         })
     }
@@ -627,17 +882,15 @@ impl Journal for EmbeddedJournal {
         backlog_limit: usize,
     ) -> std::result::Result<Admission, JournalError> {
         let webhook_id = super::admitted_webhook_id(delivery)?;
-        // One transaction: no copy admitted at the same time can slip between the look and the
-        // write.
+        // One write: no copy admitted at the same time can slip between the look and the write.
         self.write(|store| {
             let key = Key::of(&delivery.endpoint).text(webhook_id);
             let earlier = store
                 .keyed
-                .borrow()
-                .get(key.as_bytes())?
-                .map(|id| String::from_utf8_lossy(id.value()).into_owned());
+                .get(key.as_bytes())
+                .map(|id| String::from_utf8_lossy(&id).into_owned());
             if let Some(original) = earlier
-                && let Some(stored) = store.get(&original)?
+                && let Some(stored) = store.get(&original)
             {
                 let record = &stored.record;
                 let status = record.status;
@@ -645,7 +898,7 @@ impl Journal for EmbeddedJournal {
                 let attempt = record.attempts + 1;
                 return Ok(match SeenAgain::of(status, record.background, lapsed) {
                     SeenAgain::Repeat => {
-                        store.update(&original, |stored| stored.record.to_mut().repeats += 1)?;
+                        store.update(&original, |stored| stored.record.to_mut().repeats += 1);
                         Admission::Repeat { original, status }
                     }
                     SeenAgain::InProgress => Admission::InProgress { original },
@@ -655,7 +908,7 @@ impl Journal for EmbeddedJournal {
                             stored.record.to_mut().attempts += 1;
                             stored.owner = Some(lease.owner.clone());
                             stored.lease_until_ms = Some(lease.until_ms);
-                        })?;
+                        });
                         Admission::Retry { original, attempt }
                     }
                     SeenAgain::Requeue => {
@@ -664,26 +917,26 @@ impl Journal for EmbeddedJournal {
                             stored.record.to_mut().next_attempt_at_ms = now_ms;
                             stored.owner = None;
                             stored.lease_until_ms = None;
-                        })?;
+                        });
                         Admission::Retry { original, attempt }
                     }
                 });
             }
             let record = super::as_admitted(delivery);
             if record.background {
-                let waiting = store.unfinished(&record.endpoint)?;
+                let waiting = store.unfinished(&record.endpoint);
                 if waiting >= backlog_limit {
                     return Ok(Admission::BacklogFull { waiting });
                 }
             }
-            let old = store.get(&record.id)?;
+            let old = store.get(&record.id);
             let mut new = as_written(&record, old.as_ref());
             new.keyed = true;
             if record.status == DeliveryStatus::Running {
                 new.owner = Some(lease.owner.clone());
                 new.lease_until_ms = Some(lease.until_ms);
             }
-            store.put(old.as_ref(), &new, Some(&record.body))?;
+            store.put(old.as_ref(), &new, Some(&record.body));
             Ok(Admission::Queued)
         })
     }
@@ -695,7 +948,7 @@ impl Journal for EmbeddedJournal {
         body: &[u8],
         since_ms: i64,
     ) -> std::result::Result<Option<String>, JournalError> {
-        self.peek(|store| store.duplicate_of(endpoint, repo, body, since_ms))
+        self.read(|store| store.duplicate_of(endpoint, repo, body, since_ms))
     }
 
     fn claim_due(
@@ -712,7 +965,7 @@ impl Journal for EmbeddedJournal {
                 Some(next) => KeyRange::between(&of_endpoint, &of_endpoint.clone().number(next)),
                 None => KeyRange::starting_with(&of_endpoint),
             };
-            let due = store.ids_in(&store.queue, &due, limit)?;
+            let due = store.ids_in(&store.queue, &due, limit);
             let mut claimed = Vec::with_capacity(due.len());
             for id in due {
                 let Some(stored) = store.update(&id, |stored| {
@@ -720,8 +973,7 @@ impl Journal for EmbeddedJournal {
                     stored.record.to_mut().attempts += 1;
                     stored.owner = Some(lease.owner.clone());
                     stored.lease_until_ms = Some(lease.until_ms);
-                })?
-                else {
+                }) else {
                     continue;
                 };
                 let body = store.body(&id)?;
@@ -743,7 +995,7 @@ impl Journal for EmbeddedJournal {
         self.write(|store| {
             // Only the attempt that is running: a result from an attempt the journal gave up on
             // (a delivery requeued or deleted meanwhile) must not overwrite a newer one.
-            let Some(old) = store.get(id)? else {
+            let Some(old) = store.get(id) else {
                 return Ok(false);
             };
             if old.record.attempts != attempt || old.record.status != DeliveryStatus::Running {
@@ -754,7 +1006,7 @@ impl Journal for EmbeddedJournal {
                 new.owner = None;
                 new.lease_until_ms = None;
             }
-            store.put(Some(&old), &new, None)?;
+            store.put(Some(&old), &new, None);
             Ok(true)
         })
     }
@@ -768,7 +1020,7 @@ impl Journal for EmbeddedJournal {
         self.write(|store| {
             let mut extended = 0;
             for id in ids {
-                let Some(old) = store.get(id)? else {
+                let Some(old) = store.get(id) else {
                     continue;
                 };
                 if old.owner.as_deref() == Some(owner)
@@ -776,7 +1028,7 @@ impl Journal for EmbeddedJournal {
                 {
                     let mut new = old.clone();
                     new.lease_until_ms = Some(until_ms);
-                    store.put(Some(&old), &new, None)?;
+                    store.put(Some(&old), &new, None);
                     extended += 1;
                 }
             }
@@ -787,8 +1039,8 @@ impl Journal for EmbeddedJournal {
     fn rescue_expired(&self, now_ms: i64) -> std::result::Result<usize, JournalError> {
         self.write(|store| {
             let mut requeued = 0;
-            for id in store.ids_in(&store.running, &KeyRange::everything(), usize::MAX)? {
-                let Some(old) = store.get(&id)? else {
+            for id in store.ids_in(&store.running, &KeyRange::everything(), usize::MAX) {
+                let Some(old) = store.get(&id) else {
                     continue;
                 };
                 let lease = old.lease_until_ms;
@@ -807,27 +1059,21 @@ impl Journal for EmbeddedJournal {
                 }
                 new.owner = None;
                 new.lease_until_ms = None;
-                store.put(Some(&old), &new, None)?;
+                store.put(Some(&old), &new, None);
             }
             Ok(requeued)
         })
     }
 
     fn next_due(&self, endpoint: &str) -> std::result::Result<Option<i64>, JournalError> {
-        self.read(|transaction| {
-            let queue = transaction.open_table(QUEUE)?;
+        self.read(|store| {
             let of_endpoint = KeyRange::starting_with(&Key::of(endpoint));
-            let Some(first) = queue.range(of_endpoint.bounds())?.next().transpose()? else {
-                return Ok(None);
-            };
-            let id = String::from_utf8_lossy(first.1.value()).into_owned();
-            let records = transaction.open_table(RECORDS)?;
-            let record = records.get(id.as_bytes())?;
-            Ok(record
-                .and_then(|value| Stored::decode(value.value()))
+            let first = store.ids_in(&store.queue, &of_endpoint, 1);
+            Ok(first
+                .first()
+                .and_then(|id| store.get(id))
                 .map(|stored| stored.record.next_attempt_at_ms))
         })
-        .map_err(error)
     }
 
     fn list(&self, query: &ListQuery) -> std::result::Result<Vec<DeliveryRecord>, JournalError> {
@@ -848,8 +1094,7 @@ impl Journal for EmbeddedJournal {
                     .as_deref()
                     .is_none_or(|id| record.webhook_id.as_deref() == Some(id))
         };
-        self.read(|transaction| {
-            let records = transaction.open_table(RECORDS)?;
+        self.read(|store| {
             let mut found = Vec::new();
             if query.limit == 0 {
                 return Ok(found);
@@ -860,14 +1105,13 @@ impl Journal for EmbeddedJournal {
                 }
                 found.len() < query.limit
             };
+            let records = store.records.borrow();
             if let Some(webhook_id) = query.webhook_id.as_deref() {
                 // The few deliveries with this id, through their index.
-                let index = transaction.open_table(BY_WEBHOOK_ID)?;
+                let index = store.by_webhook_id.borrow();
                 let with_id = KeyRange::starting_with(&Key::of(webhook_id));
-                for entry in index.range(with_id.bounds())?.rev() {
-                    let (_, id) = entry?;
-                    let record = records.get(id.value())?;
-                    let Some(stored) = record.and_then(|value| Stored::decode(value.value()))
+                for (_, id) in index.range::<[u8], _>(with_id.bounds()).rev() {
+                    let Some(stored) = records.get(id).and_then(|value| Stored::decode(value))
                     else {
                         continue;
                     };
@@ -880,9 +1124,11 @@ impl Journal for EmbeddedJournal {
                     Some(before) => std::ops::Bound::Excluded(before.as_bytes()),
                     None => std::ops::Bound::Unbounded,
                 };
-                for entry in records.range((std::ops::Bound::Unbounded, before))?.rev() {
-                    let (_, value) = entry?;
-                    let Some(stored) = Stored::decode(value.value()) else {
+                for (_, value) in records
+                    .range::<[u8], _>((std::ops::Bound::Unbounded, before))
+                    .rev()
+                {
+                    let Some(stored) = Stored::decode(value) else {
                         continue;
                     };
                     if !take(stored.record.into_owned()) {
@@ -892,37 +1138,27 @@ impl Journal for EmbeddedJournal {
             }
             Ok(found)
         })
-        .map_err(error)
     }
 
     fn get(&self, id: &str) -> std::result::Result<Option<DeliveryRecord>, JournalError> {
-        self.read(|transaction| {
-            let records = transaction.open_table(RECORDS)?;
-            let Some(stored) = records
-                .get(id.as_bytes())?
-                .and_then(|value| Stored::decode(value.value()))
-            else {
+        self.read(|store| {
+            let Some(stored) = store.get(id) else {
                 return Ok(None);
             };
-            let bodies = transaction.open_table(BODIES)?;
-            let body = bodies
-                .get(id.as_bytes())?
-                .map(|body| bytes::Bytes::copy_from_slice(body.value()))
-                .unwrap_or_default();
+            let body = store.body(id)?;
             Ok(Some(DeliveryRecord {
                 body,
                 ..stored.record.into_owned()
             }))
         })
-        .map_err(error)
     }
 
     fn delete(&self, id: &str) -> std::result::Result<bool, JournalError> {
         self.write(|store| {
-            let Some(old) = store.get(id)? else {
+            let Some(old) = store.get(id) else {
                 return Ok(false);
             };
-            store.remove(&old)?;
+            store.remove(&old);
             Ok(true)
         })
     }
@@ -931,21 +1167,19 @@ impl Journal for EmbeddedJournal {
         // Ids are UUIDv7, ordered by time: the smallest id of the cut-off millisecond bounds the
         // old ones.
         let by_age = self.delete_finished_before(&smallest_id_at(older_than_ms), false)?;
-        // Everything older than the `keep`-th newest goes, found the same way: from the oldest
-        // end, which is the shorter walk (the table knows its length without one).
-        let oldest_kept = self
-            .read(|transaction| {
-                let records = transaction.open_table(RECORDS)?;
-                let keep = keep.max(1) as u64;
-                let len = records.len()?;
-                if len <= keep {
-                    return Ok(None);
-                }
-                let older = usize::try_from(len - keep).unwrap_or(usize::MAX);
-                let nth = records.iter()?.nth(older).transpose()?;
-                Ok(nth.map(|(key, _)| String::from_utf8_lossy(key.value()).into_owned()))
-            })
-            .map_err(error)?;
+        // Everything older than the `keep`-th newest goes, found the same way.
+        let oldest_kept = self.read(|store| {
+            let records = store.records.borrow();
+            let keep = keep.max(1);
+            let Some(older) = records.len().checked_sub(keep) else {
+                return Ok(None);
+            };
+            // From the oldest end: usually the shorter walk.
+            Ok(records
+                .keys()
+                .nth(older)
+                .map(|key| String::from_utf8_lossy(key).into_owned()))
+        })?;
         let by_count = match oldest_kept {
             Some(id) => self.delete_finished_before(&id, false)?,
             None => 0,
@@ -954,66 +1188,54 @@ impl Journal for EmbeddedJournal {
     }
 
     fn check(&self) -> std::result::Result<(), JournalError> {
-        self.file.still_there()
+        self.lock().opened.still_there()
     }
 
     fn backlog(&self, endpoint: &str) -> std::result::Result<usize, JournalError> {
-        self.file.still_there()?;
-        self.peek(|store| store.unfinished(endpoint))
+        self.check()?;
+        self.read(|store| Ok(store.unfinished(endpoint)))
     }
 
     fn prune_to_size(&self, max_body_bytes: u64) -> std::result::Result<usize, JournalError> {
-        if self.body_bytes_at_most.load(Ordering::Relaxed) <= max_body_bytes {
-            return Ok(0);
-        }
-        // Counted again from the walk below. Bodies committed from here on add to the count
-        // (some twice, if the walk sees them too: too many is safe).
-        self.body_bytes_at_most.store(0, Ordering::Relaxed);
-        let first_over = self
-            .read(|transaction| {
-                let records = transaction.open_table(RECORDS)?;
-                // The bytes the bodies take, as the table knows them without reading a row (it
-                // walks the table's pages): a journal whose bodies fit under the cap keeps
-                // everything.
-                let bodies = transaction.open_table(BODIES)?;
-                let stored = bodies.stats()?.stored_bytes();
-                add_saturating(&self.body_bytes_at_most, stored);
-                if stored <= max_body_bytes {
-                    return Ok(None);
+        let first_over = self.read(|store| {
+            let bodies = store.bodies.borrow();
+            // The bytes the bodies take (keys included, as a table of them would count): a
+            // journal whose bodies fit under the cap keeps everything.
+            let stored: u64 = bodies
+                .iter()
+                .map(|(id, span)| {
+                    id.len() as u64 + Span::from_bytes(span).map_or(0, |span| span.len)
+                })
+                .sum();
+            if stored <= max_body_bytes {
+                return Ok(None);
+            }
+            // Newest first, adding up body sizes until the cap is passed: that delivery and
+            // every older finished one go.
+            let records = store.records.borrow();
+            let mut total: u64 = 0;
+            for (key, value) in records.iter().rev() {
+                let Some(stored) = Stored::decode(value) else {
+                    continue;
+                };
+                if stored.record.status.is_unfinished() {
+                    continue;
                 }
-                // Newest first, adding up body sizes (kept in the records, not read from the
-                // bodies) until the cap is passed: that delivery and every older finished one go.
-                let mut total: u64 = 0;
-                for entry in records.iter()?.rev() {
-                    let (key, value) = entry?;
-                    let Some(stored) = Stored::decode(value.value()) else {
-                        continue;
-                    };
-                    if stored.record.status.is_unfinished() {
-                        continue;
-                    }
-                    total = total.saturating_add(stored.body_len);
-                    if total > max_body_bytes {
-                        return Ok(Some(String::from_utf8_lossy(key.value()).into_owned()));
-                    }
+                total = total.saturating_add(stored.body_len);
+                if total > max_body_bytes {
+                    return Ok(Some(String::from_utf8_lossy(key).into_owned()));
                 }
-                Ok(None)
-            })
-            .inspect_err(|_| self.body_bytes_at_most.store(u64::MAX, Ordering::Relaxed))
-            .map_err(error)?;
-        match first_over {
-            Some(id) => self.delete_finished_before(&id, true),
-            None => Ok(0),
-        }
+            }
+            Ok(None)
+        })?;
+        let removed = match first_over {
+            Some(id) => self.delete_finished_before(&id, true)?,
+            None => 0,
+        };
+        // The retention's last step: what it removed is still in the log until it is rewritten.
+        self.rewrite_if_mostly_removed()?;
+        Ok(removed)
     }
-}
-
-/// Adds `bytes` to `counter`, stopping at `u64::MAX` (which also means "not counted yet").
-fn add_saturating(counter: &AtomicU64, bytes: u64) {
-    // The closure always returns `Some`, so the update cannot fail.
-    let _ = counter.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |now| {
-        Some(now.saturating_add(bytes))
-    });
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-use super::{EmbeddedJournal, FILE_NAME, INFO, SCHEMA_KEY, SCHEMA_VERSION};
+use super::{EmbeddedJournal, FILE_NAME, SCHEMA_VERSION, log};
 use crate::delivery::journal::{
     AttemptResult, DeliveryRecord, DeliveryStatus, Journal, Lease, new_id,
 };
@@ -135,14 +135,10 @@ fn a_journal_from_a_newer_version_is_refused() {
     let dir = fresh_dir("schema");
     drop(EmbeddedJournal::open(&dir).unwrap());
     {
-        let database = redb::Database::create(dir.join(FILE_NAME)).unwrap();
-        let transaction = database.begin_write().unwrap();
-        transaction
-            .open_table(INFO)
-            .unwrap()
-            .insert(SCHEMA_KEY, (SCHEMA_VERSION + 6).to_be_bytes().as_slice())
-            .unwrap();
-        transaction.commit().unwrap();
+        // A newer version's header, in place of this one's.
+        let mut header = Vec::new();
+        log::header(SCHEMA_VERSION + 6, &mut header);
+        std::fs::write(dir.join(FILE_NAME), &header).unwrap();
     }
     let error = EmbeddedJournal::open(&dir).err().unwrap();
     assert_eq!(error.kind(), JournalErrorKind::SchemaTooNew);
@@ -205,6 +201,125 @@ fn a_stale_attempt_cannot_overwrite_a_newer_one() {
     assert_eq!(record.status, DeliveryStatus::Done);
     assert_eq!(record.last_error, None);
     assert_eq!(journal.backlog("/webhooks/evaluate").unwrap(), 0);
+    drop(journal);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_data_dir_with_an_earlier_redb_journal_is_refused_naming_it() {
+    let dir = fresh_dir("redb-before");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("deliveries.redb"), b"redb\x1a\x0a\xa9\x0d\x0a").unwrap();
+    let error = EmbeddedJournal::open(&dir).err().unwrap().to_string();
+    assert!(
+        error.contains("deliveries.redb is a delivery journal written by an earlier build")
+            && error.contains("move it aside"),
+        "{error}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A crash mid-write leaves half a frame at the end: the journal opens with everything before
+/// it, cuts it off, and what it writes next survives another reopen.
+#[test]
+fn a_torn_last_entry_is_cut_off_and_the_rest_kept() {
+    let dir = fresh_dir("torn");
+    let kept = DeliveryRecord {
+        status: DeliveryStatus::Done,
+        ..queued()
+    };
+    drop({
+        let journal = EmbeddedJournal::open(&dir).unwrap();
+        journal.insert(std::slice::from_ref(&kept)).unwrap();
+        journal
+    });
+    let path = dir.join(FILE_NAME);
+    let whole = std::fs::metadata(&path).unwrap().len();
+    let mut torn = Vec::new();
+    log::put(
+        br#"{"id":"torn"}"#,
+        Some(b"never finished"),
+        whole,
+        &mut torn,
+    );
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes.extend_from_slice(&torn[..torn.len() - 3]);
+    std::fs::write(&path, &bytes).unwrap();
+
+    let after = queued();
+    drop({
+        let journal = EmbeddedJournal::open(&dir).unwrap();
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), whole, "cut off");
+        assert_eq!(journal.get(&kept.id).unwrap().unwrap().body, kept.body);
+        journal.insert(std::slice::from_ref(&after)).unwrap();
+        journal
+    });
+    let journal = EmbeddedJournal::open(&dir).unwrap();
+    assert!(journal.get(&kept.id).unwrap().is_some());
+    assert_eq!(
+        journal.get(&after.id).unwrap().unwrap().headers,
+        after.headers
+    );
+    drop(journal);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Once most of the log is deliveries the retention removed, it is rewritten without them: the
+/// file shrinks, and what is kept (bodies included) reads the same, before and after a reopen.
+#[test]
+fn the_retention_rewrites_a_log_mostly_removed() {
+    let dir = fresh_dir("rewrite");
+    let path = dir.join(FILE_NAME);
+    let journal = EmbeddedJournal::open(&dir).unwrap();
+    let many: Vec<DeliveryRecord> = (0..40u8)
+        .map(|n| DeliveryRecord {
+            status: DeliveryStatus::Done,
+            body: bytes::Bytes::from(vec![b'a' + n % 26; 200_000]),
+            ..queued()
+        })
+        .collect();
+    journal.insert(&many).unwrap();
+    let before = std::fs::metadata(&path).unwrap().len();
+    assert!(before > 8_000_000, "{before}");
+    assert_eq!(journal.prune(2, 0).unwrap(), 38);
+    assert_eq!(journal.prune_to_size(u64::MAX).unwrap(), 0);
+    let after = std::fs::metadata(&path).unwrap().len();
+    assert!(after < 500_000, "rewritten: {before} bytes, then {after}");
+    for kept in &many[38..] {
+        assert_eq!(journal.get(&kept.id).unwrap().unwrap().body, kept.body);
+    }
+    journal.insert(std::slice::from_ref(&queued())).unwrap();
+    drop(journal);
+    let journal = EmbeddedJournal::open(&dir).unwrap();
+    for kept in &many[38..] {
+        assert_eq!(journal.get(&kept.id).unwrap().unwrap().body, kept.body);
+    }
+    assert!(journal.get(&many[0].id).unwrap().is_none());
+    drop(journal);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A write the file refuses (a full disk, say) changes nothing: the tables are as before it.
+#[test]
+fn a_write_the_file_refuses_leaves_the_journal_as_it_was() {
+    let dir = fresh_dir("refused");
+    let journal = EmbeddedJournal::open(&dir).unwrap();
+    let first = queued();
+    journal.insert(std::slice::from_ref(&first)).unwrap();
+    // The same file, opened for reading only: every write to it fails.
+    let read_only = std::fs::File::open(dir.join(FILE_NAME)).unwrap();
+    let writable = std::mem::replace(&mut journal.lock().file, read_only);
+    let refused = queued();
+    assert!(journal.insert(std::slice::from_ref(&refused)).is_err());
+    assert!(journal.delete(&first.id).is_err());
+    assert!(journal.get(&refused.id).unwrap().is_none());
+    assert!(journal.get(&first.id).unwrap().is_some());
+    assert_eq!(journal.backlog(&first.endpoint).unwrap(), 1);
+    journal.lock().file = writable;
+    journal.insert(std::slice::from_ref(&refused)).unwrap();
+    drop(journal);
+    let journal = EmbeddedJournal::open(&dir).unwrap();
+    assert!(journal.get(&refused.id).unwrap().is_some());
     drop(journal);
     std::fs::remove_dir_all(&dir).unwrap();
 }
