@@ -250,6 +250,14 @@ pub(super) fn crc32(bytes: &[u8]) -> u32 {
 mod tests {
     use super::*;
 
+    /// A file name of its own in the temporary folder.
+    fn fresh_path() -> std::path::PathBuf {
+        std::env::temp_dir().join(format!(
+            "webhooks-log-{}",
+            crate::delivery::journal::new_id()
+        ))
+    }
+
     #[test]
     fn the_checksum_is_crc_32() {
         assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
@@ -258,10 +266,7 @@ mod tests {
 
     #[test]
     fn frames_read_back_as_written_and_a_torn_one_ends_the_log() {
-        let path = std::env::temp_dir().join(format!(
-            "webhooks-log-{}",
-            crate::delivery::journal::new_id()
-        ));
+        let path = fresh_path();
         let mut bytes = Vec::new();
         header(1, &mut bytes);
         let span = put(br#"{"id":"a"}"#, Some(b"body"), 0, &mut bytes).unwrap();
@@ -305,10 +310,7 @@ mod tests {
 
     #[test]
     fn a_file_not_starting_with_a_header_is_not_a_log() {
-        let path = std::env::temp_dir().join(format!(
-            "webhooks-log-{}",
-            crate::delivery::journal::new_id()
-        ));
+        let path = fresh_path();
         let mut bytes = Vec::new();
         remove(b"a", &mut bytes);
         std::fs::write(&path, &bytes).unwrap();
