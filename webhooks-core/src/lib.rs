@@ -18,7 +18,8 @@ pub mod endpoint;
 pub mod extract;
 pub mod filter;
 mod json;
-pub mod path;
+/// Turning what the user wrote into the endpoint path, and refusing what cannot be in a URL.
+pub use webhooks_rules::path;
 pub mod payload;
 mod rejection;
 mod request;

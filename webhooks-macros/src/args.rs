@@ -3,7 +3,7 @@
 use syn::parse::{Parse, ParseStream};
 use syn::{Expr, ExprLit, Ident, Lit, LitStr, Token};
 
-use webhooks_core::filter::{self, FilterKey};
+use webhooks_rules::filter::{self, FilterKey};
 
 use crate::errors::Errors;
 

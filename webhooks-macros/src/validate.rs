@@ -148,7 +148,7 @@ fn endpoint_path(given: Option<&syn::LitStr>, name: &Ident, errors: &mut Errors)
             name.span(),
         ),
     };
-    match webhooks_core::path::normalize(&raw) {
+    match webhooks_rules::path::normalize(&raw) {
         Ok(path) => path,
         Err(message) if given.is_none() => {
             errors.push(syn::Error::new(

@@ -1,13 +1,12 @@
 //! Turning what the user wrote into the endpoint path, and refusing what cannot be in a URL.
 //!
-//! One source for both `#[webhook_endpoint]` (which includes this file with `#[path]`, keeping the
-//! macro crate free of runtime dependencies) and the runtime's `add_webhook`.
+//! One source for both `#[webhook_endpoint]` and the runtime's `add_webhook`.
 
 /// The path with leading and trailing `/` stripped, or why it cannot be a URL path.
 ///
 /// ```
-/// assert_eq!(webhooks_core::path::normalize("/models/retrain/").unwrap(), "models/retrain");
-/// assert!(webhooks_core::path::normalize("say hello").is_err());
+/// assert_eq!(webhooks_rules::path::normalize("/models/retrain/").unwrap(), "models/retrain");
+/// assert!(webhooks_rules::path::normalize("say hello").is_err());
 /// ```
 ///
 /// # Errors
