@@ -47,6 +47,7 @@ pub mod hub;
 pub mod limits;
 mod ops;
 pub mod server;
+mod tasks;
 pub mod testing;
 mod web;
 

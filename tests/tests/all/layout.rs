@@ -11,7 +11,8 @@ use common::rust_files;
 
 /// `webhooks-runtime/src`'s top-level modules, lowest layer first.
 const LAYERS: &[&str] = &[
-    "hub", "answers", "error", "limits", "endpoint", "delivery", "ops", "web", "server", "testing",
+    "hub", "answers", "error", "limits", "tasks", "endpoint", "delivery", "ops", "web", "server",
+    "testing",
 ];
 
 /// The top-level modules named by `crate::<module>` paths in `text`'s code (doc comments link to

@@ -161,9 +161,18 @@ impl Deliveries {
         work: impl FnOnce(&dyn Journal) -> Result<T, JournalError> + Send + 'static,
     ) -> Result<T, JournalError> {
         let journal = Arc::clone(&self.journal);
-        tokio::task::spawn_blocking(move || work(&*journal))
+        // The result comes back through a channel, so the blocking task is the same type for
+        // every `T` (see `tasks`): twelve callers, one copy of tokio's task machinery.
+        let (sender, receiver) = tokio::sync::oneshot::channel();
+        crate::tasks::spawn_blocking(move || {
+            // The caller went away: nobody wants the result.
+            let _ = sender.send(work(&*journal));
+        })
+        .await
+        .map_err(|error| JournalError::new("a journal task failed").with_source(error))?;
+        receiver
             .await
-            .map_err(|error| JournalError::new("a journal task failed").with_source(error))?
+            .map_err(|_| JournalError::new("a journal task ended without a result"))?
     }
 
     /// Records a delivery to `route` durably (a background one queued, or an ordinary one that

@@ -53,7 +53,7 @@ impl Workers {
             .iter()
             .filter(|route| route.background && !route.relay)
         {
-            tasks.push(tokio::spawn(work(
+            tasks.push(crate::tasks::spawn(work(
                 context.clone(),
                 route.id,
                 stopped.clone(),
@@ -106,7 +106,7 @@ fn start_writer(deliveries: &Deliveries, stopped: watch::Receiver<bool>) -> Opti
             write_batches(&*journal, &receiver, &behind, &settings, &stopped);
         });
     match spawned {
-        Ok(_) => Some(tokio::spawn(async move {
+        Ok(_) => Some(crate::tasks::spawn(async move {
             let _ = writer_ended.await;
         })),
         Err(error) => {
@@ -152,14 +152,14 @@ async fn work(context: Context, id: RouteId, mut stopped: watch::Receiver<bool>)
                         if let Ok(mut ids) = ids.lock() {
                             ids.push(delivery.id.clone());
                         }
-                        running.spawn(async move {
+                        running.spawn(crate::tasks::boxed(async move {
                             let delivery_id = delivery.id.clone();
                             run_delivery(&context, id, delivery).await;
                             if let Ok(mut ids) = ids.lock() {
                                 ids.retain(|running| *running != delivery_id);
                             }
                             drop(permit);
-                        });
+                        }));
                     }
                 }
                 Err(error) => {

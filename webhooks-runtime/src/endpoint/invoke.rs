@@ -211,7 +211,7 @@ fn start_handler(handler: &ErasedHandler, request: WebhookRequest) -> Running {
         }
         ErasedHandler::Blocking(call) => {
             let call = Arc::clone(call);
-            Running::Blocking(tokio::task::spawn_blocking(move || call(request)))
+            Running::Blocking(crate::tasks::spawn_blocking(move || call(request)))
         }
     }
 }

@@ -77,7 +77,7 @@ impl Started {
             });
             let protocols = Arc::clone(&protocols);
             let watcher = graceful.watcher();
-            tokio::spawn(async move {
+            crate::tasks::spawn(async move {
                 // A client that goes away mid-request is not the server's problem, hence `let _`.
                 match protocol_within(&stream, header_read_timeout).await {
                     Some(Protocol::Http1) => {

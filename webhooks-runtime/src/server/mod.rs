@@ -185,7 +185,7 @@ impl WebhooksServer {
         let addr = started.addr;
         let base_url = started.base_url.clone();
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(started.accept_until(async move {
+        let task = crate::tasks::spawn(started.accept_until(async move {
             // A dropped handle stops the server too: `Err` is as good as a message.
             let _ = stopped.await;
         }));
@@ -204,7 +204,7 @@ impl WebhooksServer {
         let not_kept = Arc::default();
         let deliveries = {
             let opening = self.journal_opening(&not_kept);
-            tokio::task::spawn_blocking(move || opening.open())
+            crate::tasks::spawn_blocking(move || opening.open())
                 .await
                 .map_err(std::io::Error::other)??
         };

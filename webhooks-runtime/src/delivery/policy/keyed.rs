@@ -121,12 +121,12 @@ pub(super) async fn deliver(
     // On a task of its own: when the request is dropped (the Hub stopped waiting and closed the
     // connection), the run goes on and its real result is saved, so that the Hub's retry finds it
     // running (and waits for it) rather than failed while it still runs.
-    let running = tokio::spawn(async move {
+    let running = crate::tasks::spawn(async move {
         let invocation = heartbeat_while(invoking, &deliveries, journaled, &id).await;
         if journaled {
             let result = result_of(&invocation, started);
             // Off the response path.
-            tokio::spawn(async move { deliveries.save_result(id, attempt, result).await });
+            crate::tasks::spawn(async move { deliveries.save_result(id, attempt, result).await });
         }
         invocation
     });
@@ -211,7 +211,7 @@ pub(crate) async fn heartbeat_while(
             _ = beats.tick() => {
                 let deliveries = Arc::clone(deliveries);
                 let ids = vec![id.to_owned()];
-                tokio::spawn(async move {
+                crate::tasks::spawn(async move {
                     if let Err(error) = deliveries.extend_lease(ids).await {
                         tracing::error!(%error, "cannot extend the lease of a running delivery");
                     }

@@ -81,7 +81,7 @@ async fn run_once(
     record.settle(&invocation, started);
     // Written whatever the writer's load: the running record must not stay running.
     let deliveries = Arc::clone(deliveries);
-    tokio::spawn(async move {
+    crate::tasks::spawn(async move {
         if let Err(error) = deliveries
             .run(move |journal| journal.insert(std::slice::from_ref(&record)))
             .await
