@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::process::{ServerProcess, free_port, request};
@@ -64,4 +64,45 @@ fn the_healthcheck_fails_when_no_server_answers() {
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("Unhealthy"), "{stderr}");
+}
+
+/// The Space's Dockerfile builds the workspace in its first layer, so it must copy every member (a
+/// folder, or at least its manifest): cargo refuses a workspace with a member missing, and a crate
+/// added to the workspace would otherwise break every Space build with no test failing here.
+#[test]
+fn the_space_dockerfile_copies_every_workspace_member() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    let members_list = manifest
+        .split_once("members = [")
+        .and_then(|(_, rest)| rest.split_once(']'))
+        .unwrap()
+        .0;
+    let members: Vec<&str> = members_list
+        .split(',')
+        .map(|member| member.trim().trim_matches('"'))
+        .filter(|member| !member.is_empty())
+        .collect();
+    assert!(members.contains(&"webhooks-runtime"), "{members:?}");
+    let dockerfile = std::fs::read_to_string(root.join("examples/space/Dockerfile")).unwrap();
+    let copied: Vec<&str> = dockerfile
+        .lines()
+        .filter_map(|line| line.strip_prefix("COPY "))
+        .filter(|line| !line.starts_with("--from"))
+        .flat_map(|line| {
+            let sources: Vec<&str> = line.split_whitespace().collect();
+            sources[..sources.len() - 1].to_vec()
+        })
+        .collect();
+    for member in members {
+        let covered = copied.iter().any(|source| {
+            *source == member
+                || member.starts_with(&format!("{source}/"))
+                || *source == format!("{member}/Cargo.toml")
+        });
+        assert!(
+            covered,
+            "examples/space/Dockerfile does not copy the workspace member `{member}`"
+        );
+    }
 }
