@@ -69,19 +69,21 @@ pub(super) fn header(version: u64, out: &mut Vec<u8>) {
 /// body will be.
 pub(super) fn put(record: &[u8], body: Option<&[u8]>, at: u64, out: &mut Vec<u8>) -> Option<Span> {
     let record_len = u32::try_from(record.len()).unwrap_or(u32::MAX);
-    let mut payload = Vec::with_capacity(record.len() + body.map_or(0, <[u8]>::len) + 6);
-    payload.push(b'P');
-    payload.extend_from_slice(&record_len.to_le_bytes());
-    payload.extend_from_slice(record);
-    match body {
-        Some(body) => {
-            payload.push(1);
-            payload.extend_from_slice(body);
-        }
-        None => payload.push(0),
-    }
     let start = at + out.len() as u64;
-    frame(&payload, out);
+    // Written in place, the checksum filled in last: the body is copied once, into `out`.
+    frame_with(out, |payload| {
+        payload.reserve(record.len() + body.map_or(0, <[u8]>::len) + 6);
+        payload.push(b'P');
+        payload.extend_from_slice(&record_len.to_le_bytes());
+        payload.extend_from_slice(record);
+        match body {
+            Some(body) => {
+                payload.push(1);
+                payload.extend_from_slice(body);
+            }
+            None => payload.push(0),
+        }
+    });
     body.map(|body| Span {
         offset: start + FRAME_HEADER + PUT_HEAD + record.len() as u64 + 1,
         len: body.len() as u64,
@@ -97,11 +99,21 @@ pub(super) fn remove(id: &[u8], out: &mut Vec<u8>) {
 }
 
 fn frame(payload: &[u8], out: &mut Vec<u8>) {
+    frame_with(out, |out| out.extend_from_slice(payload));
+}
+
+/// Appends a frame whose payload `write` appends to `out`: its length and checksum are filled in
+/// once it is there.
+fn frame_with(out: &mut Vec<u8>, write: impl FnOnce(&mut Vec<u8>)) {
+    let head = out.len();
+    out.extend_from_slice(&[0; FRAME_HEADER as usize]);
+    write(out);
+    let payload = &out[head + FRAME_HEADER as usize..];
     // Frames are bounded by the body limit, far below 4 GiB.
     let len = u32::try_from(payload.len()).unwrap_or(u32::MAX);
-    out.extend_from_slice(&len.to_le_bytes());
-    out.extend_from_slice(&crc32(payload).to_le_bytes());
-    out.extend_from_slice(payload);
+    let crc = crc32(payload);
+    out[head..head + 4].copy_from_slice(&len.to_le_bytes());
+    out[head + 4..head + 8].copy_from_slice(&crc.to_le_bytes());
 }
 
 /// Reads the file's frames in order, calling `each` with every entry and the offset of the frame
@@ -218,10 +230,12 @@ pub(super) fn sync_folder(path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// CRC-32 (IEEE 802.3), table-driven.
+/// CRC-32 (IEEE 802.3), eight bytes at a time ("slicing-by-8"): about a quarter of the
+/// instructions of a byte at a time, which was a fifth of the journal writer's work per record
+/// (callgrind).
 pub(super) fn crc32(bytes: &[u8]) -> u32 {
-    const TABLE: [u32; 256] = {
-        let mut table = [0u32; 256];
+    const TABLES: [[u32; 256]; 8] = {
+        let mut tables = [[0u32; 256]; 8];
         let mut n = 0;
         while n < 256 {
             let mut c = n as u32;
@@ -234,14 +248,38 @@ pub(super) fn crc32(bytes: &[u8]) -> u32 {
                 };
                 k += 1;
             }
-            table[n] = c;
+            tables[0][n] = c;
             n += 1;
         }
-        table
+        let mut slice = 1;
+        while slice < 8 {
+            let mut n = 0;
+            while n < 256 {
+                let previous = tables[slice - 1][n];
+                tables[slice][n] = (previous >> 8) ^ tables[0][(previous & 0xFF) as usize];
+                n += 1;
+            }
+            slice += 1;
+        }
+        tables
     };
+    let at = |table: usize, word: u32, shift: u32| TABLES[table][((word >> shift) & 0xFF) as usize];
     let mut crc = !0u32;
-    for byte in bytes {
-        crc = TABLE[((crc ^ u32::from(*byte)) & 0xFF) as usize] ^ (crc >> 8);
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let low = u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]) ^ crc;
+        let high = u32::from_le_bytes([chunk[4], chunk[5], chunk[6], chunk[7]]);
+        crc = at(7, low, 0)
+            ^ at(6, low, 8)
+            ^ at(5, low, 16)
+            ^ at(4, low, 24)
+            ^ at(3, high, 0)
+            ^ at(2, high, 8)
+            ^ at(1, high, 16)
+            ^ at(0, high, 24);
+    }
+    for byte in chunks.remainder() {
+        crc = TABLES[0][((crc ^ u32::from(*byte)) & 0xFF) as usize] ^ (crc >> 8);
     }
     !crc
 }
@@ -262,6 +300,12 @@ mod tests {
     fn the_checksum_is_crc_32() {
         assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
         assert_eq!(crc32(b""), 0);
+        // Past eight bytes, and with a remainder: the word-at-a-time loop and the tail.
+        assert_eq!(
+            crc32(b"The quick brown fox jumps over the lazy dog"),
+            0x414F_A339
+        );
+        assert_eq!(crc32(&[0u8; 32]), 0x190A_55AD);
     }
 
     #[test]
