@@ -60,9 +60,10 @@ pub(super) enum Entry<'a> {
 
 /// Appends the header frame to `out`.
 pub(super) fn header(version: u64, out: &mut Vec<u8>) {
-    let mut payload = vec![b'H'];
-    payload.extend_from_slice(&version.to_le_bytes());
-    frame(&payload, out);
+    frame_with(out, |payload| {
+        payload.push(b'H');
+        payload.extend_from_slice(&version.to_le_bytes());
+    });
 }
 
 /// Appends a record frame to `out`, which is to be written at `at` in the file; returns where its
@@ -70,7 +71,7 @@ pub(super) fn header(version: u64, out: &mut Vec<u8>) {
 pub(super) fn put(record: &[u8], body: Option<&[u8]>, at: u64, out: &mut Vec<u8>) -> Option<Span> {
     let record_len = u32::try_from(record.len()).unwrap_or(u32::MAX);
     let start = at + out.len() as u64;
-    // Written in place, the checksum filled in last: the body is copied once, into `out`.
+    // Written in place: the body is copied once, into `out`.
     frame_with(out, |payload| {
         payload.reserve(record.len() + body.map_or(0, <[u8]>::len) + 6);
         payload.push(b'P');
@@ -92,18 +93,14 @@ pub(super) fn put(record: &[u8], body: Option<&[u8]>, at: u64, out: &mut Vec<u8>
 
 /// Appends a removal frame to `out`.
 pub(super) fn remove(id: &[u8], out: &mut Vec<u8>) {
-    let mut payload = Vec::with_capacity(id.len() + 1);
-    payload.push(b'R');
-    payload.extend_from_slice(id);
-    frame(&payload, out);
+    frame_with(out, |payload| {
+        payload.push(b'R');
+        payload.extend_from_slice(id);
+    });
 }
 
-fn frame(payload: &[u8], out: &mut Vec<u8>) {
-    frame_with(out, |out| out.extend_from_slice(payload));
-}
-
-/// Appends a frame whose payload `write` appends to `out`: its length and checksum are filled in
-/// once it is there.
+/// Appends a frame whose payload `write` appends to `out` (in place, not built apart and copied):
+/// its length and checksum are filled in once it is there.
 fn frame_with(out: &mut Vec<u8>, write: impl FnOnce(&mut Vec<u8>)) {
     let head = out.len();
     out.extend_from_slice(&[0; FRAME_HEADER as usize]);

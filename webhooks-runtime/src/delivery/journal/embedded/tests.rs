@@ -150,18 +150,25 @@ fn a_journal_from_a_newer_version_is_refused() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Why the journal refuses to open a data dir holding `file` (with `contents`) from an earlier
+/// build.
+fn refusal_beside(file: &str, contents: &[u8]) -> String {
+    let dir = fresh_dir(file);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(file), contents).unwrap();
+    let error = EmbeddedJournal::open(&dir).err().unwrap().to_string();
+    std::fs::remove_dir_all(&dir).unwrap();
+    error
+}
+
 #[test]
 fn a_data_dir_with_an_earlier_sqlite_journal_is_refused_naming_it() {
-    let dir = fresh_dir("sqlite-before");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("deliveries.sqlite3"), b"SQLite format 3\0").unwrap();
-    let error = EmbeddedJournal::open(&dir).err().unwrap().to_string();
+    let error = refusal_beside("deliveries.sqlite3", b"SQLite format 3\0");
     assert!(
         error.contains("deliveries.sqlite3 is a delivery journal written by an earlier version")
             && error.contains("`sqlite` feature"),
         "{error}"
     );
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -207,16 +214,12 @@ fn a_stale_attempt_cannot_overwrite_a_newer_one() {
 
 #[test]
 fn a_data_dir_with_an_earlier_redb_journal_is_refused_naming_it() {
-    let dir = fresh_dir("redb-before");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("deliveries.redb"), b"redb\x1a\x0a\xa9\x0d\x0a").unwrap();
-    let error = EmbeddedJournal::open(&dir).err().unwrap().to_string();
+    let error = refusal_beside("deliveries.redb", b"redb\x1a\x0a\xa9\x0d\x0a");
     assert!(
         error.contains("deliveries.redb is a delivery journal written by an earlier build")
             && error.contains("move it aside"),
         "{error}"
     );
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// A crash mid-write leaves half a frame at the end: the journal opens with everything before
