@@ -73,10 +73,15 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def cpu_ticks(pid):
+def cpu_ticks_split(pid):
+    """The process's CPU ticks so far in user mode and in the kernel (utime, stime)."""
     with open(f"/proc/{pid}/stat") as stat:
         fields = stat.read().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])  # utime + stime
+    return int(fields[11]), int(fields[12])
+
+
+def cpu_ticks(pid):
+    return sum(cpu_ticks_split(pid))
 
 
 def context_switches(pid):
@@ -183,9 +188,11 @@ def records_not_kept(port):
 
 def measure(process, port, seconds, client_env=None):
     warm = wrk(port, 64, 1, client_env)
-    before = cpu_ticks(process.pid)
+    user_before, kernel_before = cpu_ticks_split(process.pid)
     loaded = wrk(port, 64, seconds, client_env)
-    cpu = cpu_ticks(process.pid) - before
+    user_after, kernel_after = cpu_ticks_split(process.pid)
+    user, kernel = user_after - user_before, kernel_after - kernel_before
+    cpu = user + kernel
     rss_load = rss_kib(process.pid, "VmHWM")
     single = wrk(port, 1, max(1, seconds // 2), client_env)
     return {
@@ -194,6 +201,9 @@ def measure(process, port, seconds, client_env=None):
         "p50_1": single["p50_us"], "p99_1": single["p99_us"],
         "non2xx": loaded["non2xx"] + single["non2xx"] + loaded["socket_errors"],
         "cpu_us_per_request": cpu / TICKS * 1e6 / max(1, loaded["requests"]),
+        # Split, because the kernel's share (the sockets) is the same for every target.
+        "user_us_per_request": user / TICKS * 1e6 / max(1, loaded["requests"]),
+        "kernel_us_per_request": kernel / TICKS * 1e6 / max(1, loaded["requests"]),
         "rss_load_kib": rss_load,
         "sent": warm["requests"] + loaded["requests"] + single["requests"],
     }
@@ -274,13 +284,14 @@ def main():
         return f"{max(0.0, 1 - target['not_kept'] / max(1, sent)):.0%}"
 
     print(f"\n{args.rounds} interleaved rounds of {args.seconds} s, 64 and 1 keep-alive connections; medians\n")
-    print("| target | req/s (64) | p50 / p99 ms (64) | p50 / p99 ms (1) | non-2xx | CPU µs/req | req/s ÷ axum peer | CPU/req ÷ axum peer | req/s ÷ floor | CPU/req ÷ floor | CPU/req ÷ floor parsing | idle RSS MiB | RSS under load MiB | idle CPU ticks | idle wake-ups/s | start → first response ms | journal records kept |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| target | req/s (64) | p50 / p99 ms (64) | p50 / p99 ms (1) | non-2xx | CPU µs/req | user / kernel µs/req | req/s ÷ axum peer | CPU/req ÷ axum peer | req/s ÷ floor | CPU/req ÷ floor | CPU/req ÷ floor parsing | idle RSS MiB | RSS under load MiB | idle CPU ticks | idle wake-ups/s | start → first response ms | journal records kept |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name, _, _ in targets:
         target = running[name]
         print(f"| {name} | {median(name, 'rps'):.0f} | {median(name, 'p50_64')/1000:.2f} / {median(name, 'p99_64')/1000:.2f} "
               f"| {median(name, 'p50_1')/1000:.3f} / {median(name, 'p99_1')/1000:.3f} "
               f"| {sum(r[name]['non2xx'] for r in rounds)} | {median(name, 'cpu_us_per_request'):.2f} "
+              f"| {median(name, 'user_us_per_request'):.2f} / {median(name, 'kernel_us_per_request'):.2f} "
               f"| {ratio(name, 'rps', PEER):.2f} | {ratio(name, 'cpu_us_per_request', PEER):.2f} "
               f"| {ratio(name, 'rps'):.2f} | {ratio(name, 'cpu_us_per_request'):.2f} "
               f"| {ratio(name, 'cpu_us_per_request', PARSING_FLOOR):.2f} "
