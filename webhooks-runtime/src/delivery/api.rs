@@ -149,7 +149,7 @@ pub(crate) async fn replay(
     };
     let original_id = original.id.clone();
     let mut replay = DeliveryRecord::replay_of(original, route);
-    if route.background {
+    if route.mode.is_background() {
         let id = replay.id.clone();
         return match deliveries.enqueue(route.id, replay, false).await {
             Ok(Enqueued::Queued) => answers::json(

@@ -125,7 +125,7 @@ impl Deliveries {
         let (batch, batch_receiver) = std::sync::mpsc::sync_channel(writer::PENDING_RECORDS);
         let wakers: Vec<Option<Arc<Notify>>> = routes
             .iter()
-            .map(|route| route.background.then(Arc::default))
+            .map(|route| route.mode.is_background().then(Arc::default))
             .collect();
         // Another process queued a delivery: its endpoint's worker here may claim it.
         let by_key: std::collections::HashMap<String, Arc<Notify>> = routes
@@ -272,7 +272,7 @@ impl Deliveries {
     pub(crate) async fn backlog(&self, routes: &Routes) -> Result<usize, JournalError> {
         let keys: Vec<String> = routes
             .iter()
-            .filter(|route| route.background)
+            .filter(|route| route.mode.is_background())
             .map(|route| route.journal_key.clone())
             .collect();
         self.run(move |journal| {

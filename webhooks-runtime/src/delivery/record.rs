@@ -111,7 +111,7 @@ impl DeliveryRecord {
             scope,
             action,
             repo,
-            background: route.background,
+            background: route.mode.is_background(),
             original_id: None,
             uri: request.uri().to_string(),
             headers,
@@ -119,7 +119,7 @@ impl DeliveryRecord {
             // connection read buffer it came in alive until the record is written.
             body: Bytes::copy_from_slice(request.body()),
             next_attempt_at_ms: 0,
-            dedupe: route.dedupe,
+            dedupe: route.mode.dedupes(),
             webhook_id: webhook_id(request.headers()).map(str::to_owned),
             repeats: 0,
         }
@@ -145,8 +145,8 @@ impl DeliveryRecord {
             latency_ms: None,
             original_id: Some(original.id.clone()),
             next_attempt_at_ms: 0,
-            background: route.background,
-            dedupe: route.dedupe,
+            background: route.mode.is_background(),
+            dedupe: route.mode.dedupes(),
             status: DeliveryStatus::Queued,
             // The Hub's id stays, to say which Hub delivery it replays; the replay is not keyed
             // on it (it is run because it was asked for).

@@ -49,10 +49,7 @@ impl Workers {
             expose_errors,
         };
         // A relay's deliveries are taken by its forwarder, not run here.
-        for route in routes
-            .iter()
-            .filter(|route| route.background && !route.relay)
-        {
+        for route in routes.iter().filter(|route| route.mode.has_workers()) {
             tasks.push(crate::tasks::spawn(work(
                 context.clone(),
                 route.id,

@@ -295,3 +295,12 @@ pub(crate) struct Erased {
     pub(crate) check: Check,
     pub(crate) body: BodyUse,
 }
+
+/// A readable name for a handler: the function's name, or `closure in <module>` for a closure.
+pub(crate) fn handler_name<H>() -> String {
+    let full = std::any::type_name::<H>();
+    match full.strip_suffix("::{{closure}}") {
+        Some(scope) => format!("closure in {scope}"),
+        None => full.rsplit("::").next().unwrap_or(full).to_owned(),
+    }
+}

@@ -1,14 +1,17 @@
 //! The webhook endpoints one server serves: gathered once at start, sorted, each with an id that
 //! everything else (metrics, workers, the router) indexes by.
 
+use std::collections::HashMap;
+use std::panic::Location;
+use std::sync::Arc;
 use std::time::Duration;
 
-use std::sync::Arc;
-
+use webhooks_core::endpoint::ROUTE_PREFIX;
 use webhooks_core::{BodyUse, DeliveryMode, Endpoint, EventFilter};
 
-use crate::endpoint::handler::{Check, ErasedHandler};
+use crate::endpoint::handler::{Check, Erased, ErasedHandler, erase_async};
 use crate::error::{DuplicatePath, Error};
+use crate::limits::Limits;
 
 /// A route's position in its [`Routes`], the same for the server's whole life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -34,43 +37,179 @@ pub(crate) struct Route {
     pub(crate) doc: String,
     /// `file:line` where it was written.
     pub(crate) location: String,
+    /// The handler, erased to one type.
     pub(crate) handler: ErasedHandler,
     /// Builds the handler's arguments without running it.
     pub(crate) check: Check,
     /// What the handler's arguments read of the body.
     pub(crate) body: BodyUse,
-    /// Whether deliveries are journaled, answered 202 and handled in the background.
-    pub(crate) background: bool,
-    /// Whether a body already accepted recently is answered as a duplicate; resolved at build
-    /// time (on for background endpoints unless told otherwise).
-    pub(crate) dedupe: bool,
+    /// How its deliveries are handled; dedupe resolved at build time.
+    pub(crate) mode: RouteMode,
     /// How long the handler may run, resolved from the limits at build time.
     pub(crate) timeout: Option<Duration>,
-    /// A relay's catch-all route (`/webhooks/<any path>`): its deliveries wait in the journal for
-    /// `hf-webhooks forward` to take them (`GET /api/relay/next`); no worker runs them here.
-    pub(crate) relay: bool,
+}
+
+/// How a route's deliveries are handled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RouteMode {
+    /// Run at once and answered with the handler's response; `dedupe`: a body already accepted
+    /// recently is answered as a duplicate (off unless asked).
+    Answered {
+        /// Whether a repeated body is answered as a duplicate.
+        dedupe: bool,
+    },
+    /// Journaled, answered 202 and run by the background workers, with retries; `dedupe` is on
+    /// unless turned off.
+    Background {
+        /// Whether a repeated body is answered as a duplicate.
+        dedupe: bool,
+    },
+    /// A relay's catch-all route (`/webhooks/<any path>`): its deliveries are journaled, answered
+    /// 202 and wait for `hf-webhooks forward` to take them (`GET /api/relay/next`); no worker
+    /// runs them here, and copies are handed on as they came (the server they reach dedupes).
+    Relay,
+}
+
+impl RouteMode {
+    /// Whether deliveries are journaled and answered 202 before anything runs them.
+    pub(crate) fn is_background(self) -> bool {
+        !matches!(self, RouteMode::Answered { .. })
+    }
+
+    /// Whether this server's background workers run the deliveries.
+    pub(crate) fn has_workers(self) -> bool {
+        matches!(self, RouteMode::Background { .. })
+    }
+
+    /// Whether a body already accepted recently is answered as a duplicate.
+    pub(crate) fn dedupes(self) -> bool {
+        match self {
+            RouteMode::Answered { dedupe } | RouteMode::Background { dedupe } => dedupe,
+            RouteMode::Relay => false,
+        }
+    }
+
+    /// Whether this is a relay's catch-all route.
+    pub(crate) fn is_relay(self) -> bool {
+        self == RouteMode::Relay
+    }
+
+    /// The mode with dedupe as the builder asked (`None`: the mode's default).
+    fn with_dedupe(self, asked: Option<bool>) -> Self {
+        match self {
+            RouteMode::Answered { .. } => RouteMode::Answered {
+                dedupe: asked.unwrap_or(false),
+            },
+            RouteMode::Background { .. } => RouteMode::Background {
+                dedupe: asked.unwrap_or(true),
+            },
+            RouteMode::Relay => RouteMode::Relay,
+        }
+    }
+}
+
+/// Where a route was written, as `file:line`.
+fn location_of(location: &Location<'_>) -> String {
+    format!("{}:{}", location.file(), location.line())
 }
 
 impl Route {
-    /// A route for an endpoint `#[webhook_endpoint]` registered.
-    pub(crate) fn from_endpoint(endpoint: &'static Endpoint) -> Self {
+    /// A route at `path` (normalized, under `/webhooks/`); its id, journal key, timeout and dedupe
+    /// are settled when the server is built ([`Route::resolve`], [`Routes::new`]).
+    pub(crate) fn new(
+        path: String,
+        function: String,
+        doc: String,
+        location: String,
+        Erased {
+            handler,
+            check,
+            body,
+        }: Erased,
+        mode: RouteMode,
+    ) -> Self {
         Route {
             id: RouteId(0),
-            route_path: endpoint.route(),
+            route_path: format!("{ROUTE_PREFIX}{path}"),
             journal_key: String::new(),
-            filter: endpoint.filter(),
-            path: endpoint.path().to_owned(),
-            function: endpoint.function().to_owned(),
-            doc: endpoint.doc().to_owned(),
-            location: endpoint.location(),
+            filter: EventFilter::new(),
+            path,
+            function,
+            doc,
+            location,
+            handler,
+            check,
+            body,
+            mode,
+            timeout: None,
+        }
+    }
+
+    /// A route added by the builder (`add_webhook` and its kin), written at `location`.
+    pub(crate) fn added(
+        path: String,
+        function: String,
+        location: &Location<'_>,
+        erased: Erased,
+        background: bool,
+    ) -> Self {
+        let mode = if background {
+            RouteMode::Background { dedupe: true }
+        } else {
+            RouteMode::Answered { dedupe: false }
+        };
+        Route::new(
+            path,
+            function,
+            String::new(),
+            location_of(location),
+            erased,
+            mode,
+        )
+    }
+
+    /// A route for an endpoint `#[webhook_endpoint]` registered.
+    pub(crate) fn from_endpoint(endpoint: &'static Endpoint) -> Self {
+        let erased = Erased {
             handler: endpoint.handler().into(),
             check: Arc::new(endpoint.check()),
             body: endpoint.body(),
-            background: endpoint.delivery_mode() == DeliveryMode::Background,
-            dedupe: false,
-            timeout: None,
-            relay: false,
-        }
+        };
+        let mode = match endpoint.delivery_mode() {
+            DeliveryMode::Background => RouteMode::Background { dedupe: true },
+            DeliveryMode::Immediate => RouteMode::Answered { dedupe: false },
+        };
+        let mut route = Route::new(
+            endpoint.path().to_owned(),
+            endpoint.function().to_owned(),
+            endpoint.doc().to_owned(),
+            endpoint.location(),
+            erased,
+            mode,
+        );
+        route.filter = endpoint.filter();
+        route
+    }
+
+    /// A relay's catch-all route, written at `location` (see [`RouteMode::Relay`]): it takes any
+    /// JSON body and holds it for `hf-webhooks forward`.
+    pub(crate) fn relay(location: &Location<'_>) -> Self {
+        Route::new(
+            "*".to_owned(),
+            "relay".to_owned(),
+            "Every path, held for `hf-webhooks forward`.".to_owned(),
+            location_of(location),
+            erase_async(|_: webhooks_core::Json<serde_json::Value>| async {}),
+            RouteMode::Relay,
+        )
+    }
+
+    /// Settles what the server's settings decide per route: how long its handler may run, and
+    /// whether it drops repeated bodies (`dedupe`: the builder's per-path choice, else the mode's
+    /// default).
+    pub(crate) fn resolve(&mut self, limits: &Limits, dedupe: &HashMap<String, bool>) {
+        self.timeout = limits.handler_timeout_for(&self.path, self.mode.is_background());
+        self.mode = self.mode.with_dedupe(dedupe.get(&self.path).copied());
     }
 }
 

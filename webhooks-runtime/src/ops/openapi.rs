@@ -187,7 +187,7 @@ fn responses(route: &Route) -> Value {
     let mut add = |status: &str, value: Value| {
         responses.insert(status.to_owned(), value);
     };
-    if route.background {
+    if route.mode.is_background() {
         add(
             "200",
             json!({ "description": "A duplicate of a delivery already accepted: not handled again.", "content": { "application/json": {} } }),
@@ -226,14 +226,14 @@ fn responses(route: &Route) -> Value {
         );
     }
     add("500", error("The handler failed or panicked."));
-    if route.background {
+    if route.mode.is_background() {
         add(
             "503",
             error("The delivery could not be journaled; send it again."),
         );
     }
     // A background handler's timeout applies after the 202: the client never sees it.
-    if route.timeout.is_some() && !route.background {
+    if route.timeout.is_some() && !route.mode.is_background() {
         add(
             "504",
             error("The handler did not finish within its timeout."),

@@ -39,7 +39,7 @@ pub(crate) fn start_messages(secret_configured: bool, base_url: &str, routes: &R
         );
     }
     for group in routes.by_path() {
-        if group[0].relay {
+        if group[0].mode.is_relay() {
             let _ = writeln!(
                 text,
                 "  - POST {base_url}/webhooks/<any path>: held for `hf-webhooks forward --from {base_url}`"

@@ -104,7 +104,7 @@ pub(crate) async fn handle(
             let named: Vec<&Route> = routes
                 .iter()
                 .filter(|route| {
-                    !route.relay
+                    !route.mode.is_relay()
                         && (route.function == *name
                             || route.path == *name
                             || route.route_path == *name)
@@ -123,7 +123,10 @@ pub(crate) async fn handle(
             }
             named
         }
-        None => routes.iter().filter(|route| !route.relay).collect(),
+        None => routes
+            .iter()
+            .filter(|route| !route.mode.is_relay())
+            .collect(),
     };
     let request = job_request(payload, webhook_id.as_deref());
     let parsed = match WebhookPayload::from_webhook_request(&request) {

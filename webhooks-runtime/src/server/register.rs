@@ -76,7 +76,7 @@ pub(crate) async fn register(
 ) -> Result<Vec<String>, Error> {
     let mut lines = Vec::new();
     for group in routes.by_path() {
-        if group[0].relay {
+        if group[0].mode.is_relay() {
             lines.push(
                 "Hub: not registered: a relay takes any path; register its URL with `hf-webhooks hub apply`"
                     .to_owned(),

@@ -116,7 +116,7 @@ impl Router {
         let mut webhooks = HashMap::new();
         let mut relay = None;
         for route in routes.iter() {
-            if route.relay {
+            if route.mode.is_relay() {
                 relay = Some(route.id);
                 continue;
             }

@@ -66,7 +66,7 @@ pub(super) async fn deliver(
 ) -> Answered {
     let route = received.route;
     let mut record = received.record(DeliveryStatus::Running);
-    if route.background {
+    if route.mode.is_background() {
         let request = received.request;
         if let Err(refusal) = check_arguments(route, request, &record.id) {
             return refuse_in_background(policy, deliveries, record, refusal);

@@ -27,10 +27,10 @@ pub(super) fn deliver<'a>(
     let route = received.route;
     // Duplicates are looked for in the same journal call that records the delivery: two copies
     // posted at once are one delivery.
-    if route.dedupe && !route.background {
+    if route.mode.dedupes() && !route.mode.is_background() {
         return Delivering::boxed(run_once(policy, deliveries, received));
     }
-    if route.background {
+    if route.mode.is_background() {
         return Delivering::boxed(accept_in_background(policy, deliveries, received));
     }
     if !deliveries.keeps_records() {
@@ -118,7 +118,10 @@ async fn accept_in_background(
         return refuse_in_background(policy, deliveries, record, refusal);
     }
     let id = record.id.clone();
-    match deliveries.enqueue(route.id, record, route.dedupe).await {
+    match deliveries
+        .enqueue(route.id, record, route.mode.dedupes())
+        .await
+    {
         Ok(Enqueued::Duplicate { original, record }) => {
             record_duplicate(deliveries, *record, original)
         }
