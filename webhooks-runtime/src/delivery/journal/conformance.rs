@@ -6,7 +6,8 @@
 use bytes::Bytes;
 
 use crate::delivery::journal::{
-    Admission, AttemptResult, DeliveryRecord, DeliveryStatus, Journal, Lease, ListQuery,
+    Admission, AttemptResult, DeliveryRecord, DeliveryStatus, Journal, JournalError, Lease,
+    ListQuery,
 };
 
 const T0: i64 = 1_764_000_000_000;
@@ -67,6 +68,25 @@ fn from_hub(at_ms: i64, endpoint: &str, webhook_id: &str, background: bool) -> D
         dedupe: false,
         ..received(at_ms, endpoint, b"{\"event\":{}}")
     }
+}
+
+/// What `enqueue` says a new copy of `body` to `endpoint` about `repo` duplicates, looking back to
+/// `since_ms` (the copy is written when it duplicates nothing).
+fn duplicate_of(
+    journal: &dyn Journal,
+    endpoint: &str,
+    repo: Option<&str>,
+    body: &'static [u8],
+    since_ms: i64,
+) -> Result<Option<String>, JournalError> {
+    let copy = DeliveryRecord {
+        repo: repo.map(str::to_owned),
+        ..received(T0 + 1_000, endpoint, body)
+    };
+    Ok(match journal.enqueue(&copy, Some(since_ms), usize::MAX)? {
+        Admission::Duplicate { original } => Some(original),
+        _ => None,
+    })
 }
 
 /// Admits as process `owner` at `now`, the backlog unbounded.
@@ -444,24 +464,20 @@ fn duplicates_are_found_within_their_window_only(journal: &dyn Journal) {
     let first = received(T0, ROUTE, b"same");
     journal.insert(std::slice::from_ref(&first)).unwrap();
     assert_eq!(
-        journal.find_duplicate(ROUTE, REPO, b"same", T0).unwrap(),
+        duplicate_of(journal, ROUTE, REPO, b"same", T0).unwrap(),
         Some(first.id)
     );
     assert_eq!(
-        journal
-            .find_duplicate(ROUTE, REPO, b"same", T0 + 1)
-            .unwrap(),
+        duplicate_of(journal, ROUTE, REPO, b"same", T0 + 1).unwrap(),
         None,
         "out of window"
     );
     assert_eq!(
-        journal.find_duplicate(ROUTE, REPO, b"other", T0).unwrap(),
+        duplicate_of(journal, ROUTE, REPO, b"other", T0).unwrap(),
         None
     );
     assert_eq!(
-        journal
-            .find_duplicate("/webhooks/x", REPO, b"same", T0)
-            .unwrap(),
+        duplicate_of(journal, "/webhooks/x", REPO, b"same", T0).unwrap(),
         None
     );
     let failed = with_status(
@@ -470,9 +486,7 @@ fn duplicates_are_found_within_their_window_only(journal: &dyn Journal) {
     );
     journal.insert(&[failed]).unwrap();
     assert_eq!(
-        journal
-            .find_duplicate("/webhooks/f", REPO, b"again", T0)
-            .unwrap(),
+        duplicate_of(journal, "/webhooks/f", REPO, b"again", T0).unwrap(),
         None,
         "a dead delivery does not make a new copy a duplicate"
     );
@@ -515,9 +529,14 @@ fn only_the_latest_event_about_a_repo_is_repeated(journal: &dyn Journal) {
         "public, private, public: three events"
     );
     assert_eq!(
-        journal
-            .find_duplicate(ROUTE, Some("acme/data"), br#"{"private": false}"#, T0)
-            .unwrap(),
+        duplicate_of(
+            journal,
+            ROUTE,
+            Some("acme/data"),
+            br#"{"private": false}"#,
+            T0
+        )
+        .unwrap(),
         Some(public_again.id)
     );
 }

@@ -226,16 +226,6 @@ impl Journal for MemoryJournal {
         Ok(Admission::Queued)
     }
 
-    fn find_duplicate(
-        &self,
-        endpoint: &str,
-        repo: Option<&str>,
-        body: &[u8],
-        since_ms: i64,
-    ) -> Result<Option<String>, JournalError> {
-        Ok(duplicate_of(&*self.lock()?, endpoint, repo, body, since_ms))
-    }
-
     fn claim_due(
         &self,
         endpoint: &str,

@@ -471,34 +471,14 @@ pub trait Journal: Send + Sync + 'static {
     /// ```
     fn insert(&self, deliveries: &[DeliveryRecord]) -> Result<(), JournalError>;
 
-    /// The id of the delivery that a new one to `endpoint` about `repo` (the payload's
-    /// `repo.name`, `None` for a body that is not a Hub payload) with this exact `body` would
-    /// duplicate: the latest delivery to `endpoint` about `repo` accepted since `since_ms`, among
-    /// those compared for duplicates, when its body is `body` and it is queued, running or done.
-    /// Only the latest counts: a repo made public, private, then public again sends a third body
-    /// identical to the first, and it is a new event.
-    ///
-    /// ```
-    /// use webhooks_runtime::deliveries::{Journal, JournalError};
-    ///
-    /// /// Whether this body repeats the last event about acme/data within the last hour.
-    /// fn seen(journal: &dyn Journal, body: &[u8], now_ms: i64) -> Result<bool, JournalError> {
-    ///     let since = now_ms - 60 * 60 * 1000;
-    ///     Ok(journal.find_duplicate("/webhooks/sync", Some("acme/data"), body, since)?.is_some())
-    /// }
-    /// ```
-    fn find_duplicate(
-        &self,
-        endpoint: &str,
-        repo: Option<&str>,
-        body: &[u8],
-        since_ms: i64,
-    ) -> Result<Option<String>, JournalError>;
-
     /// Records one queued background delivery durably, unless it duplicates one accepted since
-    /// `duplicate_since_ms` (`None`: no dedupe; see [`Journal::find_duplicate`], with the
-    /// delivery's `repo`), or its endpoint already holds `backlog_limit`
-    /// accepted and unfinished deliveries. Atomic for duplicates: of copies offered at once, by
+    /// `duplicate_since_ms` (`None`: no dedupe), or its endpoint already holds `backlog_limit`
+    /// accepted and unfinished deliveries. A delivery duplicates the latest one to its endpoint
+    /// about its `repo` (the payload's `repo.name`, `None` for a body that is not a Hub payload)
+    /// accepted since `duplicate_since_ms`, among those compared for duplicates, when that one's
+    /// body is the same and it is queued, running or done: [`Admission::Duplicate`] names it.
+    /// Only the latest counts: a repo made public, private, then public again sends a third body
+    /// identical to the first, and it is a new event. Atomic for duplicates: of copies offered at once, by
     /// any number of threads or processes sharing the store, one is queued and the others are
     /// duplicates. The backlog limit is a bound on memory and disk, not a count to the unit: a
     /// store shared by several processes may pass it by the deliveries they offer at the same

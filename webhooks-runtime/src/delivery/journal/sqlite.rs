@@ -475,16 +475,6 @@ impl Journal for SqliteJournal {
         })
     }
 
-    fn find_duplicate(
-        &self,
-        endpoint: &str,
-        repo: Option<&str>,
-        body: &[u8],
-        since_ms: i64,
-    ) -> Result<Option<String>, JournalError> {
-        self.with(|connection| duplicate_of(connection, endpoint, repo, body, since_ms))
-    }
-
     fn claim_due(
         &self,
         endpoint: &str,

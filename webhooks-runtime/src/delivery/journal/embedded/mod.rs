@@ -941,16 +941,6 @@ impl Journal for EmbeddedJournal {
         })
     }
 
-    fn find_duplicate(
-        &self,
-        endpoint: &str,
-        repo: Option<&str>,
-        body: &[u8],
-        since_ms: i64,
-    ) -> std::result::Result<Option<String>, JournalError> {
-        self.read(|store| store.duplicate_of(endpoint, repo, body, since_ms))
-    }
-
     fn claim_due(
         &self,
         endpoint: &str,

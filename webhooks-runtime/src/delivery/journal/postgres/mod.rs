@@ -652,22 +652,6 @@ impl Journal for PostgresJournal {
         })
     }
 
-    fn find_duplicate(
-        &self,
-        endpoint: &str,
-        repo: Option<&str>,
-        body: &[u8],
-        since_ms: i64,
-    ) -> Result<Option<String>, JournalError> {
-        let endpoint = endpoint.to_owned();
-        let repo = repo.map(str::to_owned);
-        let body = body.to_vec();
-        self.call(move |pool| async move {
-            let client = connection(&pool).await?;
-            duplicate_of(&client, &endpoint, repo.as_deref(), &body, since_ms).await
-        })
-    }
-
     fn claim_due(
         &self,
         endpoint: &str,
