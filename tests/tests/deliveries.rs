@@ -54,7 +54,7 @@ static SEEN_IDS: Mutex<Vec<String>> = Mutex::new(Vec::new());
 /// Remembers the delivery id it is given.
 #[webhook_endpoint(background)]
 fn remembers_its_id(request: webhooks_runtime::WebhookRequest) {
-    let id = request.headers()[webhooks_runtime::deliveries::DELIVERY_ID_HEADER]
+    let id = request.headers()[webhooks_runtime::headers::DELIVERY_ID_HEADER]
         .to_str()
         .unwrap()
         .to_owned();

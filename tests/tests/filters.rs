@@ -1,11 +1,12 @@
 //! Event filters with the Hub's real bodies: one Hub webhook, one URL, each handler for the
 //! events it wants; events nobody wants answered 200 and recorded as skipped.
 
+use webhooks_runtime::filter::EventFields;
 use webhooks_runtime::http::StatusCode;
 use webhooks_runtime::serde_json::{Value, json};
 use webhooks_runtime::testing::TestServer;
 use webhooks_runtime::{
-    EventFields, EventFilter, WebhookPayload, WebhookRequest, WebhooksServer, webhook_endpoint,
+    EventFilter, WebhookPayload, WebhookRequest, WebhooksServer, webhook_endpoint,
 };
 
 fn fixture(name: &str) -> Vec<u8> {

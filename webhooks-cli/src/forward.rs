@@ -10,8 +10,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use serde_json::Value;
-use webhooks_runtime::deliveries::{DELIVERY_ATTEMPT_HEADER, DELIVERY_ID_HEADER, REPLAY_OF_HEADER};
-use webhooks_runtime::server::SECRET_HEADER;
+use webhooks_runtime::headers::{
+    DELIVERY_ATTEMPT_HEADER, DELIVERY_ID_HEADER, REPLAY_OF_HEADER, SECRET_HEADER,
+};
 
 use crate::cli::ForwardArgs;
 use crate::http::agent;

@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use clap::{CommandFactory, Parser};
 use webhooks_core::{RepoType, WebhookPayload};
-use webhooks_runtime::server::SECRET_HEADER;
+use webhooks_runtime::headers::SECRET_HEADER;
 
 use crate::cli::{Api, Cli, Command, DeliveriesCommand, PostArgs, SendArgs};
 use crate::events::{KINDS, Kind};

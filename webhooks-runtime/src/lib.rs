@@ -106,9 +106,6 @@ pub mod deliveries {
         Admission, AttemptResult, DeliveryRecord, DeliveryStatus, Journal, Lease, ListQuery,
         MemoryJournal,
     };
-    pub use crate::delivery::record::{
-        DELIVERY_ATTEMPT_HEADER, DELIVERY_ID_HEADER, REPLAY_OF_HEADER,
-    };
     pub use crate::error::{JournalError, JournalErrorKind};
 }
 
@@ -117,20 +114,42 @@ pub mod deliveries {
 /// siblings.
 pub mod handler {
     pub use crate::endpoint::handler::{AsyncHandler, BlockingHandler, HandlerArguments};
-    pub use webhooks_core::BodyUse;
+    pub use webhooks_core::{BodyUse, HandlerFailure};
+}
+
+/// The Hub's webhook payload, part by part: [`WebhookPayload`] is at the
+/// crate's root, its fields' types are here.
+pub mod payload {
+    pub use webhooks_core::payload::{
+        DiscussionStatus, EventAction, ObjectId, PayloadError, RepoType, SUPPORTED_PAYLOAD_VERSION,
+        Scope, WebhookPayload, WebhookPayloadComment, WebhookPayloadDiscussion,
+        WebhookPayloadDiscussionChanges, WebhookPayloadEvent, WebhookPayloadMovedTo,
+        WebhookPayloadRepo, WebhookPayloadUpdatedConfig, WebhookPayloadUpdatedFile,
+        WebhookPayloadUpdatedRef, WebhookPayloadUrl, WebhookPayloadWebhook,
+    };
+}
+
+/// Event filters: [`EventFilter`] (also at the crate's root), what it reads of
+/// a raw body, and why an event does not match.
+pub mod filter {
+    pub use webhooks_core::filter::{EventFields, EventFilter, FilterFn, Mismatch};
+}
+
+/// The HTTP headers of the wire: the one the Hub sends, the secret's, and those the server adds to
+/// a delivery it runs again.
+pub mod headers {
+    pub use crate::web::secret::SECRET_HEADER;
+    pub use webhooks_core::delivery::{
+        DELIVERY_ATTEMPT_HEADER, DELIVERY_ID_HEADER, REPLAY_OF_HEADER, WEBHOOK_ID_HEADER,
+    };
 }
 
 pub use error::Error;
 pub use server::run::{run, serve};
 pub use server::{WebhooksServer, WebhooksServerBuilder};
 pub use webhooks_core::{
-    Delivery, DiscussionStatus, EventAction, EventFields, EventFilter, FromWebhookRequest,
-    HandlerFailure, IntoWebhookResponse, Json, ObjectId, PayloadError, Rejection, RepoType, Scope,
-    WebhookPayload, WebhookPayloadComment, WebhookPayloadDiscussion,
-    WebhookPayloadDiscussionChanges, WebhookPayloadEvent, WebhookPayloadMovedTo,
-    WebhookPayloadRepo, WebhookPayloadUpdatedConfig, WebhookPayloadUpdatedFile,
-    WebhookPayloadUpdatedRef, WebhookPayloadUrl, WebhookPayloadWebhook, WebhookRequest,
-    WebhookResponse,
+    Delivery, EventFilter, FromWebhookRequest, IntoWebhookResponse, Json, Rejection,
+    WebhookPayload, WebhookRequest, WebhookResponse,
 };
 pub use webhooks_macros::webhook_endpoint;
 

@@ -6,7 +6,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use webhooks_runtime::bytes::Bytes;
-use webhooks_runtime::deliveries::DELIVERY_ID_HEADER;
+use webhooks_runtime::headers::DELIVERY_ID_HEADER;
 use webhooks_runtime::http::{HeaderMap, Method, StatusCode};
 use webhooks_runtime::serde_json::Value;
 use webhooks_runtime::testing::TestServer;

@@ -12,7 +12,9 @@ use crate::delivery::summary::PayloadSummary;
 use crate::endpoint::invoke::Invocation;
 use crate::endpoint::route::Route;
 
-pub use webhooks_core::delivery::{DELIVERY_ATTEMPT_HEADER, DELIVERY_ID_HEADER, REPLAY_OF_HEADER};
+pub(crate) use webhooks_core::delivery::{
+    DELIVERY_ATTEMPT_HEADER, DELIVERY_ID_HEADER, REPLAY_OF_HEADER,
+};
 
 use webhooks_core::delivery::{DELIVERY_ATTEMPT, DELIVERY_ID, REPLAY_OF, webhook_id};
 

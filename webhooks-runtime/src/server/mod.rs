@@ -19,7 +19,7 @@ pub(crate) mod run;
 pub(crate) mod shutdown;
 
 pub use crate::endpoint::registry::registered_endpoints;
-pub use crate::web::secret::{SECRET_HEADER, SECRET_QUERY_PARAMETER};
+pub use crate::web::secret::SECRET_QUERY_PARAMETER;
 pub use crate::web::service::WebhooksService;
 pub use builder::WebhooksServerBuilder;
 pub use config::DEFAULT_PORT;

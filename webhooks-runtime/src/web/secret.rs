@@ -12,7 +12,7 @@ use crate::answers::{self, Answer};
 /// The header the Hub sends the secret in.
 ///
 /// ```
-/// use webhooks_runtime::server::SECRET_HEADER;
+/// use webhooks_runtime::headers::SECRET_HEADER;
 ///
 /// let request = webhooks_runtime::http::Request::post("/webhooks/retrain")
 ///     .header(SECRET_HEADER, "my_secret")
