@@ -240,7 +240,7 @@ impl EventFilter {
         if let Some((name, function)) = self.custom
             && !function(payload)
         {
-            return Err(Mismatch(format!("{name} returned false")));
+            return Err(Mismatch::Function { name });
         }
         Ok(())
     }
@@ -296,31 +296,26 @@ impl EventFilter {
         let mut action = fields.action;
         if let Some(wanted) = self.scope {
             if !within_scope(scope, wanted) {
-                return Err(Mismatch(format!("scope {scope} is not {wanted}")));
+                let scope = scope.to_owned();
+                return Err(Mismatch::Scope { scope, wanted });
             }
             if scope != wanted {
                 action = "update";
             }
         }
         if !self.actions.is_empty() && !self.actions.contains(&action) {
-            return Err(Mismatch(format!(
-                "action {action} is not {}",
-                one_of(self.actions)
-            )));
+            let (action, wanted) = (action.to_owned(), self.actions);
+            return Err(Mismatch::Action { action, wanted });
         }
         let repo_type = fields.repo_type;
         if !self.repo_types.is_empty() && !self.repo_types.contains(&repo_type) {
-            return Err(Mismatch(format!(
-                "repo type {repo_type} is not {}",
-                one_of(self.repo_types)
-            )));
+            let (repo_type, wanted) = (repo_type.to_owned(), self.repo_types);
+            return Err(Mismatch::RepoType { repo_type, wanted });
         }
         let repo = fields.repo;
         if !self.repos.is_empty() && !self.repos.iter().any(|pattern| repo_matches(repo, pattern)) {
-            return Err(Mismatch(format!(
-                "repo {repo} does not match {}",
-                one_of(self.repos)
-            )));
+            let (repo, wanted) = (repo.to_owned(), self.repos);
+            return Err(Mismatch::Repo { repo, wanted });
         }
         if !self.updated_refs.is_empty() {
             let moved = fields.updated_refs;
@@ -330,15 +325,9 @@ impl EventFilter {
                     .any(|pattern| ref_matches(name, pattern))
             });
             if !matched {
-                let wanted = one_of(self.updated_refs);
-                return Err(Mismatch(if moved.is_empty() {
-                    format!("no updated ref matches {wanted} (the event has no updatedRefs)")
-                } else {
-                    format!(
-                        "no updated ref matches {wanted} (the event moved {})",
-                        moved.join(", ")
-                    )
-                }));
+                let moved = moved.iter().map(|name| (*name).to_owned()).collect();
+                let wanted = self.updated_refs;
+                return Err(Mismatch::UpdatedRefs { moved, wanted });
             }
         }
         Ok(())
@@ -470,12 +459,92 @@ impl fmt::Display for EventFilter {
 /// let mismatch = EventFilter::new().scope("repo.content").check(&payload).unwrap_err();
 /// assert_eq!(mismatch.to_string(), "scope discussion is not repo.content");
 /// ```
+///
+/// Each part of the filter that can refuse an event is a variant, with what the event held and
+/// what the filter wanted, so a bot can tell a repo type from a repo without reading the words.
+///
+/// ```
+/// use webhooks_core::filter::{EventFields, EventFilter, Mismatch};
+///
+/// let body = br#"{"event": {"scope": "repo", "action": "create"}, "repo": {"type": "space", "name": "acme/demo"}}"#;
+/// let fields = EventFields::read(body).unwrap();
+/// let filter = EventFilter::new().repo_types(&["model", "dataset"]);
+/// let mismatch = filter.check_fields(&fields).unwrap().unwrap_err();
+/// assert!(matches!(&mismatch, Mismatch::RepoType { repo_type, .. } if repo_type == "space"));
+/// assert_eq!(mismatch.to_string(), "repo type space is not one of model, dataset");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Mismatch(String);
+#[non_exhaustive]
+pub enum Mismatch {
+    /// The event's scope is neither the wanted one nor within it.
+    Scope {
+        /// The event's scope.
+        scope: String,
+        /// The filter's scope.
+        wanted: &'static str,
+    },
+    /// The event's action is none of those wanted (`update` for an event narrower than the
+    /// filter's scope).
+    Action {
+        /// The action compared.
+        action: String,
+        /// The filter's actions.
+        wanted: &'static [&'static str],
+    },
+    /// The event's repository type is none of those wanted.
+    RepoType {
+        /// The event's repository type.
+        repo_type: String,
+        /// The filter's repository types.
+        wanted: &'static [&'static str],
+    },
+    /// The event's repository matches none of the patterns.
+    Repo {
+        /// The event's repository, `owner/name`.
+        repo: String,
+        /// The filter's patterns.
+        wanted: &'static [&'static str],
+    },
+    /// No ref the event moved matches the patterns (the event may have moved none).
+    UpdatedRefs {
+        /// The refs the event moved, in its order.
+        moved: Vec<String>,
+        /// The filter's patterns.
+        wanted: &'static [&'static str],
+    },
+    /// The filter's `filter = fn` returned false.
+    Function {
+        /// The function's name.
+        name: &'static str,
+    },
+}
 
 impl fmt::Display for Mismatch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            Self::Scope { scope, wanted } => write!(f, "scope {scope} is not {wanted}"),
+            Self::Action { action, wanted } => {
+                write!(f, "action {action} is not {}", one_of(wanted))
+            }
+            Self::RepoType { repo_type, wanted } => {
+                write!(f, "repo type {repo_type} is not {}", one_of(wanted))
+            }
+            Self::Repo { repo, wanted } => {
+                write!(f, "repo {repo} does not match {}", one_of(wanted))
+            }
+            Self::UpdatedRefs { moved, wanted } if moved.is_empty() => write!(
+                f,
+                "no updated ref matches {} (the event has no updatedRefs)",
+                one_of(wanted)
+            ),
+            Self::UpdatedRefs { moved, wanted } => write!(
+                f,
+                "no updated ref matches {} (the event moved {})",
+                one_of(wanted),
+                moved.join(", ")
+            ),
+            Self::Function { name } => write!(f, "{name} returned false"),
+        }
     }
 }
 

@@ -6,7 +6,7 @@
 
 use http::StatusCode;
 use serde_json::{Value, json};
-use webhooks_core::filter::EventFields;
+use webhooks_core::filter::{EventFields, Mismatch};
 use webhooks_core::{BodyUse, FromWebhookRequest, WebhookPayload, WebhookRequest, WebhookResponse};
 
 use crate::answers;
@@ -66,7 +66,7 @@ pub(super) fn filtered<'a>(
 fn select<'a>(
     group: &'a [Route],
     request: &mut WebhookRequest,
-) -> Result<(Vec<&'a Route>, Vec<String>), WebhookResponse> {
+) -> Result<(Vec<&'a Route>, Vec<Refusal<'a>>), WebhookResponse> {
     let takes_payload = |route: &Route| route.body == BodyUse::HubPayload;
     let hand_over = matches!(group, [route] if takes_payload(route));
     let mut whole = hand_over.then(|| WebhookPayload::from_webhook_request(request));
@@ -95,7 +95,7 @@ fn select<'a>(
         };
         match verdict {
             Ok(()) => matching.push(route),
-            Err(mismatch) => reasons.push(format!("{}: {mismatch}", route.function)),
+            Err(mismatch) => reasons.push((route.function.as_str(), mismatch)),
         }
     }
     // One handler taking the payload refuses an invalid body itself (journaled as its failed
@@ -112,21 +112,27 @@ fn select<'a>(
     Ok((matching, reasons))
 }
 
+/// An endpoint's filter refusing the event: the endpoint's function and why.
+type Refusal<'a> = (&'a str, Mismatch);
+
 /// No endpoint takes the event: 200, so the Hub does not count a failure, with the reason.
 fn skip(
     policy: &Policy,
     group: &[Route],
     request: WebhookRequest,
     summary: Option<PayloadSummary>,
-    reasons: &[String],
+    reasons: &[Refusal<'_>],
 ) -> (WebhookResponse, Outcome) {
     let reason = match reasons {
         // Alone on its path, the endpoint need not be named.
-        [only] => only
-            .split_once(": ")
-            .map_or(only.as_str(), |(_, reason)| reason)
-            .to_owned(),
-        many => many.join("; "),
+        [(_, only)] => only.to_string(),
+        many => {
+            let named: Vec<String> = many
+                .iter()
+                .map(|(function, mismatch)| format!("{function}: {mismatch}"))
+                .collect();
+            named.join("; ")
+        }
     };
     tracing::debug!(%reason, "skipped: no endpoint's filter takes the event");
     if let Some(deliveries) = &policy.deliveries {
