@@ -82,6 +82,22 @@ pub(crate) const KINDS: [Kind; 11] = [
     },
 ];
 
+/// `hf-webhooks events`: every kind, one per line, with what it means.
+pub(crate) fn print() {
+    let width = KINDS
+        .iter()
+        .map(|kind| kind.name().len())
+        .max()
+        .unwrap_or(0);
+    for kind in KINDS {
+        crate::output::line(format_args!(
+            "{:<width$}  {}",
+            kind.name(),
+            kind.description
+        ));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,14 +9,16 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
+use clap::Args;
 use serde_json::Value;
+use webhooks_runtime::deliveries::{DELIVERY_API, RELAY_NEXT};
 use webhooks_runtime::headers::{
     DELIVERY_ATTEMPT_HEADER, DELIVERY_ID_HEADER, REPLAY_OF_HEADER, SECRET_HEADER,
 };
 
-use crate::cli::ForwardArgs;
 use crate::http::agent;
 use crate::output;
+use crate::target::seconds;
 
 /// How long the relay holds a poll open when nothing arrives (it answers sooner when something
 /// does).
@@ -25,6 +27,29 @@ const POLL_WAIT_MS: u64 = 25_000;
 /// The first wait after a failure, doubled each time up to [`MAX_BACKOFF`].
 const FIRST_BACKOFF: Duration = Duration::from_secs(1);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+/// `forward`'s arguments.
+#[derive(Debug, Args)]
+pub(crate) struct ForwardArgs {
+    /// The relay's base URL, e.g. `https://you-relay.hf.space`
+    #[arg(long)]
+    pub(crate) from: String,
+    /// The relay's secret
+    #[arg(long, env = "RELAY_SECRET", hide_env_values = true)]
+    pub(crate) secret: String,
+    /// Your local server's base URL; a delivery posted to the relay's /webhooks/PATH goes to `TO/webhooks/PATH`
+    #[arg(long, default_value = "http://127.0.0.1:7860")]
+    pub(crate) to: String,
+    /// Your local server's webhook secret, sent as X-Webhook-Secret
+    #[arg(long, env = "WEBHOOK_SECRET", hide_env_values = true)]
+    pub(crate) local_secret: Option<String>,
+    /// One JSON object per delivery instead of a line of text
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Seconds to wait for the local server's answer
+    #[arg(long, value_name = "SECONDS", default_value = "60", value_parser = seconds)]
+    pub(crate) timeout: Duration,
+}
 
 /// Headers that belong to one connection or that the receiving server sets itself: not
 /// forwarded.
@@ -71,7 +96,7 @@ pub(crate) fn forward(args: &ForwardArgs) -> Result<ExitCode, String> {
     let relay = args.from.trim_end_matches('/');
     let local = args.to.trim_end_matches('/');
     let relay_agent = agent(Duration::from_millis(POLL_WAIT_MS) + Duration::from_secs(15));
-    let local_agent = agent(Duration::from_secs(args.timeout));
+    let local_agent = agent(args.timeout);
     let mut backoff = Backoff(FIRST_BACKOFF);
     let mut connected = false;
     eprintln!("forwarding from {relay} to {local}/webhooks/… (Ctrl-C to stop)");
@@ -98,7 +123,7 @@ pub(crate) fn forward(args: &ForwardArgs) -> Result<ExitCode, String> {
 
 /// The relay's next deliveries (none when the poll ended empty).
 fn take_next(agent: &ureq::Agent, relay: &str, secret: &str) -> Result<Vec<Value>, PollError> {
-    let url = format!("{relay}/api/relay/next?wait_ms={POLL_WAIT_MS}");
+    let url = format!("{relay}{RELAY_NEXT}?wait_ms={POLL_WAIT_MS}");
     let mut response = agent
         .get(&url)
         .header("authorization", &format!("Bearer {secret}"))
@@ -117,7 +142,7 @@ fn take_next(agent: &ureq::Agent, relay: &str, secret: &str) -> Result<Vec<Value
         }
         404 => {
             return Err(PollError::Fatal(format!(
-                "{relay} is not a relay (no /api/relay/next): start one with `hf-webhooks relay`"
+                "{relay} is not a relay (no {RELAY_NEXT}): start one with `hf-webhooks relay`"
             )));
         }
         _ => {
@@ -189,7 +214,7 @@ fn hand_over(
 /// Deletes the delivery at the relay: handed over. A few tries; one that fails leaves it to be
 /// handed out again after its lease (and so posted again).
 fn acknowledge(agent: &ureq::Agent, relay: &str, secret: &str, id: &str) {
-    let url = format!("{relay}/api/deliveries/{id}");
+    let url = format!("{relay}{DELIVERY_API}/{id}");
     for attempt in 1..=3 {
         match agent
             .delete(&url)

@@ -107,6 +107,7 @@ pub mod deliveries {
         MemoryJournal,
     };
     pub use crate::error::{JournalError, JournalErrorKind};
+    pub use crate::web::router::{DELIVERY_API, RELAY_NEXT};
 }
 
 /// Functions and closures as handlers, for

@@ -10,11 +10,25 @@ use webhooks_core::WebhookResponse;
 use crate::answers;
 use crate::endpoint::route::{RouteId, Routes};
 
-/// The path prefix of the delivery API.
-pub(crate) const DELIVERY_API: &str = "/api/deliveries";
+/// The path prefix of the delivery API: `GET` lists, `GET {prefix}/{id}` shows one,
+/// `{prefix}/{id}/body` its body, `POST {prefix}/{id}/replay` runs it again.
+///
+/// ```
+/// use webhooks_runtime::deliveries::DELIVERY_API;
+///
+/// let replay = format!("http://127.0.0.1:7860{DELIVERY_API}/{}/replay", "0190a1b2");
+/// assert_eq!(replay, "http://127.0.0.1:7860/api/deliveries/0190a1b2/replay");
+/// ```
+pub const DELIVERY_API: &str = "/api/deliveries";
 
-/// Where a relay's forwarder takes deliveries from.
-pub(crate) const RELAY_NEXT: &str = "/api/relay/next";
+/// Where a relay's forwarder takes deliveries from (a long poll; `hf-webhooks forward` reads it).
+///
+/// ```
+/// use webhooks_runtime::deliveries::RELAY_NEXT;
+///
+/// assert_eq!(format!("https://relay.example{RELAY_NEXT}?wait_ms=25000"), "https://relay.example/api/relay/next?wait_ms=25000");
+/// ```
+pub const RELAY_NEXT: &str = "/api/relay/next";
 
 /// What a request asks for, once its path and method matched an entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

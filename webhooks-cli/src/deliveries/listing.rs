@@ -1,4 +1,4 @@
-//! The delivery API in a terminal: a table of recent deliveries, one delivery, a replay.
+//! The table `hf-webhooks deliveries list` prints, from the delivery API's listing.
 
 use serde_json::Value;
 
