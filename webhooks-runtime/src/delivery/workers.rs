@@ -17,7 +17,8 @@ use crate::endpoint::route::{Route, RouteId, Routes};
 #[derive(Debug)]
 pub(crate) struct Workers {
     stop: watch::Sender<bool>,
-    tasks: Vec<JoinHandle<()>>,
+    /// Taken by the first [`Workers::stop`].
+    tasks: std::sync::Mutex<Vec<JoinHandle<()>>>,
     /// To wake the writer at a stop.
     deliveries: Arc<Deliveries>,
 }
@@ -58,18 +59,19 @@ impl Workers {
         }
         Workers {
             stop,
-            tasks,
+            tasks: std::sync::Mutex::new(tasks),
             deliveries: Arc::clone(deliveries),
         }
     }
 
     /// Stops taking work, lets running handlers finish within `deadline`, writes what is batched.
     /// Handlers still running then are abandoned: their deliveries run again at the next start.
-    pub(crate) async fn stop(self, deadline: Duration) {
-        let _ = self.stop.send(true);
-        self.deliveries.wake_writer();
+    pub(crate) async fn stop(&self, deadline: Duration) {
+        self.stop_now();
+        // A poisoned lock only means a panic while taking them: the tasks are still there.
+        let tasks = std::mem::take(&mut *self.tasks.lock().unwrap_or_else(|e| e.into_inner()));
         let all = async {
-            for task in self.tasks {
+            for task in tasks {
                 let _ = task.await;
             }
         };

@@ -18,27 +18,23 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
-use crate::delivery::workers::Workers;
 use crate::limits::Limits;
 use crate::server::protocol::{Protocol, protocol_within};
-use crate::web::app::App;
-use crate::web::pipeline;
+use crate::web::service::WebhooksService;
 
 /// A bound server, not yet accepting.
 pub(crate) struct Started {
     pub(crate) listener: TcpListener,
     pub(crate) addr: SocketAddr,
     pub(crate) base_url: String,
-    pub(crate) app: Arc<App>,
+    /// The same service users embed: its workers started with it, and stop with the server.
+    pub(crate) service: WebhooksService,
 }
 
 impl Started {
     /// Accepts connections until `stop` completes, then drains them gracefully.
     pub(crate) async fn accept_until(self, stop: impl Future<Output = ()>) {
-        let workers = self.app.deliveries.as_ref().map(|deliveries| {
-            Workers::start(deliveries, &self.app.routes, self.app.expose_handler_errors)
-        });
-        let limits = &self.app.limits;
+        let limits = &self.service.app().limits;
         let protocols = Arc::new(Protocols::new(limits));
         let graceful = GracefulShutdown::new();
         let connections = Arc::new(Semaphore::new(limits.max_connections));
@@ -67,11 +63,11 @@ impl Started {
             };
             let _ = stream.set_nodelay(true);
             let header_read_timeout = limits.header_read_timeout;
-            let app = Arc::clone(&self.app);
+            let for_connection = self.service.clone();
             let service = service_fn(move |request| {
-                let app = Arc::clone(&app);
+                let service = for_connection.clone();
                 async move {
-                    let response = pipeline::handle(&app, request).await;
+                    let response = service.respond(request).await;
                     Ok::<_, std::convert::Infallible>(response.map(Full::new))
                 }
             });
@@ -100,7 +96,7 @@ impl Started {
         }
         // New connections are refused from here on; requests in flight finish.
         drop(self.listener);
-        let deadline = self.app.limits.shutdown_timeout;
+        let deadline = limits.shutdown_timeout;
         let started = std::time::Instant::now();
         if tokio::time::timeout(deadline, graceful.shutdown())
             .await
@@ -113,11 +109,9 @@ impl Started {
         }
         // Background handlers get what is left of the deadline; what they do not finish stays
         // queued for the next start.
-        if let Some(workers) = workers {
-            workers
-                .stop(deadline.saturating_sub(started.elapsed()))
-                .await;
-        }
+        self.service
+            .stop_workers(deadline.saturating_sub(started.elapsed()))
+            .await;
     }
 }
 

@@ -252,7 +252,7 @@ impl WebhooksServer {
             listener,
             addr,
             base_url,
-            app: Arc::new(app),
+            service: WebhooksService::new(app),
         })
     }
 

@@ -127,8 +127,30 @@ impl WebhooksService {
     /// # }
     /// ```
     pub async fn handle(&self, request: http::Request<Bytes>) -> http::Response<Bytes> {
+        self.respond(request.map(Full::new)).await
+    }
+
+    /// Answers one request, whatever its body: what every way in (this service's `call` and
+    /// `handle`, the server's own connections) runs.
+    pub(crate) async fn respond<B: RequestBody>(
+        &self,
+        request: http::Request<B>,
+    ) -> http::Response<Bytes> {
         self.start_workers();
-        pipeline::handle(&self.app, request.map(Full::new)).await
+        pipeline::handle(&self.app, request).await
+    }
+
+    /// The server's settings (the accept loop reads its limits).
+    pub(crate) fn app(&self) -> &App {
+        &self.app
+    }
+
+    /// Stops the background workers, letting running handlers finish within `deadline` (the
+    /// server's graceful stop; a service merely dropped tells them to stop without waiting).
+    pub(crate) async fn stop_workers(&self, deadline: std::time::Duration) {
+        if let Some(Some(workers)) = self.workers.0.get() {
+            workers.stop(deadline).await;
+        }
     }
 }
 
@@ -145,11 +167,7 @@ where
     }
 
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
-        self.start_workers();
-        let app = Arc::clone(&self.app);
-        Box::pin(async move {
-            let response = pipeline::handle(&app, request).await;
-            Ok(response.map(Full::new))
-        })
+        let service = self.clone();
+        Box::pin(async move { Ok(service.respond(request).await.map(Full::new)) })
     }
 }
