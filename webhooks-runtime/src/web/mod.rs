@@ -5,6 +5,7 @@
 pub(crate) mod app;
 pub(crate) mod body;
 pub(crate) mod credentials;
+pub(crate) mod delivery_api;
 pub(crate) mod hosts;
 pub(crate) mod pipeline;
 pub(crate) mod router;

@@ -7,16 +7,15 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use http::{HeaderMap, Request};
+use http::Request;
 use webhooks_core::WebhookResponse;
 
 use crate::answers;
-use crate::delivery::{api, relay};
 use crate::endpoint::route::RouteId;
 use crate::ops::{landing, metrics};
 use crate::web::app::App;
 use crate::web::body::RequestBody;
-use crate::web::credentials::authorize_delivery_api;
+use crate::web::delivery_api;
 use crate::web::router::{DeliveryOperation, Routed, Target};
 use crate::web::webhook::{self, Handling};
 
@@ -38,7 +37,9 @@ pub(crate) fn handle<'a, B: RequestBody + 'a>(app: &'a App, request: Request<B>)
             tracing::debug!(method = %request.method(), status = response.status().as_u16(), "answered");
             response
         })),
-        Decision::DeliveryApi => Responding::Boxed(Box::pin(delivery_api(app, request))),
+        Decision::DeliveryApi(operation) => {
+            Responding::Boxed(Box::pin(delivery_api::answer(app, operation, request)))
+        }
     }
 }
 
@@ -51,7 +52,7 @@ enum Decision {
     /// `GET /healthz`, which reads the journal.
     Health,
     /// The delivery API, which checks its credential and reads the journal.
-    DeliveryApi,
+    DeliveryApi(DeliveryOperation<String>),
 }
 
 fn decide<B>(app: &App, request: &Request<B>) -> Decision {
@@ -71,7 +72,7 @@ fn decide<B>(app: &App, request: &Request<B>) -> Decision {
     Decision::Now(match target {
         Target::Webhook(id) => return Decision::Webhook(id),
         Target::Health => return Decision::Health,
-        Target::Deliveries(_) => return Decision::DeliveryApi,
+        Target::Deliveries(operation) => return Decision::DeliveryApi(operation.into_owned()),
         Target::Landing => answers::cached(
             answers::html(
                 landing::with_failed_answers(
@@ -99,21 +100,6 @@ fn decide<B>(app: &App, request: &Request<B>) -> Decision {
             None => answers::NOT_FOUND.into_response(),
         },
     })
-}
-
-/// A request to the delivery API, routed again for its operation (which borrows the path).
-async fn delivery_api<B>(app: &App, request: Request<B>) -> WebhookResponse {
-    let Some(path) = decoded_path(request.uri().path()) else {
-        return answers::NOT_FOUND.into_response();
-    };
-    let Routed::To(Target::Deliveries(operation)) = app.router.route(request.method(), &path)
-    else {
-        return answers::NOT_FOUND.into_response();
-    };
-    let response =
-        answer_delivery_api(app, operation, request.headers(), request.uri().query()).await;
-    tracing::info!(method = %request.method(), path = request.uri().path(), status = response.status().as_u16(), "delivery API");
-    response
 }
 
 /// A request's answer under way: see [`handle`].
@@ -169,38 +155,4 @@ fn decoded_path(path: &str) -> Option<Cow<'_, str>> {
     percent_encoding::percent_decode_str(path)
         .decode_utf8()
         .ok()
-}
-
-/// Runs a delivery API operation, once the credential is checked.
-async fn answer_delivery_api(
-    app: &App,
-    operation: DeliveryOperation<'_>,
-    headers: &HeaderMap,
-    query: Option<&str>,
-) -> WebhookResponse {
-    // Taking a relay's deliveries claims them: refused across origins like the others.
-    let changes_state = matches!(
-        operation,
-        DeliveryOperation::Delete(_)
-            | DeliveryOperation::Replay(_)
-            | DeliveryOperation::RelayNext(_)
-    );
-    if let Err(refusal) = authorize_delivery_api(app, headers, changes_state) {
-        return refusal;
-    }
-    let Some(deliveries) = &app.deliveries else {
-        return answers::JOURNAL_OFF.into_response();
-    };
-    match operation {
-        DeliveryOperation::List => api::list(deliveries, query).await,
-        DeliveryOperation::Show(id) => api::show(deliveries, id).await,
-        DeliveryOperation::Delete(id) => api::delete(deliveries, id).await,
-        DeliveryOperation::Body(id) => api::body(deliveries, id).await,
-        DeliveryOperation::Replay(id) => {
-            api::replay(deliveries, &app.routes, app.expose_handler_errors, id).await
-        }
-        DeliveryOperation::RelayNext(route) => {
-            relay::next(deliveries, app.routes.get(route), query).await
-        }
-    }
 }

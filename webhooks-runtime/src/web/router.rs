@@ -44,24 +44,39 @@ pub(crate) enum Target<'a> {
     /// `GET /metrics`.
     Metrics,
     /// Under `/api/deliveries`, which needs its own credential.
-    Deliveries(DeliveryOperation<'a>),
+    Deliveries(DeliveryOperation<&'a str>),
 }
 
-/// An operation of the delivery API.
+/// An operation of the delivery API, on a delivery id borrowed from the path (`&str`) or owned
+/// (`String`, to answer after the request moved on).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum DeliveryOperation<'a> {
+pub(crate) enum DeliveryOperation<Id> {
     /// `GET /api/deliveries`.
     List,
     /// `GET /api/deliveries/{id}`.
-    Show(&'a str),
+    Show(Id),
     /// `DELETE /api/deliveries/{id}`.
-    Delete(&'a str),
+    Delete(Id),
     /// `GET /api/deliveries/{id}/body`.
-    Body(&'a str),
+    Body(Id),
     /// `POST /api/deliveries/{id}/replay`.
-    Replay(&'a str),
+    Replay(Id),
     /// `GET /api/relay/next`: a relay's next deliveries, for `hf-webhooks forward`.
     RelayNext(RouteId),
+}
+
+impl DeliveryOperation<&str> {
+    /// The same operation with its id owned.
+    pub(crate) fn into_owned(self) -> DeliveryOperation<String> {
+        match self {
+            Self::List => DeliveryOperation::List,
+            Self::Show(id) => DeliveryOperation::Show(id.to_owned()),
+            Self::Delete(id) => DeliveryOperation::Delete(id.to_owned()),
+            Self::Body(id) => DeliveryOperation::Body(id.to_owned()),
+            Self::Replay(id) => DeliveryOperation::Replay(id.to_owned()),
+            Self::RelayNext(route) => DeliveryOperation::RelayNext(route),
+        }
+    }
 }
 
 /// Where a request goes: a target, or the refusal that says why none.
