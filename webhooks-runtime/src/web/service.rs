@@ -53,17 +53,21 @@ use crate::web::pipeline;
 /// ```
 #[derive(Clone)]
 pub struct WebhooksService {
-    app: Arc<App>,
-    workers: Arc<ServiceWorkers>,
+    /// One allocation for the clones: a request clones one `Arc`.
+    shared: Arc<Shared>,
 }
 
-/// The background workers of a service (`None` with the journal off), started inside the first
-/// async runtime that sees the service, and told to stop when its last clone is dropped.
-struct ServiceWorkers(OnceLock<Option<Workers>>);
+/// What every clone of a service shares: the server's state and its background workers (`None`
+/// with the journal off), started inside the first async runtime that sees the service, and told
+/// to stop when its last clone is dropped.
+struct Shared {
+    app: App,
+    workers: OnceLock<Option<Workers>>,
+}
 
-impl Drop for ServiceWorkers {
+impl Drop for Shared {
     fn drop(&mut self) {
-        if let Some(Some(workers)) = self.0.get() {
+        if let Some(Some(workers)) = self.workers.get() {
             workers.stop_now();
         }
     }
@@ -72,7 +76,7 @@ impl Drop for ServiceWorkers {
 impl std::fmt::Debug for WebhooksService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WebhooksService")
-            .field("routes", &self.app.routes)
+            .field("routes", &self.shared.app.routes)
             .finish_non_exhaustive()
     }
 }
@@ -82,8 +86,10 @@ impl WebhooksService {
     /// the first request.
     pub(crate) fn new(app: App) -> Self {
         let service = WebhooksService {
-            app: Arc::new(app),
-            workers: Arc::new(ServiceWorkers(OnceLock::new())),
+            shared: Arc::new(Shared {
+                app,
+                workers: OnceLock::new(),
+            }),
         };
         if tokio::runtime::Handle::try_current().is_ok() {
             service.start_workers();
@@ -94,12 +100,13 @@ impl WebhooksService {
     /// Starts the workers the first time it is called (inside a tokio runtime); after that, one
     /// atomic load.
     fn start_workers(&self) {
-        self.workers.0.get_or_init(|| {
-            let deliveries = self.app.deliveries.as_ref()?;
+        let app = &self.shared.app;
+        self.shared.workers.get_or_init(|| {
+            let deliveries = app.deliveries.as_ref()?;
             Some(Workers::start(
                 deliveries,
-                &self.app.routes,
-                self.app.expose_handler_errors,
+                &app.routes,
+                app.expose_handler_errors,
             ))
         });
     }
@@ -137,18 +144,18 @@ impl WebhooksService {
         request: http::Request<B>,
     ) -> http::Response<Bytes> {
         self.start_workers();
-        pipeline::handle(&self.app, request).await
+        pipeline::handle(&self.shared.app, request).await
     }
 
     /// The server's settings (the accept loop reads its limits).
     pub(crate) fn app(&self) -> &App {
-        &self.app
+        &self.shared.app
     }
 
     /// Stops the background workers, letting running handlers finish within `deadline` (the
     /// server's graceful stop; a service merely dropped tells them to stop without waiting).
     pub(crate) async fn stop_workers(&self, deadline: std::time::Duration) {
-        if let Some(Some(workers)) = self.workers.0.get() {
+        if let Some(Some(workers)) = self.shared.workers.get() {
             workers.stop(deadline).await;
         }
     }
