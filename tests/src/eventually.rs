@@ -1,4 +1,5 @@
-//! The one way the tests wait for something that happens in the background: poll, bounded.
+//! The one way the tests wait for something that happens in the background: poll, bounded
+//! (async, or blocking the thread for the tests that drive processes).
 
 use std::time::{Duration, Instant};
 
@@ -26,5 +27,35 @@ pub async fn eventually_within<T>(
         }
         assert!(Instant::now() < deadline, "{what}: not within {patience:?}");
         tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// [`eventually`] for a test without an async runtime (one that drives server processes):
+/// calls `attempt` every 20 ms, blocking the thread between calls.
+pub fn eventually_blocking<T>(what: &str, attempt: impl FnMut() -> Option<T>) -> T {
+    eventually_blocking_within(PATIENCE, what, attempt)
+}
+
+/// [`eventually_blocking`] with another bound.
+pub fn eventually_blocking_within<T>(
+    patience: Duration,
+    what: &str,
+    attempt: impl FnMut() -> Option<T>,
+) -> T {
+    poll_blocking(patience, attempt).unwrap_or_else(|| panic!("{what}: not within {patience:?}"))
+}
+
+/// Calls `attempt` every 20 ms until it returns `Some`, and returns that; `None` once
+/// `patience` has passed, for a test that asserts something does not happen in time.
+pub fn poll_blocking<T>(patience: Duration, mut attempt: impl FnMut() -> Option<T>) -> Option<T> {
+    let deadline = Instant::now() + patience;
+    loop {
+        if let Some(found) = attempt() {
+            return Some(found);
+        }
+        if Instant::now() >= deadline {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
     }
 }

@@ -6,10 +6,12 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
+use crate::common::{api, record_when};
 use webhooks_runtime::http::StatusCode;
 use webhooks_runtime::serde_json::{Value, json};
 use webhooks_runtime::testing::{TestResponse, TestServer};
 use webhooks_runtime::{Delivery, WebhookPayload, WebhooksServer, WebhooksServerBuilder};
+use webhooks_tests::eventually::eventually;
 
 const SECRET: &str = "hub-secret";
 const BODY: &str = include_str!("../../../fixtures/07-repo-create-model.json");
@@ -30,23 +32,6 @@ async fn post(server: &TestServer, path: &str, webhook_id: &str) -> TestResponse
         .header("webhook-id", webhook_id)
         .send()
         .await
-}
-
-async fn api(server: &TestServer, path: &str) -> TestResponse {
-    server
-        .get(path)
-        .header("authorization", "Bearer admin-token")
-        .send()
-        .await
-}
-
-/// The journal's record `id` (either id) once `settled` says so, polled within 20 s.
-async fn eventually(server: &TestServer, id: &str, settled: impl Fn(&Value) -> bool) -> Value {
-    webhooks_tests::eventually::eventually(&format!("delivery {id} settled"), async || {
-        let record: Value = api(server, &format!("/api/deliveries/{id}")).await.json();
-        settled(&record).then_some(record)
-    })
-    .await
 }
 
 static SEEN: Mutex<Vec<(String, u32, Option<String>)>> = Mutex::new(Vec::new());
@@ -83,7 +68,7 @@ async fn the_same_webhook_id_twice_runs_once_and_the_repeat_is_counted() {
         json!({ "delivery_id": id, "status": "duplicate" })
     );
     // One record, found by either id, with the Hub's id and the repeat on it.
-    let record = eventually(&server, "6740f1a2b3c4d5e6f7a8b9c0", |record| {
+    let record = record_when(&server, "6740f1a2b3c4d5e6f7a8b9c0", |record| {
         record["status"] == "done"
     })
     .await;
@@ -123,7 +108,7 @@ async fn a_failed_attempt_is_retried_as_attempt_2_under_the_same_id() {
     let failed = post(&server, "/webhooks/evaluate", "retry-me").await;
     assert_eq!(failed.status(), StatusCode::INTERNAL_SERVER_ERROR);
     // Written off the response path: the Hub's retry comes seconds later.
-    eventually(&server, "retry-me", |record| record["status"] == "failed").await;
+    record_when(&server, "retry-me", |record| record["status"] == "failed").await;
     let retried = post(&server, "/webhooks/evaluate", "retry-me").await;
     assert_eq!(retried.status(), StatusCode::OK);
     assert_eq!(retried.text(), "evaluated");
@@ -131,7 +116,7 @@ async fn a_failed_attempt_is_retried_as_attempt_2_under_the_same_id() {
     assert_eq!(calls.len(), 2, "{calls:?}");
     assert_eq!(calls[0].0, calls[1].0, "the same delivery id");
     assert_eq!((calls[0].1, calls[1].1), (1, 2));
-    let record = eventually(&server, "retry-me", |record| record["status"] == "done").await;
+    let record = record_when(&server, "retry-me", |record| record["status"] == "done").await;
     assert_eq!(record["attempts"], 2);
     assert_eq!(record["id"], json!(calls[0].0));
 }
@@ -181,7 +166,7 @@ async fn a_background_delivery_sent_twice_is_queued_once_with_one_id() {
     let first = post(&server, "/webhooks/index", "background-once").await;
     assert_eq!(first.status(), StatusCode::ACCEPTED);
     let id = first.json::<Value>()["delivery_id"].clone();
-    eventually(&server, "background-once", |record| {
+    record_when(&server, "background-once", |record| {
         record["status"] == "done"
     })
     .await;
@@ -277,7 +262,7 @@ async fn a_rejected_body_is_journaled_and_with_acknowledge_rejected_answered_200
         ),
         "names the range: {reason}"
     );
-    let record = eventually(&server, "cannot-read", |record| {
+    let record = record_when(&server, "cannot-read", |record| {
         record["status"] == "failed"
     })
     .await;
@@ -320,7 +305,7 @@ async fn a_copy_of_a_delivery_still_running_past_the_wait_is_a_409_and_runs_noth
         tokio::spawn(async move { post(&server, "/webhooks/long", "long-run").await })
     };
     // Once the first runs, the Hub's retry arrives.
-    webhooks_tests::eventually::eventually("the handler started", async || {
+    eventually("the handler started", async || {
         (STILL_RUNNING.load(Ordering::SeqCst) != 0).then_some(())
     })
     .await;
@@ -331,7 +316,7 @@ async fn a_copy_of_a_delivery_still_running_past_the_wait_is_a_409_and_runs_noth
     assert_eq!(answer["status"], "running");
     assert_eq!(first.await.unwrap().text(), "done");
     // Once it is done, the next retry is answered as the same delivery.
-    eventually(&server, "long-run", |record| record["status"] == "done").await;
+    record_when(&server, "long-run", |record| record["status"] == "done").await;
     let later = post(&server, "/webhooks/long", "long-run").await;
     assert_eq!(later.status(), StatusCode::OK);
     assert_eq!(later.json::<Value>()["delivery_id"], answer["delivery_id"]);
@@ -353,7 +338,7 @@ async fn a_run_the_hub_stopped_waiting_for_goes_on_and_its_retry_does_not_run_be
         let server = std::sync::Arc::clone(&server);
         tokio::spawn(async move { post(&server, "/webhooks/slow_job", "abandoned").await })
     };
-    webhooks_tests::eventually::eventually("the handler started", async || {
+    eventually("the handler started", async || {
         (ABANDONED_RUNS.load(Ordering::SeqCst) != 0).then_some(())
     })
     .await;
@@ -364,6 +349,6 @@ async fn a_run_the_hub_stopped_waiting_for_goes_on_and_its_retry_does_not_run_be
     assert_eq!(retry.status(), StatusCode::OK, "{}", retry.text());
     assert_eq!(retry.json::<Value>()["status"], "duplicate");
     assert_eq!(ABANDONED_RUNS.load(Ordering::SeqCst), 1, "run once");
-    let record = eventually(&server, "abandoned", |record| record["status"] == "done").await;
+    let record = record_when(&server, "abandoned", |record| record["status"] == "done").await;
     assert_eq!(record["attempts"], 1);
 }

@@ -6,6 +6,7 @@ use crate::common;
 mod hub_registration;
 
 use common::process::{ServerProcess, command, free_port, request};
+use webhooks_tests::eventually::{eventually_blocking, eventually_blocking_within};
 
 #[test]
 fn start_messages_without_secret_match_the_python_reference() {
@@ -326,16 +327,12 @@ fn a_background_delivery_survives_kill_9_and_runs_to_done_after_a_restart() {
     // The handler was interrupted mid-run; once unblocked, the next start runs it again.
     std::fs::remove_file(&block).unwrap();
     let server = ServerProcess::start(&env);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    let record = loop {
+    let record = eventually_blocking(&format!("delivery {id} done"), || {
         let (_, text) = request(addr, "GET", &format!("/api/deliveries/{id}"), &[], b"");
         let record: webhooks_runtime::serde_json::Value =
             webhooks_runtime::serde_json::from_str(&text).unwrap();
-        if record["status"] == "done" || std::time::Instant::now() > deadline {
-            break record;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    };
+        (record["status"] == "done").then_some(record)
+    });
     assert_eq!(record["status"], "done", "{record}");
     assert_eq!(
         record["attempts"], 2,
@@ -564,18 +561,18 @@ fn an_idle_server_is_not_woken_at_all() {
         202
     );
     // Once both are journaled and the background one done (polled, bounded)...
-    let deadline = std::time::Instant::now() + common::process::EXIT_PATIENCE;
-    loop {
-        let (_, text) = request(server.addr(), "GET", "/api/deliveries", &[], b"");
-        let listed: webhooks_runtime::serde_json::Value =
-            webhooks_runtime::serde_json::from_str(&text).unwrap();
-        let deliveries = listed["deliveries"].as_array().unwrap();
-        if deliveries.len() == 2 && deliveries.iter().all(|d| d["status"] == "done") {
-            break;
-        }
-        assert!(std::time::Instant::now() < deadline, "{listed}");
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    eventually_blocking_within(
+        common::process::EXIT_PATIENCE,
+        "both deliveries journaled and done",
+        || {
+            let (_, text) = request(server.addr(), "GET", "/api/deliveries", &[], b"");
+            let listed: webhooks_runtime::serde_json::Value =
+                webhooks_runtime::serde_json::from_str(&text).unwrap();
+            let deliveries = listed["deliveries"].as_array().unwrap();
+            (deliveries.len() == 2 && deliveries.iter().all(|d| d["status"] == "done"))
+                .then_some(())
+        },
+    );
     // ...a quiet second, the window the measurement needs: no timer may fire in it. (The
     // journal writer used to poll 50 times a second, and each worker every minute.)
     // The tail of that work (the worker looking for the next delivery) may still run on a busy

@@ -6,11 +6,12 @@ use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::postgres::Cluster;
 use common::process::{ServerProcess, request};
 use webhooks_runtime::serde_json::{self, Value};
+use webhooks_tests::eventually::eventually_blocking_within;
 
 const REPLICA: &str = env!("CARGO_BIN_EXE_replica-server");
 
@@ -123,31 +124,27 @@ fn three_replicas_share_one_journal_and_a_killed_one_loses_nothing() {
     accepted.insert(same_id.clone());
 
     // Every 202 is done, as each replica's API shows (bounded wait, polled).
-    let deadline = Instant::now() + Duration::from_secs(90);
-    loop {
-        let views: Vec<Vec<(String, String)>> = replicas.iter().map(|r| listed(r.addr())).collect();
-        let all_done = views.iter().all(|view| {
-            let done: BTreeSet<String> = view
-                .iter()
-                .filter(|(_, status)| status == "done")
-                .map(|(id, _)| id.clone())
-                .collect();
-            done == accepted
-        });
-        if all_done {
-            for view in &views {
-                let duplicates = view.iter().filter(|(_, s)| s == "duplicate").count();
-                assert_eq!(duplicates, 1, "the second copy, recorded: {view:?}");
-                assert_eq!(view.len(), accepted.len() + 1, "{view:?}");
-            }
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "not every accepted delivery was done within 90 s: {:?}",
-            views[0]
-        );
-        std::thread::sleep(Duration::from_millis(100));
+    let views = eventually_blocking_within(
+        Duration::from_secs(90),
+        "every accepted delivery done, as each replica lists it",
+        || {
+            let views: Vec<Vec<(String, String)>> =
+                replicas.iter().map(|r| listed(r.addr())).collect();
+            let all_done = views.iter().all(|view| {
+                let done: BTreeSet<String> = view
+                    .iter()
+                    .filter(|(_, status)| status == "done")
+                    .map(|(id, _)| id.clone())
+                    .collect();
+                done == accepted
+            });
+            all_done.then_some(views)
+        },
+    );
+    for view in &views {
+        let duplicates = view.iter().filter(|(_, s)| s == "duplicate").count();
+        assert_eq!(duplicates, 1, "the second copy, recorded: {view:?}");
+        assert_eq!(view.len(), accepted.len() + 1, "{view:?}");
     }
 
     let runs = runs(&runs_file);
@@ -213,20 +210,15 @@ fn two_replicas_sent_the_same_webhook_id_at_once_run_it_once() {
         }
     }
     // Both ran once (the background one once done, polled).
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
+    let runs = eventually_blocking_within(Duration::from_secs(30), "both runs ended", || {
         let runs = runs(&runs_file);
         let finished = runs.values().filter(|(_, ended)| !ended.is_empty()).count();
-        if finished == 2 {
-            for (id, (started, _)) in &runs {
-                assert_eq!(started.len(), 1, "{id} ran on {started:?}");
-            }
-            assert_eq!(runs.len(), 2, "{runs:?}");
-            break;
-        }
-        assert!(Instant::now() < deadline, "{runs:?}");
-        std::thread::sleep(Duration::from_millis(50));
+        (finished == 2).then_some(runs)
+    });
+    for (id, (started, _)) in &runs {
+        assert_eq!(started.len(), 1, "{id} ran on {started:?}");
     }
+    assert_eq!(runs.len(), 2, "{runs:?}");
 }
 
 #[test]

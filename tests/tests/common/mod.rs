@@ -8,6 +8,9 @@ pub mod process;
 
 use std::path::{Path, PathBuf};
 
+use webhooks_runtime::serde_json::Value;
+use webhooks_runtime::testing::{TestResponse, TestServer};
+
 /// A body from `fixtures/` at the workspace root.
 pub fn fixture(name: &str) -> Vec<u8> {
     let path = fixtures_dir().join(name);
@@ -29,4 +32,22 @@ pub fn rust_files(dir: &Path, found: &mut Vec<PathBuf>) {
             found.push(path);
         }
     }
+}
+
+/// `GET path` with the admin token the delivery API tests give their servers (`admin-token`).
+pub async fn api(server: &TestServer, path: &str) -> TestResponse {
+    server
+        .get(path)
+        .header("authorization", "Bearer admin-token")
+        .send()
+        .await
+}
+
+/// The journal's record of delivery `id` (either id) once `settled` says so, polled, bounded.
+pub async fn record_when(server: &TestServer, id: &str, settled: impl Fn(&Value) -> bool) -> Value {
+    webhooks_tests::eventually::eventually(&format!("delivery {id} settled"), async || {
+        let record: Value = api(server, &format!("/api/deliveries/{id}")).await.json();
+        settled(&record).then_some(record)
+    })
+    .await
 }

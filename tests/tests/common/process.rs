@@ -167,13 +167,9 @@ impl ServerProcess {
 
     /// The exit status and stderr once the process ends, if it does within `limit`.
     pub fn wait_within(mut self, limit: std::time::Duration) -> Option<(ExitStatus, String)> {
-        let deadline = std::time::Instant::now() + limit;
-        while self.child.try_wait().expect("poll test-server").is_none() {
-            if std::time::Instant::now() > deadline {
-                return None;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(10));
-        }
+        webhooks_tests::eventually::poll_blocking(limit, || {
+            self.child.try_wait().expect("poll test-server")
+        })?;
         Some(self.wait())
     }
 

@@ -9,6 +9,7 @@ use crate::endpoint::handler::{
     AsyncHandler, BlockingHandler, Erased, HandlerArguments, erase_async, erase_blocking,
     handler_name,
 };
+use crate::endpoint::registry::Registered;
 use crate::endpoint::route::Route;
 use crate::error::SettingError;
 
@@ -189,7 +190,53 @@ impl WebhooksServerBuilder {
     /// # Ok::<(), webhooks_runtime::Error>(())
     /// ```
     pub fn include_registered(mut self, include: bool) -> Self {
-        self.include_registered = include;
+        self.registered = if include {
+            Registered::All
+        } else {
+            Registered::None
+        };
+        self
+    }
+
+    /// Serves only the `#[webhook_endpoint]`s defined in `module` or in its submodules, a path
+    /// as [`module_path!`] writes it (`"my_bot::public"`): two servers in one program, each with
+    /// its own endpoints. Paths clash only among the endpoints served; the last of this and
+    /// [`Self::include_registered`] called decides.
+    ///
+    /// ```standalone_crate
+    /// mod public {
+    ///     use webhooks_runtime::webhook_endpoint;
+    ///
+    ///     /// Answer in discussions.
+    ///     #[webhook_endpoint]
+    ///     fn discussions() {}
+    /// }
+    ///
+    /// mod internal {
+    ///     use webhooks_runtime::webhook_endpoint;
+    ///
+    ///     /// Also at `/webhooks/discussions`, served by the other server.
+    ///     #[webhook_endpoint]
+    ///     fn discussions() {}
+    /// }
+    ///
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// # fn main() -> Result<(), webhooks_runtime::Error> {
+    /// let public = WebhooksServer::builder()
+    ///     .include_registered_in(concat!(module_path!(), "::public"))
+    ///     .build()?;
+    /// let internal = WebhooksServer::builder()
+    ///     .include_registered_in(concat!(module_path!(), "::internal"))
+    ///     .port(8001)
+    ///     .build()?;
+    /// // Together, the two would clash at one path.
+    /// assert!(WebhooksServer::builder().build().is_err());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn include_registered_in(mut self, module: impl Into<String>) -> Self {
+        self.registered = Registered::In(module.into());
         self
     }
 }

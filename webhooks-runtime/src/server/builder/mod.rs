@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::delivery::settings::DeliverySettings;
-use crate::endpoint::registry::registered_endpoints;
+use crate::endpoint::registry::Registered;
 use crate::endpoint::route::{Route, Routes};
 use crate::error::{Error, SettingError};
 use crate::limits::Limits;
@@ -41,7 +41,7 @@ pub struct WebhooksServerBuilder {
     requested: Requested,
     landing_page: Option<String>,
     added: Vec<Route>,
-    include_registered: bool,
+    registered: Registered,
     limits: Limits,
     deliveries: DeliverySettings,
     dedupe: HashMap<String, bool>,
@@ -59,7 +59,7 @@ impl Default for WebhooksServerBuilder {
             requested: Requested::default(),
             landing_page: None,
             added: Vec::new(),
-            include_registered: true,
+            registered: Registered::All,
             limits: Limits::default(),
             deliveries: DeliverySettings::default(),
             dedupe: HashMap::new(),
@@ -146,13 +146,12 @@ impl WebhooksServerBuilder {
         self.limits.shutdown_timeout = resolved.shutdown_timeout;
         self.deliveries.lease = resolved.delivery_lease;
         let mut routes = self.added;
-        if self.include_registered {
-            routes.extend(
-                registered_endpoints()?
-                    .into_iter()
-                    .map(Route::from_endpoint),
-            );
-        }
+        routes.extend(
+            self.registered
+                .endpoints()?
+                .into_iter()
+                .map(Route::from_endpoint),
+        );
         for route in &mut routes {
             route.resolve(&self.limits, &self.dedupe);
         }

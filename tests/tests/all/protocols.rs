@@ -9,6 +9,11 @@ use webhooks_runtime::serde_json::{Value, json};
 use webhooks_runtime::testing::TestServer;
 use webhooks_runtime::webhook_endpoint;
 
+/// A server of this module's `#[webhook_endpoint]`s only: the test binary links every module's.
+fn builder() -> webhooks_runtime::WebhooksServerBuilder {
+    webhooks_runtime::WebhooksServer::builder().include_registered_in(module_path!())
+}
+
 /// Echo the request count a client keeps.
 #[webhook_endpoint]
 async fn echo(webhooks_runtime::Json(body): webhooks_runtime::Json<Value>) -> Value {
@@ -30,7 +35,7 @@ async fn body_json(response: hyper::Response<hyper::body::Incoming>) -> Value {
 
 #[tokio::test]
 async fn http1_keep_alive_serves_several_requests_on_one_connection() {
-    let server = TestServer::start().await;
+    let server = TestServer::with(builder()).await;
     let stream = TcpStream::connect(server.addr()).await.unwrap();
     let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
         .await
@@ -45,7 +50,7 @@ async fn http1_keep_alive_serves_several_requests_on_one_connection() {
 
 #[tokio::test]
 async fn http2_prior_knowledge_is_served() {
-    let server = TestServer::start().await;
+    let server = TestServer::with(builder()).await;
     let stream = TcpStream::connect(server.addr()).await.unwrap();
     let (mut sender, connection) =
         hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(stream))

@@ -8,8 +8,14 @@ use webhooks_runtime::http::StatusCode;
 use webhooks_runtime::serde_json::{Value, json};
 use webhooks_runtime::testing::TestServer;
 use webhooks_runtime::{Delivery, WebhookPayload, WebhooksServer, webhook_endpoint};
+use webhooks_tests::eventually::eventually;
 
-const BODY: &str = include_str!("../../fixtures/07-repo-create-model.json");
+/// A server of this module's `#[webhook_endpoint]`s only: the test binary links every module's.
+fn builder() -> webhooks_runtime::WebhooksServerBuilder {
+    WebhooksServer::builder().include_registered_in(module_path!())
+}
+
+const BODY: &str = include_str!("../../../fixtures/07-repo-create-model.json");
 
 /// Every (id, attempt, replay of) the background handler saw.
 static SEEN: Mutex<Vec<(String, u32, Option<String>)>> = Mutex::new(Vec::new());
@@ -36,12 +42,7 @@ fn tell(delivery: Delivery) -> Value {
 }
 
 async fn server() -> TestServer {
-    TestServer::with(WebhooksServer::builder().retry_backoff(Duration::from_millis(10))).await
-}
-
-/// Polls (bounded) until `done` says the condition holds.
-async fn eventually(mut done: impl FnMut() -> bool) {
-    webhooks_tests::eventually::eventually("the condition", async || done().then_some(())).await;
+    TestServer::with(builder().retry_backoff(Duration::from_millis(10))).await
 }
 
 #[tokio::test]
@@ -66,7 +67,10 @@ async fn a_retry_has_the_same_id_and_the_next_attempt_and_a_replay_its_own_id() 
             .map(|(_, attempt, replay)| (*attempt, replay.clone()))
             .collect()
     };
-    eventually(|| runs(&id).len() == 2).await;
+    eventually("the retry ran", async || {
+        (runs(&id).len() == 2).then_some(())
+    })
+    .await;
     assert_eq!(
         runs(&id),
         [(1, None), (2, None)],
@@ -83,7 +87,10 @@ async fn a_retry_has_the_same_id_and_the_next_attempt_and_a_replay_its_own_id() 
         .unwrap()
         .to_owned();
     assert_ne!(replay_id, id);
-    eventually(|| !runs(&replay_id).is_empty()).await;
+    eventually("the replay ran", async || {
+        (!runs(&replay_id).is_empty()).then_some(())
+    })
+    .await;
     assert_eq!(runs(&replay_id)[0], (1, Some(id.clone())));
 }
 
@@ -101,18 +108,15 @@ async fn an_ordinary_endpoint_gets_the_journals_id() {
     assert_eq!(told["replay"], false);
     let id = told["id"].as_str().unwrap().to_owned();
     assert_ne!(id, "forged");
-    let record = webhooks_tests::eventually::eventually(
-        &format!("the delivery {id} journaled"),
-        async || {
-            let record = server.get(&format!("/api/deliveries/{id}")).send().await;
-            (record.status() == StatusCode::OK).then(|| record.json::<Value>())
-        },
-    )
+    let record = eventually(&format!("the delivery {id} journaled"), async || {
+        let record = server.get(&format!("/api/deliveries/{id}")).send().await;
+        (record.status() == StatusCode::OK).then(|| record.json::<Value>())
+    })
     .await;
     assert_eq!(record["endpoint"], "/webhooks/tell");
     // Without the journal, an id is made up all the same.
     let unjournaled = TestServer::with(
-        WebhooksServer::builder()
+        builder()
             .include_registered(false)
             .journal(false)
             .add_blocking_webhook("tell", tell),

@@ -11,9 +11,14 @@ async fn deploy() {}
 #[webhook_endpoint("unique")]
 fn unique() {}
 
+/// A server of this module's `#[webhook_endpoint]`s only: the test binary links every module's.
+fn builder() -> webhooks_runtime::WebhooksServerBuilder {
+    webhooks_runtime::WebhooksServer::builder().include_registered_in(module_path!())
+}
+
 #[test]
 fn duplicate_paths_are_an_error_naming_both_functions_and_locations() {
-    let error = webhooks_runtime::server::registered_endpoints().unwrap_err();
+    let error = builder().read_environment(false).build().unwrap_err();
     let Error::DuplicatePaths(duplicates) = &error else {
         panic!("unexpected error: {error}")
     };

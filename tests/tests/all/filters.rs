@@ -9,6 +9,11 @@ use webhooks_runtime::{
     EventFilter, WebhookPayload, WebhookRequest, WebhooksServer, webhook_endpoint,
 };
 
+/// A server of this module's `#[webhook_endpoint]`s only: the test binary links every module's.
+fn builder() -> webhooks_runtime::WebhooksServerBuilder {
+    WebhooksServer::builder().include_registered_in(module_path!())
+}
+
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(format!("{}/../fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
 }
@@ -89,7 +94,7 @@ fn now(payload: WebhookPayload) -> Result<&'static str, String> {
 async fn queued_pushes(_payload: WebhookPayload) {}
 
 async fn server() -> TestServer {
-    TestServer::with(WebhooksServer::builder()).await
+    TestServer::with(builder()).await
 }
 
 async fn post(server: &TestServer, path: &str, body: Vec<u8>) -> (StatusCode, Value) {
@@ -236,7 +241,7 @@ async fn background_and_immediate_endpoints_share_a_path_each_its_own_delivery()
 #[tokio::test]
 async fn when_one_of_several_fails_the_answer_is_not_a_2xx_and_says_which() {
     let server = TestServer::with(
-        WebhooksServer::builder()
+        builder()
             .include_registered(false)
             .add_webhook("x", |_: WebhookPayload| async { "fine" })
             .filter(EventFilter::new().scope("repo"))
@@ -277,7 +282,7 @@ async fn a_body_that_is_not_a_hub_payload_is_refused_before_any_filter() {
 #[tokio::test]
 async fn every_invalid_body_is_a_422_on_a_filtered_endpoint_never_a_skip() {
     let server = TestServer::with(
-        WebhooksServer::builder()
+        builder()
             .include_registered(false)
             .add_webhook("payload", |_: WebhookPayload| async { "ran" })
             .filter(EventFilter::new().repo_types(&["dataset"]))
@@ -317,7 +322,7 @@ async fn every_invalid_body_is_a_422_on_a_filtered_endpoint_never_a_skip() {
 #[tokio::test]
 async fn the_builder_takes_the_same_filters() {
     let server = TestServer::with(
-        WebhooksServer::builder()
+        builder()
             .include_registered(false)
             .add_webhook("x", |_: WebhookPayload| async { "datasets" })
             .filter(EventFilter::new().repo_types(&["dataset"]))
@@ -334,7 +339,7 @@ async fn the_builder_takes_the_same_filters() {
 #[tokio::test]
 async fn a_filtered_handler_gets_the_whole_payload_in_every_argument() {
     let server = TestServer::with(
-        WebhooksServer::builder()
+        builder()
             .include_registered(false)
             .add_webhook(
                 "x",
@@ -372,7 +377,7 @@ async fn a_filtered_handler_gets_the_whole_payload_in_every_argument() {
 #[test]
 fn identical_filters_on_one_path_are_a_start_up_error_naming_both() {
     let filter = EventFilter::new().scope("repo");
-    let error = WebhooksServer::builder()
+    let error = builder()
         .read_environment(false)
         .include_registered(false)
         .add_webhook("x", |_: WebhookPayload| async {})
@@ -386,7 +391,7 @@ fn identical_filters_on_one_path_are_a_start_up_error_naming_both() {
         error.contains(r#"/webhooks/x for scope = "repo""#),
         "{error}"
     );
-    let misplaced = WebhooksServer::builder()
+    let misplaced = builder()
         .read_environment(false)
         .filter(filter)
         .build()

@@ -1,7 +1,7 @@
 //! Whatever arrives, the real server answers with a well-formed response, never a 5xx from
 //! itself, and keeps answering afterwards.
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -11,6 +11,11 @@ use proptest::prelude::*;
 use webhooks_runtime::serde_json::{Map, Number, Value};
 use webhooks_runtime::testing::{TestResponse, TestServer};
 use webhooks_runtime::{WebhookPayload, WebhooksServer, webhook_endpoint};
+
+/// A server of this module's `#[webhook_endpoint]`s only: the test binary links every module's.
+fn builder() -> webhooks_runtime::WebhooksServerBuilder {
+    WebhooksServer::builder().include_registered_in(module_path!())
+}
 
 const SECRET: &str = "hostile-test-secret";
 
@@ -34,7 +39,7 @@ impl Harness {
             .build()
             .unwrap();
         let server = runtime.block_on(TestServer::with(
-            WebhooksServer::builder()
+            builder()
                 .webhook_secret(SECRET)
                 .header_read_timeout(Duration::from_secs(2)),
         ));

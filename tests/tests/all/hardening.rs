@@ -10,6 +10,11 @@ use webhooks_runtime::serde_json::{Value, json};
 use webhooks_runtime::testing::TestServer;
 use webhooks_runtime::{Json, WebhookRequest, WebhooksServer, webhook_endpoint};
 
+/// A server of this module's `#[webhook_endpoint]`s only: the test binary links every module's.
+fn builder() -> webhooks_runtime::WebhooksServerBuilder {
+    WebhooksServer::builder().include_registered_in(module_path!())
+}
+
 /// A bound on how long a test waits for the server to do what it should; never a delay.
 const PATIENCE: Duration = Duration::from_secs(10);
 
@@ -57,7 +62,7 @@ async fn busy() {
 
 #[tokio::test]
 async fn secret_in_the_query_is_accepted_and_hidden_from_handlers() {
-    let server = TestServer::with(WebhooksServer::builder().webhook_secret("a b&c")).await;
+    let server = TestServer::with(builder().webhook_secret("a b&c")).await;
     let response = server
         .post("/webhooks/target?x=1&secret=a%20b%26c&y=2")
         .body("{}")
@@ -79,7 +84,7 @@ async fn secret_in_the_query_is_accepted_and_hidden_from_handlers() {
 
 #[tokio::test]
 async fn header_wins_over_the_query() {
-    let server = TestServer::with(WebhooksServer::builder().webhook_secret("right")).await;
+    let server = TestServer::with(builder().webhook_secret("right")).await;
     let response = server
         .post("/webhooks/target?secret=right")
         .body("{}")
@@ -98,7 +103,7 @@ async fn header_wins_over_the_query() {
 
 #[tokio::test]
 async fn several_secrets_are_accepted_while_rotating() {
-    let server = TestServer::with(WebhooksServer::builder().webhook_secrets(["new", "old"])).await;
+    let server = TestServer::with(builder().webhook_secrets(["new", "old"])).await;
     for (secret, status) in [
         ("new", StatusCode::OK),
         ("old", StatusCode::OK),
@@ -116,7 +121,7 @@ async fn several_secrets_are_accepted_while_rotating() {
 
 #[test]
 fn the_secret_is_not_in_the_debug_output_of_the_configuration() {
-    let builder = WebhooksServer::builder().webhook_secret("hunter2-secret");
+    let builder = builder().webhook_secret("hunter2-secret");
     assert!(!format!("{builder:?}").contains("hunter2"));
     let server = builder.read_environment(false).build().unwrap();
     assert!(!format!("{server:?}").contains("hunter2"), "{server:?}");
@@ -134,7 +139,7 @@ async fn raw_exchange(server: &TestServer, request: &[u8]) -> String {
 
 #[tokio::test]
 async fn headers_too_large_get_431() {
-    let server = TestServer::with(WebhooksServer::builder().max_header_size(8 * 1024)).await;
+    let server = TestServer::with(builder().max_header_size(8 * 1024)).await;
     let request = format!(
         "POST /webhooks/target HTTP/1.1\r\nHost: localhost\r\nX-Big: {}\r\nContent-Length: 2\r\n\r\n{{}}",
         "a".repeat(9000)
@@ -148,7 +153,7 @@ async fn headers_too_large_get_431() {
 
 #[tokio::test]
 async fn too_many_headers_get_431() {
-    let server = TestServer::with(WebhooksServer::builder().max_headers(8)).await;
+    let server = TestServer::with(builder().max_headers(8)).await;
     let headers: String = (0..20).map(|i| format!("X-H{i}: v\r\n")).collect();
     let request = format!(
         "POST /webhooks/target HTTP/1.1\r\nHost: localhost\r\n{headers}Content-Length: 2\r\n\r\n{{}}"
@@ -162,9 +167,7 @@ async fn too_many_headers_get_431() {
 
 #[tokio::test]
 async fn a_client_slow_to_send_headers_is_disconnected() {
-    let server =
-        TestServer::with(WebhooksServer::builder().header_read_timeout(Duration::from_millis(200)))
-            .await;
+    let server = TestServer::with(builder().header_read_timeout(Duration::from_millis(200))).await;
     let mut stream = TcpStream::connect(server.addr()).await.unwrap();
     stream
         .write_all(b"POST /webhooks/target HTTP/1.1\r\nHost: localhost\r\n")
@@ -183,9 +186,7 @@ async fn a_client_slow_to_send_headers_is_disconnected() {
 
 #[tokio::test]
 async fn a_client_slow_to_send_the_body_gets_408() {
-    let server =
-        TestServer::with(WebhooksServer::builder().body_read_timeout(Duration::from_millis(200)))
-            .await;
+    let server = TestServer::with(builder().body_read_timeout(Duration::from_millis(200))).await;
     let mut stream = TcpStream::connect(server.addr()).await.unwrap();
     stream
         .write_all(
@@ -212,7 +213,7 @@ async fn a_client_slow_to_send_the_body_gets_408() {
 #[tokio::test]
 async fn a_handler_over_its_timeout_gets_504_and_others_are_unaffected() {
     let server = TestServer::with(
-        WebhooksServer::builder()
+        builder()
             .handler_timeout(Duration::from_secs(30))
             .endpoint_timeout("forever", Duration::from_millis(100))
             .endpoint_timeout("/nap_blocking/", Duration::from_millis(100)),
@@ -242,10 +243,8 @@ async fn a_handler_over_its_timeout_gets_504_and_others_are_unaffected() {
 #[tokio::test]
 async fn a_handler_that_never_waits_still_times_out() {
     // The timer is polled outside the task's budget, which the handler uses up on every poll.
-    let server = TestServer::with(
-        WebhooksServer::builder().endpoint_timeout("busy", Duration::from_millis(100)),
-    )
-    .await;
+    let server =
+        TestServer::with(builder().endpoint_timeout("busy", Duration::from_millis(100))).await;
     let response = tokio::time::timeout(
         Duration::from_secs(20),
         server.post("/webhooks/busy").body("{}").send(),
@@ -261,7 +260,7 @@ async fn a_handler_that_never_waits_still_times_out() {
 
 #[test]
 fn a_timeout_for_an_unknown_endpoint_is_a_build_error() {
-    let error = WebhooksServer::builder()
+    let error = builder()
         .endpoint_timeout("nope", Duration::from_secs(1))
         .build()
         .unwrap_err();
@@ -273,7 +272,7 @@ fn a_timeout_for_an_unknown_endpoint_is_a_build_error() {
 
 #[test]
 fn duplicate_detection_for_an_unknown_endpoint_is_a_build_error() {
-    let error = WebhooksServer::builder()
+    let error = builder()
         .read_environment(false)
         .dedupe("/typo", true)
         .build()
@@ -286,7 +285,7 @@ fn duplicate_detection_for_an_unknown_endpoint_is_a_build_error() {
 
 #[tokio::test]
 async fn blocking_handlers_do_not_stall_the_others() {
-    let server = TestServer::start().await;
+    let server = TestServer::with(builder()).await;
     let blockers: Vec<_> = (0..8)
         .map(|_| {
             let request = server
@@ -311,7 +310,7 @@ async fn blocking_handlers_do_not_stall_the_others() {
 #[tokio::test]
 async fn a_burst_of_idle_connections_beyond_the_limit_leaves_the_server_answering() {
     let server = TestServer::with(
-        WebhooksServer::builder()
+        builder()
             .max_connections(4)
             .header_read_timeout(Duration::from_millis(300)),
     )
@@ -331,7 +330,7 @@ async fn a_burst_of_idle_connections_beyond_the_limit_leaves_the_server_answerin
 
 #[tokio::test]
 async fn graceful_shutdown_finishes_every_request_in_flight_and_refuses_new_connections() {
-    let server = TestServer::start().await;
+    let server = TestServer::with(builder()).await;
     let addr = server.addr();
     let in_flight: Vec<_> = (0..20)
         .map(|i| {

@@ -4,16 +4,22 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use crate::common::{api, record_when};
 use webhooks_runtime::http::StatusCode;
 use webhooks_runtime::serde_json::{Value, json};
 use webhooks_runtime::testing::{TestResponse, TestServer};
 use webhooks_runtime::{WebhookPayload, WebhooksServer, WebhooksServerBuilder, webhook_endpoint};
 use webhooks_tests::eventually::eventually;
 
+/// A server of this module's `#[webhook_endpoint]`s only: the test binary links every module's.
+fn builder() -> webhooks_runtime::WebhooksServerBuilder {
+    WebhooksServer::builder().include_registered_in(module_path!())
+}
+
 const SECRET: &str = "delivery-secret";
-const BODY: &str = include_str!("../../fixtures/07-repo-create-model.json");
+const BODY: &str = include_str!("../../../fixtures/07-repo-create-model.json");
 
 static FLAKY_CALLS: AtomicU32 = AtomicU32::new(0);
 
@@ -69,30 +75,13 @@ async fn ordinary(payload: WebhookPayload) -> String {
 
 async fn server() -> TestServer {
     TestServer::with(
-        WebhooksServer::builder()
+        builder()
             .webhook_secret(SECRET)
             .admin_token("admin-token")
             .retry_backoff(Duration::from_millis(20))
             .background_attempts(3),
     )
     .await
-}
-
-/// The delivery's record once `done` tells whether it reached `status` (polled, bounded).
-async fn wait_for(server: &TestServer, id: &str, status: &str) -> Value {
-    eventually(&format!("delivery {id} {status}"), async || {
-        let record: Value = api(server, &format!("/api/deliveries/{id}")).await.json();
-        (record["status"] == status).then_some(record)
-    })
-    .await
-}
-
-async fn api(server: &TestServer, path: &str) -> TestResponse {
-    server
-        .get(path)
-        .header("authorization", "Bearer admin-token")
-        .send()
-        .await
 }
 
 fn delivery_id(response: &TestResponse) -> String {
@@ -113,7 +102,10 @@ async fn a_handler_that_fails_twice_then_succeeds_ends_done_after_three_attempts
         .await;
     assert_eq!(response.status(), StatusCode::ACCEPTED);
     assert_eq!(response.json::<Value>()["status"], "queued");
-    let record = wait_for(&server, &delivery_id(&response), "done").await;
+    let record = record_when(&server, &delivery_id(&response), |record| {
+        record["status"] == "done"
+    })
+    .await;
     assert_eq!(record["attempts"], 3);
     assert_eq!(record["last_error"], "the training cluster is busy");
     assert_eq!(
@@ -132,7 +124,7 @@ async fn a_handler_that_always_fails_ends_dead_and_a_replay_after_the_fix_ends_d
         .send()
         .await;
     let id = delivery_id(&response);
-    let record = wait_for(&server, &id, "dead").await;
+    let record = record_when(&server, &id, |record| record["status"] == "dead").await;
     assert_eq!(record["attempts"], 3);
     let error = record["last_error"].as_str().unwrap();
     assert!(
@@ -149,7 +141,10 @@ async fn a_handler_that_always_fails_ends_dead_and_a_replay_after_the_fix_ends_d
     assert_eq!(replay.status(), StatusCode::ACCEPTED, "{}", replay.text());
     let answer: Value = replay.json();
     assert_eq!(answer["replay_of"], id.as_str());
-    let replayed = wait_for(&server, answer["delivery_id"].as_str().unwrap(), "done").await;
+    let replayed = record_when(&server, answer["delivery_id"].as_str().unwrap(), |record| {
+        record["status"] == "done"
+    })
+    .await;
     assert_eq!(replayed["original_id"], id.as_str());
     assert_eq!(replayed["attempts"], 1);
 }
@@ -186,7 +181,7 @@ async fn under_concurrent_load_every_delivery_is_handled_exactly_once_and_duplic
         ids.push(delivery_id(&response));
     }
     for id in &ids {
-        wait_for(&server, id, "done").await;
+        record_when(&server, id, |record| record["status"] == "done").await;
     }
     let handled = HANDLED.lock().unwrap().clone().unwrap_or_default();
     assert_eq!(handled.len(), 40);
@@ -219,7 +214,7 @@ async fn under_concurrent_load_every_delivery_is_handled_exactly_once_and_duplic
         .await;
     assert_eq!(replayed.status(), StatusCode::ACCEPTED);
     let id = delivery_id(&replayed);
-    wait_for(&server, &id, "done").await;
+    record_when(&server, &id, |record| record["status"] == "done").await;
     let key = format!("load-{older:04}");
     assert_eq!(HANDLED.lock().unwrap().as_ref().unwrap()[&key], 2);
 }
@@ -302,7 +297,7 @@ async fn with_an_admin_token_only_the_token_opens_the_delivery_api() {
 
 #[tokio::test]
 async fn without_an_admin_token_the_webhook_secret_opens_the_delivery_api() {
-    let server = TestServer::with(WebhooksServer::builder().webhook_secret(SECRET)).await;
+    let server = TestServer::with(builder().webhook_secret(SECRET)).await;
     let wrong = server.get("/api/deliveries").secret("nope").send().await;
     assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
     for request in [
@@ -317,7 +312,7 @@ async fn without_an_admin_token_the_webhook_secret_opens_the_delivery_api() {
 
 #[tokio::test]
 async fn without_any_credential_the_api_is_served_on_loopback_only() {
-    let open_locally = TestServer::start().await;
+    let open_locally = TestServer::with(builder()).await;
     assert_eq!(
         open_locally.get("/api/deliveries").send().await.status(),
         StatusCode::OK
@@ -325,7 +320,7 @@ async fn without_any_credential_the_api_is_served_on_loopback_only() {
 
     // Not bound: the service alone, configured for every interface.
     let dir = std::env::temp_dir().join(format!("webhooks-api-public-{}", std::process::id()));
-    let service = WebhooksServer::builder()
+    let service = builder()
         .read_environment(false)
         .host("0.0.0.0".parse().unwrap())
         .data_dir(&dir)
@@ -368,7 +363,7 @@ async fn a_background_handler_gets_its_delivery_id() {
         .send()
         .await;
     let id = delivery_id(&response);
-    wait_for(&server, &id, "done").await;
+    record_when(&server, &id, |record| record["status"] == "done").await;
     assert_eq!(*SEEN_IDS.lock().unwrap(), [id]);
 }
 
@@ -411,7 +406,7 @@ async fn handlers_that_never_return_time_out_instead_of_stopping_their_endpoint(
     // More deliveries than the endpoint runs at once (4): before background handlers had a
     // timeout, the first four held every worker for good and the rest never ran.
     let server = TestServer::with(
-        WebhooksServer::builder()
+        builder()
             .include_registered(false)
             .add_background_webhook("stuck", |_: WebhookPayload| std::future::pending::<()>())
             .background_timeout(Duration::from_millis(50))
@@ -437,7 +432,7 @@ async fn handlers_that_never_return_time_out_instead_of_stopping_their_endpoint(
         );
     }
     for id in &ids {
-        let record = wait_for(&server, id, "dead").await;
+        let record = record_when(&server, id, |record| record["status"] == "dead").await;
         assert_eq!(record["attempts"], 2, "{record}");
         assert_eq!(
             record["last_error"], "the handler did not finish in time",
@@ -449,18 +444,18 @@ async fn handlers_that_never_return_time_out_instead_of_stopping_their_endpoint(
 /// Polls (bounded) until nothing is queued or running and at most `limit` deliveries are kept;
 /// how many are kept in the end.
 async fn kept_once_settled(server: &TestServer, limit: usize) -> usize {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let listed: Value = api(server, "/api/deliveries?limit=1000").await.json();
-        let deliveries = listed["deliveries"].as_array().unwrap();
-        let busy = deliveries
-            .iter()
-            .any(|d| d["status"] == "queued" || d["status"] == "running");
-        if (!busy && deliveries.len() <= limit) || Instant::now() > deadline {
-            return deliveries.len();
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    eventually(
+        &format!("nothing queued or running, at most {limit} kept"),
+        async || {
+            let listed: Value = api(server, "/api/deliveries?limit=1000").await.json();
+            let deliveries = listed["deliveries"].as_array().unwrap();
+            let busy = deliveries
+                .iter()
+                .any(|d| d["status"] == "queued" || d["status"] == "running");
+            (!busy && deliveries.len() <= limit).then_some(deliveries.len())
+        },
+    )
+    .await
 }
 
 /// Posts each of `bodies` to `path` with the secret, all at once (each on its own task); the
@@ -497,7 +492,7 @@ async fn post_distinct(server: &TestServer, path: &str, count: usize) {
 }
 
 fn background_server() -> WebhooksServerBuilder {
-    WebhooksServer::builder()
+    builder()
         .include_registered(false)
         .webhook_secret(SECRET)
         .admin_token("admin-token")
@@ -600,14 +595,14 @@ async fn a_store_of_ones_own_replaces_sqlite() {
         .as_str()
         .unwrap()
         .to_owned();
-    wait_for(&server, &id, "done").await;
+    record_when(&server, &id, |record| record["status"] == "done").await;
 }
 
 static LONG_RUNS: AtomicU32 = AtomicU32::new(0);
 
 #[tokio::test]
 async fn a_lease_shorter_than_a_second_is_refused() {
-    let error = WebhooksServer::builder()
+    let error = builder()
         .include_registered(false)
         .delivery_lease(Duration::from_millis(300))
         .build()
@@ -664,7 +659,7 @@ async fn heartbeats_keep_a_long_handler_from_being_run_twice() {
             .await;
         assert_eq!(response.status(), StatusCode::ACCEPTED);
     }
-    let record = wait_for(&server, &id, "done").await;
+    let record = record_when(&server, &id, |record| record["status"] == "done").await;
     assert_eq!(record["attempts"], 1, "{record}");
     assert_eq!(LONG_RUNS.load(Ordering::SeqCst), 1);
 }
@@ -674,7 +669,7 @@ static ONCE_RUNS: AtomicU32 = AtomicU32::new(0);
 #[tokio::test]
 async fn an_ordinary_endpoint_that_drops_duplicates_runs_copies_posted_at_once_once() {
     let server = TestServer::with(
-        WebhooksServer::builder()
+        builder()
             .include_registered(false)
             .webhook_secret(SECRET)
             .admin_token("admin-token")
@@ -703,5 +698,5 @@ async fn an_ordinary_endpoint_that_drops_duplicates_runs_copies_posted_at_once_o
     assert_eq!((ran, duplicates.len()), (1, 4));
     assert_eq!(ONCE_RUNS.load(Ordering::SeqCst), 1);
     // The original is recorded as done once its handler returned (written in the background).
-    wait_for(&server, &duplicates[0], "done").await;
+    record_when(&server, &duplicates[0], |record| record["status"] == "done").await;
 }

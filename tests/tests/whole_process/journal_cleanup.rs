@@ -1,5 +1,5 @@
-//! `TestServer` leaves no journal folder behind. Alone in its test binary: it counts this
-//! process's folders in the temporary directory, which other tests would create concurrently.
+//! `TestServer` leaves no journal folder behind. Not in `all`: it counts this process's folders
+//! in the temporary directory, which the tests there create concurrently.
 
 use webhooks_runtime::WebhooksServer;
 use webhooks_runtime::testing::TestServer;

@@ -5,6 +5,11 @@ use webhooks_runtime::serde_json::{Value, json};
 use webhooks_runtime::testing::TestServer;
 use webhooks_runtime::{WebhookPayload, WebhooksServer, webhook_endpoint};
 
+/// A server of this module's `#[webhook_endpoint]`s only: the test binary links every module's.
+fn builder() -> webhooks_runtime::WebhooksServerBuilder {
+    WebhooksServer::builder().include_registered_in(module_path!())
+}
+
 /// Parses the payload.
 #[webhook_endpoint]
 async fn counted(payload: WebhookPayload) -> Value {
@@ -23,11 +28,11 @@ async fn panicking() {
     panic!("metrics test panic")
 }
 
-const BODY: &str = include_str!("../../fixtures/07-repo-create-model.json");
+const BODY: &str = include_str!("../../../fixtures/07-repo-create-model.json");
 
 #[tokio::test]
 async fn metrics_count_requests_by_endpoint_status_class_and_failure_kind() {
-    let server = TestServer::with(WebhooksServer::builder().webhook_secret("m")).await;
+    let server = TestServer::with(builder().webhook_secret("m")).await;
     for _ in 0..2 {
         let response = server
             .post("/webhooks/counted")
@@ -110,7 +115,7 @@ async fn metrics_count_requests_by_endpoint_status_class_and_failure_kind() {
 
 #[tokio::test]
 async fn metrics_can_be_turned_off() {
-    let server = TestServer::with(WebhooksServer::builder().metrics(false)).await;
+    let server = TestServer::with(builder().metrics(false)).await;
     assert_eq!(
         server.get("/metrics").send().await.status(),
         StatusCode::NOT_FOUND
@@ -125,7 +130,7 @@ fn refusing() -> (StatusCode, &'static str) {
 
 #[tokio::test]
 async fn a_handlers_own_422_is_not_a_parse_failure() {
-    let server = TestServer::with(WebhooksServer::builder().webhook_secret("m")).await;
+    let server = TestServer::with(builder().webhook_secret("m")).await;
     let response = server
         .post("/webhooks/refusing")
         .body(BODY)
@@ -149,7 +154,7 @@ async fn a_handlers_own_422_is_not_a_parse_failure() {
 
 #[tokio::test]
 async fn answers_other_than_2xx_in_the_last_24_hours_are_on_the_page_and_in_metrics() {
-    let server = TestServer::with(WebhooksServer::builder().webhook_secret("m")).await;
+    let server = TestServer::with(builder().webhook_secret("m")).await;
     let page = server.get("/").send().await;
     assert!(
         !page.text().contains("other than 2xx"),
@@ -193,7 +198,7 @@ async fn answers_other_than_2xx_in_the_last_24_hours_are_on_the_page_and_in_metr
 async fn a_path_shared_by_two_endpoints_counts_its_failed_answers_once() {
     use webhooks_runtime::EventFilter;
     let server = TestServer::with(
-        WebhooksServer::builder()
+        builder()
             .include_registered(false)
             .add_webhook("shared", |_: WebhookPayload| async {})
             .filter(EventFilter::new().scope("repo"))

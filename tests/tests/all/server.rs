@@ -1,12 +1,17 @@
 //! The server over real sockets: the Python reference's server tests, ported, and the statuses
 //! this framework adds.
 
-mod common;
+use crate::common;
 
 use webhooks_runtime::http::{Method, StatusCode, header};
 use webhooks_runtime::serde_json::{Value, json};
 use webhooks_runtime::testing::TestServer;
 use webhooks_runtime::{Json, WebhookPayload, WebhookRequest, WebhooksServer, webhook_endpoint};
+
+/// A server of this module's `#[webhook_endpoint]`s only: the test binary links every module's.
+fn builder() -> webhooks_runtime::WebhooksServerBuilder {
+    WebhooksServer::builder().include_registered_in(module_path!())
+}
 
 /// Retrain when a dataset changes.
 #[webhook_endpoint]
@@ -82,11 +87,11 @@ async fn typed(Json(ping): Json<Ping>) -> Json<u32> {
 const SECRET: &str = "my_secret";
 
 async fn open_server() -> TestServer {
-    TestServer::start().await
+    TestServer::with(builder()).await
 }
 
 async fn guarded_server() -> TestServer {
-    TestServer::with(WebhooksServer::builder().webhook_secret(SECRET)).await
+    TestServer::with(builder().webhook_secret(SECRET)).await
 }
 
 fn discussion_body() -> Vec<u8> {
@@ -402,7 +407,7 @@ async fn query_string_does_not_change_the_route() {
 
 #[tokio::test]
 async fn body_over_the_limit_is_413() {
-    let server = TestServer::with(WebhooksServer::builder().body_limit(1024)).await;
+    let server = TestServer::with(builder().body_limit(1024)).await;
     let response = server
         .post("/webhooks/sync_with_request")
         .body(vec![b' '; 1025])
@@ -428,7 +433,7 @@ async fn handler_error_is_a_generic_500_by_default() {
 
 #[tokio::test]
 async fn handler_error_message_is_sent_when_exposed() {
-    let server = TestServer::with(WebhooksServer::builder().expose_handler_errors(true)).await;
+    let server = TestServer::with(builder().expose_handler_errors(true)).await;
     let response = server.post("/webhooks/failing").body("{}").send().await;
     assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(
@@ -506,7 +511,7 @@ async fn bodies_json_does_not_allow_are_422_and_a_cors_preflight_is_405() {
 
 #[tokio::test]
 async fn the_servers_own_pages_say_how_long_they_may_be_cached() {
-    let server = TestServer::with(WebhooksServer::builder().metrics(true)).await;
+    let server = TestServer::with(builder().metrics(true)).await;
     for (path, expected) in [
         ("/", "no-cache"),
         ("/healthz", "no-store"),
@@ -566,7 +571,7 @@ async fn landing_page_says_a_secret_is_set_and_never_shows_it() {
 #[tokio::test]
 async fn landing_page_escapes_what_it_interpolates() {
     let server = TestServer::with(
-        WebhooksServer::builder()
+        builder()
             .include_registered(false)
             .public_url("https://example.org/<img src=x onerror=alert(1)>")
             .add_webhook("x", || async {}),
@@ -583,7 +588,7 @@ async fn landing_page_escapes_what_it_interpolates() {
 #[tokio::test]
 async fn custom_landing_page_replaces_the_default() {
     let html = "<!doctype html><h1>My bot</h1>";
-    let server = TestServer::with(WebhooksServer::builder().landing_page(html)).await;
+    let server = TestServer::with(builder().landing_page(html)).await;
     let response = server.get("/").send().await;
     assert_eq!(response.text(), html);
     assert_eq!(
@@ -598,7 +603,7 @@ async fn add_webhook_serves_closures_and_functions_beside_the_registry() {
         format!("hello {}", payload.repo.name)
     }
     let server = TestServer::with(
-        WebhooksServer::builder()
+        builder()
             .webhook_secret(SECRET)
             .add_webhook("/added/", |payload: WebhookPayload| async move {
                 Json(payload.event.scope)
@@ -638,7 +643,7 @@ async fn add_webhook_serves_closures_and_functions_beside_the_registry() {
 
 #[test]
 fn add_webhook_at_a_registered_path_is_a_duplicate_naming_both() {
-    let builder = WebhooksServer::builder();
+    let builder = builder();
     let line = line!() + 1;
     let builder = builder.add_webhook("say_hello", || async {});
     let error = builder.build().unwrap_err();
@@ -648,15 +653,16 @@ fn add_webhook_at_a_registered_path_is_a_duplicate_naming_both() {
         "{message}"
     );
     assert!(
-        message.contains("`hello` (tests/tests/server.rs:"),
+        message.contains(&format!("`hello` ({}:", file!())),
         "{message}"
     );
-    assert!(message.contains(&format!("`closure in server::add_webhook_at_a_registered_path_is_a_duplicate_naming_both` (tests/tests/server.rs:{line})")), "{message}");
+    let (module, file) = (module_path!(), file!());
+    assert!(message.contains(&format!("`closure in {module}::add_webhook_at_a_registered_path_is_a_duplicate_naming_both` ({file}:{line})")), "{message}");
 }
 
 #[test]
 fn add_webhook_with_an_invalid_path_fails_to_build() {
-    let error = WebhooksServer::builder()
+    let error = builder()
         .add_webhook("a b", || async {})
         .build()
         .unwrap_err();
@@ -665,10 +671,7 @@ fn add_webhook_with_an_invalid_path_fails_to_build() {
 
 #[test]
 fn empty_builder_secret_fails_to_build() {
-    let error = WebhooksServer::builder()
-        .webhook_secret("")
-        .build()
-        .unwrap_err();
+    let error = builder().webhook_secret("").build().unwrap_err();
     assert_eq!(
         error.to_string(),
         "invalid server setting: a webhook secret is empty; leave it unset to run without one"
@@ -694,7 +697,7 @@ async fn graceful_shutdown_returns_and_refuses_new_connections() {
 async fn chunked_body_over_the_limit_is_413_without_reading_it_all() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-    let server = TestServer::with(WebhooksServer::builder().body_limit(1024)).await;
+    let server = TestServer::with(builder().body_limit(1024)).await;
     let mut stream = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
     let head = "POST /webhooks/sync_with_request HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n";
     stream.write_all(head.as_bytes()).await.unwrap();

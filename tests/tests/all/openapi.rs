@@ -7,6 +7,11 @@ use webhooks_runtime::serde_json::Value;
 use webhooks_runtime::testing::TestServer;
 use webhooks_runtime::{WebhookPayload, WebhooksServer, webhook_endpoint};
 
+/// A server of this module's `#[webhook_endpoint]`s only: the test binary links every module's.
+fn builder() -> webhooks_runtime::WebhooksServerBuilder {
+    WebhooksServer::builder().include_registered_in(module_path!())
+}
+
 /// Retrain when a dataset changes.
 #[webhook_endpoint]
 async fn trigger_training(payload: WebhookPayload) -> String {
@@ -17,7 +22,7 @@ async fn trigger_training(payload: WebhookPayload) -> String {
 fn evaluate() {}
 
 async fn document() -> Value {
-    let server = TestServer::with(WebhooksServer::builder().webhook_secret("s")).await;
+    let server = TestServer::with(builder().webhook_secret("s")).await;
     let response = server.get("/openapi.json").send().await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "application/json");
@@ -198,11 +203,11 @@ async fn the_fixtures_validate_against_the_generated_schema() {
 
 #[tokio::test]
 async fn background_endpoints_declare_202_and_503_and_immediate_ones_with_a_timeout_504() {
-    let builder = WebhooksServer::builder()
+    let configured = builder()
         .include_registered(false)
         .add_background_webhook("evaluate", |_payload: WebhookPayload| async {})
         .endpoint_timeout("evaluate", std::time::Duration::from_secs(60));
-    let server = TestServer::with(builder).await;
+    let server = TestServer::with(configured).await;
     let document: Value = server.get("/openapi.json").send().await.json();
     let statuses: Vec<String> = document["paths"]["/webhooks/evaluate"]["post"]["responses"]
         .as_object()
@@ -218,7 +223,7 @@ async fn background_endpoints_declare_202_and_503_and_immediate_ones_with_a_time
         "a background handler's timeout applies after the 202"
     );
     let immediate = TestServer::with(
-        WebhooksServer::builder()
+        builder()
             .include_registered(false)
             .add_webhook("now", |_payload: WebhookPayload| async {})
             .endpoint_timeout("now", std::time::Duration::from_secs(60)),
@@ -240,7 +245,7 @@ async fn the_request_body_is_what_the_handler_reads() {
         _zen: String,
     }
 
-    let builder = WebhooksServer::builder()
+    let configured = builder()
         .include_registered(false)
         .add_webhook("payload", |_: HeaderMap, _: WebhookPayload| async {})
         .add_webhook("own_json", |_: Json<Ping>| async {})
@@ -248,7 +253,7 @@ async fn the_request_body_is_what_the_handler_reads() {
         .add_webhook("request", |_: WebhookRequest| async {})
         .add_webhook("headers_only", |_: HeaderMap| async {})
         .add_blocking_webhook("nothing", || ());
-    let server = TestServer::with(builder).await;
+    let server = TestServer::with(configured).await;
     let document: Value = server.get("/openapi.json").send().await.json();
     let operation = |path: &str| document["paths"][format!("/webhooks/{path}")]["post"].clone();
     let content_types = |path: &str| {
