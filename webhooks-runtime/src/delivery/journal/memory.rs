@@ -76,10 +76,7 @@ impl MemoryJournal {
 
 /// Whether a delivery's handler may still run: it is kept whatever the retention.
 fn unfinished(delivery: &DeliveryRecord) -> bool {
-    matches!(
-        delivery.status,
-        DeliveryStatus::Queued | DeliveryStatus::Running
-    )
+    delivery.status.is_unfinished()
 }
 
 /// The route a listing asks for, or one endpoint of that route (`/webhooks/x#function`).
@@ -106,16 +103,10 @@ fn duplicate_of(
             && delivery.endpoint == endpoint
             && delivery.repo.as_deref() == repo
             && delivery.received_at_ms >= since_ms
-            && !matches!(
-                delivery.status,
-                DeliveryStatus::Duplicate | DeliveryStatus::Skipped
-            )
+            && delivery.status.is_compared_with_copies()
     })?;
-    let kept = matches!(
-        latest.status,
-        DeliveryStatus::Queued | DeliveryStatus::Running | DeliveryStatus::Done
-    );
-    (kept && latest.body.as_ref() == body).then(|| latest.id.clone())
+    (latest.status.makes_copies_duplicates() && latest.body.as_ref() == body)
+        .then(|| latest.id.clone())
 }
 
 /// How many deliveries to `endpoint` are queued or running.

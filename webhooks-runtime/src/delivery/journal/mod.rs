@@ -13,8 +13,7 @@ mod memory;
 mod postgres;
 #[cfg(feature = "sqlite")]
 mod sqlite;
-
-use std::fmt;
+mod status;
 
 pub(crate) use crate::error::JournalError;
 
@@ -27,97 +26,7 @@ pub use memory::MemoryJournal;
 pub use postgres::PostgresJournal;
 #[cfg(feature = "sqlite")]
 pub(crate) use sqlite::SqliteJournal as FileJournal;
-
-/// Where a delivery stands.
-///
-/// ```
-/// use webhooks_runtime::deliveries::DeliveryStatus;
-///
-/// assert_eq!(DeliveryStatus::Dead.to_string(), "dead");
-/// assert_eq!(webhooks_runtime::serde_json::json!(DeliveryStatus::Queued), "queued");
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-#[non_exhaustive]
-pub enum DeliveryStatus {
-    /// Accepted, waiting for a background worker (or for its next attempt).
-    Queued,
-    /// A background worker is running its handler.
-    Running,
-    /// Handled: the handler succeeded.
-    Done,
-    /// An ordinary (not background) delivery whose handler failed or was refused.
-    Failed,
-    /// A background delivery that failed every attempt.
-    Dead,
-    /// The same body as an earlier delivery to the same endpoint: not handled again.
-    Duplicate,
-    /// An event no endpoint's filter took: answered 200, not handled; `last_error` says why.
-    Skipped,
-}
-
-impl DeliveryStatus {
-    /// Every status, in the order a delivery may pass through them.
-    ///
-    /// ```
-    /// use webhooks_runtime::deliveries::DeliveryStatus;
-    ///
-    /// assert!(DeliveryStatus::ALL.contains(&DeliveryStatus::Skipped));
-    /// ```
-    pub const ALL: [DeliveryStatus; 7] = [
-        DeliveryStatus::Queued,
-        DeliveryStatus::Running,
-        DeliveryStatus::Done,
-        DeliveryStatus::Failed,
-        DeliveryStatus::Dead,
-        DeliveryStatus::Duplicate,
-        DeliveryStatus::Skipped,
-    ];
-
-    /// As the delivery API spells it (`?status=`, and in records).
-    ///
-    /// ```
-    /// use webhooks_runtime::deliveries::DeliveryStatus;
-    ///
-    /// assert_eq!(DeliveryStatus::Duplicate.as_str(), "duplicate");
-    /// ```
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeliveryStatus::Queued => "queued",
-            DeliveryStatus::Running => "running",
-            DeliveryStatus::Done => "done",
-            DeliveryStatus::Failed => "failed",
-            DeliveryStatus::Dead => "dead",
-            DeliveryStatus::Duplicate => "duplicate",
-            DeliveryStatus::Skipped => "skipped",
-        }
-    }
-
-    /// Whether a delivery in this status still has work to do (queued or running): the
-    /// retention never removes one, and the backlog counts them.
-    pub(crate) fn is_unfinished(self) -> bool {
-        matches!(self, DeliveryStatus::Queued | DeliveryStatus::Running)
-    }
-
-    pub(crate) fn parse(text: &str) -> Option<Self> {
-        Some(match text {
-            "queued" => DeliveryStatus::Queued,
-            "running" => DeliveryStatus::Running,
-            "done" => DeliveryStatus::Done,
-            "failed" => DeliveryStatus::Failed,
-            "dead" => DeliveryStatus::Dead,
-            "duplicate" => DeliveryStatus::Duplicate,
-            "skipped" => DeliveryStatus::Skipped,
-            _ => return None,
-        })
-    }
-}
-
-impl fmt::Display for DeliveryStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use status::DeliveryStatus;
 
 /// One delivery as the journal keeps it.
 ///

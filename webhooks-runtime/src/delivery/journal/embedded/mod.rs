@@ -422,12 +422,7 @@ impl<'t> Store<'t> {
                     continue;
                 };
                 let record = &stored.record;
-                if record.received_at_ms < since_ms
-                    || matches!(
-                        record.status,
-                        DeliveryStatus::Duplicate | DeliveryStatus::Skipped
-                    )
-                {
+                if record.received_at_ms < since_ms || !record.status.is_compared_with_copies() {
                     continue;
                 }
                 latest = Some((id, record.status, hash.to_vec()));
@@ -437,11 +432,7 @@ impl<'t> Store<'t> {
         let Some((id, status, hash)) = latest else {
             return Ok(None);
         };
-        if !matches!(
-            status,
-            DeliveryStatus::Queued | DeliveryStatus::Running | DeliveryStatus::Done
-        ) || hash != body_hash(body)
-        {
+        if !status.makes_copies_duplicates() || hash != body_hash(body) {
             return Ok(None);
         }
         let same = self.body(&id)? == body;

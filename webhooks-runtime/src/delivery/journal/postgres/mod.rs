@@ -22,6 +22,10 @@ use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
+use super::status::{
+    compared_with_copies_sql, finished_sql, makes_copies_duplicates_sql, unfinished_sql,
+};
+
 use super::{
     Admission, AttemptResult, DeliveryRecord, DeliveryStatus, Journal, JournalError, Lease,
     ListQuery, SeenAgain, body_hash, smallest_id_at,
@@ -69,7 +73,7 @@ const INSERT: &str = "INSERT INTO webhooks_deliveries (id, endpoint, received_at
     lease_until_ms = NULL";
 
 /// Finished: what the retention may remove.
-const FINISHED: &str = "status NOT IN ('queued', 'running')";
+const FINISHED: &str = finished_sql!();
 
 /// A [`Journal`] on PostgreSQL, which several server processes share: select it with
 /// `WEBHOOKS_DATABASE_URL` or
@@ -410,13 +414,15 @@ async fn duplicate_of(
     since_ms: i64,
 ) -> Result<Option<String>, JournalError> {
     let statement = client
-        .prepare_cached(
+        .prepare_cached(concat!(
             "SELECT id FROM (SELECT id, status, body_hash, body FROM webhooks_deliveries \
              WHERE endpoint = $1 AND repo IS NOT DISTINCT FROM $2 AND body_hash IS NOT NULL \
-             AND received_at_ms >= $3 AND status NOT IN ('duplicate', 'skipped') \
-             ORDER BY id DESC LIMIT 1) latest \
-             WHERE status IN ('queued', 'running', 'done') AND body_hash = $4 AND body = $5",
-        )
+             AND received_at_ms >= $3 AND ",
+            compared_with_copies_sql!(),
+            " ORDER BY id DESC LIMIT 1) latest WHERE ",
+            makes_copies_duplicates_sql!(),
+            " AND body_hash = $4 AND body = $5"
+        ))
         .await
         .map_err(database_error)?;
     let row = client
@@ -434,10 +440,10 @@ async fn unfinished(
     endpoint: &str,
 ) -> Result<usize, JournalError> {
     let statement = client
-        .prepare_cached(
-            "SELECT COUNT(*) FROM webhooks_deliveries WHERE endpoint = $1 \
-             AND status IN ('queued', 'running')",
-        )
+        .prepare_cached(concat!(
+            "SELECT COUNT(*) FROM webhooks_deliveries WHERE endpoint = $1 AND ",
+            unfinished_sql!()
+        ))
         .await
         .map_err(database_error)?;
     let row = client

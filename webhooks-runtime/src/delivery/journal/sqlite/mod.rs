@@ -12,6 +12,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use super::files::{
     OpenedFile, lock_dir, private_dir, private_file, schema_too_new, set_up_failed,
 };
+use super::status::{compared_with_copies_sql, finished_sql, makes_copies_duplicates_sql};
 use super::{
     Admission, AttemptResult, DeliveryRecord, DeliveryStatus, Journal, JournalError, Lease,
     ListQuery, SeenAgain, body_hash, smallest_id_at,
@@ -104,9 +105,13 @@ impl SqliteJournal {
             let batch = self.with(|connection| {
                 connection
                     .prepare_cached(&format!(
-                        "DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries \
-                         WHERE status NOT IN ('queued', 'running') AND id {below} ?1 \
-                         ORDER BY id LIMIT {PRUNE_BATCH})"
+                        concat!(
+                            "DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE ",
+                            finished_sql!(),
+                            " AND id {below} ?1 ORDER BY id LIMIT {PRUNE_BATCH})"
+                        ),
+                        below = below,
+                        PRUNE_BATCH = PRUNE_BATCH,
                     ))?
                     .execute(params![id])
             })?;
@@ -227,20 +232,23 @@ fn duplicate_of(
     body: &[u8],
     since_ms: i64,
 ) -> rusqlite::Result<Option<String>> {
-    let latest: Option<(String, String, Vec<u8>)> = connection
-        .prepare_cached(
-            "SELECT id, status, body_hash FROM deliveries WHERE endpoint = ?1 AND repo IS ?2 \
-             AND body_hash IS NOT NULL AND received_at_ms >= ?3 \
-             AND status NOT IN ('duplicate', 'skipped') ORDER BY id DESC LIMIT 1",
-        )?
+    let latest: Option<(String, Vec<u8>)> = connection
+        .prepare_cached(concat!(
+            "SELECT id, body_hash FROM (SELECT id, status, body_hash FROM deliveries \
+             WHERE endpoint = ?1 AND repo IS ?2 AND body_hash IS NOT NULL AND received_at_ms >= ?3 \
+             AND ",
+            compared_with_copies_sql!(),
+            " ORDER BY id DESC LIMIT 1) WHERE ",
+            makes_copies_duplicates_sql!()
+        ))?
         .query_row(params![endpoint, repo, since_ms], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            Ok((row.get(0)?, row.get(1)?))
         })
         .optional()?;
-    let Some((id, status, hash)) = latest else {
+    let Some((id, hash)) = latest else {
         return Ok(None);
     };
-    if !matches!(status.as_str(), "queued" | "running" | "done") || hash != body_hash(body) {
+    if hash != body_hash(body) {
         return Ok(None);
     }
     let same: bool = connection
@@ -251,12 +259,18 @@ fn duplicate_of(
 
 /// How many deliveries to `endpoint` are queued or running.
 fn unfinished(connection: &Connection, endpoint: &str) -> rusqlite::Result<usize> {
-    let count = |status: &str| -> rusqlite::Result<i64> {
-        connection
+    // One count per status, each answered from its partial index.
+    let mut waiting: i64 = 0;
+    for status in DeliveryStatus::ALL
+        .into_iter()
+        .filter(|status| status.is_unfinished())
+    {
+        waiting += connection
             .prepare_cached("SELECT COUNT(*) FROM deliveries WHERE endpoint = ?1 AND status = ?2")?
-            .query_row(params![endpoint, status], |row| row.get(0))
-    };
-    let waiting = count("queued")? + count("running")?;
+            .query_row(params![endpoint, status.as_str()], |row| {
+                row.get::<_, i64>(0)
+            })?;
+    }
     Ok(usize::try_from(waiting).unwrap_or(0))
 }
 
@@ -590,10 +604,11 @@ impl Journal for SqliteJournal {
             }
             // Newest first, adding up body sizes (read from the record headers, not the bodies)
             // until the cap is passed: that delivery and every older finished one go.
-            let mut sizes = connection.prepare_cached(
-                "SELECT id, length(body) FROM deliveries \
-                 WHERE status NOT IN ('queued', 'running') ORDER BY id DESC",
-            )?;
+            let mut sizes = connection.prepare_cached(concat!(
+                "SELECT id, length(body) FROM deliveries WHERE ",
+                finished_sql!(),
+                " ORDER BY id DESC"
+            ))?;
             let mut rows = sizes.query([])?;
             let mut total: u64 = 0;
             while let Some(row) = rows.next()? {
