@@ -7,7 +7,6 @@
 #[path = "../common/mod.rs"]
 mod common;
 
-mod compiletest;
 mod cross_site;
 mod deliveries;
 mod delivery_argument;
