@@ -7,18 +7,9 @@
 
 use std::time::Duration;
 
-use base64::Engine as _;
-use http::StatusCode;
-use webhooks_core::WebhookResponse;
-
-use crate::answers;
 use crate::delivery::Deliveries;
-use crate::delivery::journal::DeliveryRecord;
+use crate::delivery::journal::{DeliveryRecord, JournalError};
 use crate::endpoint::route::Route;
-
-/// How long a poll waits for a delivery by default, and at most.
-const DEFAULT_WAIT: Duration = Duration::from_secs(25);
-const MAX_WAIT: Duration = Duration::from_secs(60);
 
 /// How often a waiting poll looks for deliveries whose lease lapsed.
 const RESCUE_CHECK: Duration = Duration::from_secs(1);
@@ -27,82 +18,35 @@ const RESCUE_CHECK: Duration = Duration::from_secs(1);
 /// however slow the local server is.
 const PER_POLL: usize = 1;
 
-/// `GET /api/relay/next`: `{"deliveries": [...]}`, each with its `id`, `uri` (the path it was
-/// posted to, without any secret), `headers`, `received_at_ms`, `scope`, `action`, `repo` and
-/// `body_base64`; an empty list when none arrived within `wait_ms`.
+/// The oldest deliveries waiting at the relay's `route`, claimed, each with its summary (scope,
+/// action, repo) read; none when none arrived within `wait`. (`web/relay_next.rs` answers the
+/// poll over HTTP.)
 pub(crate) async fn next(
     deliveries: &Deliveries,
     route: &Route,
-    query: Option<&str>,
-) -> WebhookResponse {
-    let wait = match wait_from(query) {
-        Ok(wait) => wait,
-        Err(refusal) => return refusal,
-    };
+    wait: Duration,
+) -> Result<Vec<DeliveryRecord>, JournalError> {
     let deadline = tokio::time::Instant::now() + wait;
     let waker = deliveries.waker(route.id);
     loop {
         // Listening before looking: a delivery queued in between wakes the wait below.
         let arrived = waker.notified();
-        match deliveries.claim_due(route, PER_POLL).await {
-            Ok(claimed) if !claimed.is_empty() => return handed_out(&claimed),
-            Ok(_) => {}
-            Err(error) => {
-                tracing::error!(%error, "the relay cannot read its queue");
-                return answers::error(StatusCode::SERVICE_UNAVAILABLE, &error.to_string());
+        let mut claimed = deliveries.claim_due(route, PER_POLL).await?;
+        if !claimed.is_empty() {
+            for delivery in &mut claimed {
+                // Read at the forwarder's request when the request path did not (its log was off).
+                if delivery.scope.is_none() {
+                    delivery.summarize();
+                }
             }
+            return Ok(claimed);
         }
         // Looking again every second: a delivery whose forwarder vanished comes back when its
         // lease lapses, which wakes nobody.
         let now = tokio::time::Instant::now();
         if now >= deadline {
-            return handed_out(&[]);
+            return Ok(claimed);
         }
         let _ = tokio::time::timeout_at(deadline.min(now + RESCUE_CHECK), arrived).await;
     }
-}
-
-/// The `wait_ms` parameter, within [`MAX_WAIT`].
-fn wait_from(query: Option<&str>) -> Result<Duration, WebhookResponse> {
-    let asked = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
-        .find(|(name, _)| name == "wait_ms")
-        .map(|(_, value)| value.into_owned());
-    match asked {
-        None => Ok(DEFAULT_WAIT),
-        Some(value) => match value.parse::<u64>() {
-            Ok(ms) => Ok(Duration::from_millis(ms).min(MAX_WAIT)),
-            Err(_) => Err(answers::error(
-                StatusCode::BAD_REQUEST,
-                "wait_ms must be a number of milliseconds, at most 60000",
-            )),
-        },
-    }
-}
-
-fn handed_out(claimed: &[DeliveryRecord]) -> WebhookResponse {
-    let deliveries: Vec<serde_json::Value> = claimed
-        .iter()
-        .map(|delivery| {
-            // Read at the forwarder's request when the request path did not (its log was off).
-            let mut delivery = delivery.clone();
-            if delivery.scope.is_none() {
-                delivery.summarize();
-            }
-            serde_json::json!({
-                "id": delivery.id,
-                "uri": delivery.uri,
-                "headers": delivery.headers,
-                "received_at_ms": delivery.received_at_ms,
-                "scope": delivery.scope,
-                "action": delivery.action,
-                "repo": delivery.repo,
-                "attempt": delivery.attempts,
-                "body_base64": base64::engine::general_purpose::STANDARD.encode(&delivery.body),
-            })
-        })
-        .collect();
-    answers::json(
-        StatusCode::OK,
-        &serde_json::json!({ "deliveries": deliveries }),
-    )
 }

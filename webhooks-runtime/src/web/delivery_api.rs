@@ -12,12 +12,13 @@ use webhooks_core::WebhookResponse;
 use webhooks_core::response::json_response;
 
 use crate::answers;
+use crate::delivery::Deliveries;
 use crate::delivery::api::{self, MAX_PAGE, Replayed};
 use crate::delivery::journal::{DeliveryRecord, DeliveryStatus, ListQuery};
-use crate::delivery::{Deliveries, relay};
 use crate::error::JournalError;
 use crate::web::app::App;
 use crate::web::credentials::authorize_delivery_api;
+use crate::web::relay_next;
 use crate::web::router::DeliveryOperation;
 
 /// A listing's size when the query does not say.
@@ -76,7 +77,7 @@ async fn run(
             Err(refusal) => refusal,
         },
         DeliveryOperation::RelayNext(route) => {
-            relay::next(deliveries, app.routes.get(route), query).await
+            relay_next::answer(deliveries, app.routes.get(route), query).await
         }
     }
 }

@@ -8,6 +8,7 @@ pub(crate) mod credentials;
 pub(crate) mod delivery_api;
 pub(crate) mod hosts;
 pub(crate) mod pipeline;
+pub(crate) mod relay_next;
 pub(crate) mod router;
 pub(crate) mod secret;
 pub(crate) mod service;
