@@ -16,6 +16,7 @@ use webhooks_runtime::headers::{
     DELIVERY_ATTEMPT_HEADER, DELIVERY_ID_HEADER, REPLAY_OF_HEADER, SECRET_HEADER,
 };
 
+use crate::error::CliError;
 use crate::http::agent;
 use crate::output;
 use crate::target::seconds;
@@ -92,7 +93,7 @@ impl Backoff {
 }
 
 /// Runs until interrupted; returns only when the relay refuses for good.
-pub(crate) fn forward(args: &ForwardArgs) -> Result<ExitCode, String> {
+pub(crate) fn forward(args: &ForwardArgs) -> Result<ExitCode, CliError> {
     let relay = args.from.trim_end_matches('/');
     let local = args.to.trim_end_matches('/');
     let relay_agent = agent(Duration::from_millis(POLL_WAIT_MS) + Duration::from_secs(15));
@@ -112,7 +113,7 @@ pub(crate) fn forward(args: &ForwardArgs) -> Result<ExitCode, String> {
                     hand_over(&local_agent, &relay_agent, relay, local, args, delivery);
                 }
             }
-            Err(PollError::Fatal(message)) => return Err(message),
+            Err(PollError::Fatal(message)) => return Err(CliError::Answer(message)),
             Err(PollError::Transient(message)) => {
                 connected = false;
                 backoff.wait_after(&message);

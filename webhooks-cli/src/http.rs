@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use crate::error::CliError;
+
 /// What the server answered.
 #[derive(Debug)]
 pub(crate) struct Answer {
@@ -40,7 +42,7 @@ pub(crate) fn agent(timeout: Duration) -> ureq::Agent {
 
 /// Sends `request`; any status is an answer, only a request that got none is an error, said in
 /// one line with what to do.
-pub(crate) fn send(request: Request<'_>, timeout: Duration) -> Result<Answer, String> {
+pub(crate) fn send(request: Request<'_>, timeout: Duration) -> Result<Answer, CliError> {
     let agent = agent(timeout);
     let url = request.url;
     let result = match request.method {
@@ -57,10 +59,12 @@ pub(crate) fn send(request: Request<'_>, timeout: Duration) -> Result<Answer, St
         "DELETE" => with_headers(agent.delete(url), &request.headers).call(),
         _ => with_headers(agent.get(url), &request.headers).call(),
     };
-    let mut response = result.map_err(|error| explain(url, &error))?;
+    let mut response = result.map_err(|error| CliError::NoAnswer(explain(url, &error)))?;
     let status = response.status();
     let body = response.body_mut().read_to_string().map_err(|error| {
-        format!("{url} answered {status}, but its body could not be read: {error}")
+        CliError::NoAnswer(format!(
+            "{url} answered {status}, but its body could not be read: {error}"
+        ))
     })?;
     Ok(Answer {
         status: status.as_u16(),

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
+use crate::error::CliError;
 use crate::target::{Sending, deliver};
 
 /// `post`'s arguments.
@@ -21,9 +22,10 @@ pub(crate) struct PostArgs {
 }
 
 /// Reads the file and posts it, JSON or not (with a warning when not).
-pub(crate) fn run(args: PostArgs) -> Result<ExitCode, String> {
-    let bytes = std::fs::read(&args.file)
-        .map_err(|error| format!("cannot read {}: {error}", args.file.display()))?;
+pub(crate) fn run(args: PostArgs) -> Result<ExitCode, CliError> {
+    let bytes = std::fs::read(&args.file).map_err(|error| {
+        CliError::Input(format!("cannot read {}: {error}", args.file.display()))
+    })?;
     if let Err(error) = serde_json::from_slice::<serde_json::Value>(&bytes) {
         eprintln!(
             "warning: {} is not JSON ({error}); posting it anyway",

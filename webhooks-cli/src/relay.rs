@@ -3,6 +3,7 @@
 
 use std::process::ExitCode;
 
+use crate::error::CliError;
 use clap::Args;
 
 /// `relay`'s arguments.
@@ -14,18 +15,17 @@ pub(crate) struct RelayArgs {
 }
 
 /// Serves as a relay until SIGINT or SIGTERM.
-pub(crate) fn run(args: RelayArgs) -> Result<ExitCode, String> {
+pub(crate) fn run(args: RelayArgs) -> Result<ExitCode, CliError> {
     let Some(secret) = args.secret.filter(|secret| !secret.is_empty()) else {
-        return Err(
+        return Err(CliError::Input(
             "a relay needs a secret: set WEBHOOK_SECRET (or --secret). The Hub sends it with each delivery, and `hf-webhooks forward --secret` reads with it".to_owned(),
-        );
+        ));
     };
     webhooks_runtime::WebhooksServer::builder()
         .include_registered(false)
         .webhook_secret(secret)
         .relay()
         .build()
-        .and_then(webhooks_runtime::WebhooksServer::run)
-        .map_err(|error| error.to_string())?;
+        .and_then(webhooks_runtime::WebhooksServer::run)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -7,6 +7,7 @@ use clap::{Args, ValueEnum};
 use webhooks_core::WebhookPayload;
 use webhooks_runtime::payload::RepoType;
 
+use crate::error::CliError;
 use crate::events::{KINDS, Kind};
 use crate::target::{Sending, deliver};
 use crate::{body, output, report};
@@ -77,14 +78,14 @@ impl From<RepoTypeArg> for RepoType {
 }
 
 /// Builds the event, then prints it, runs a program with it, or posts it.
-pub(crate) fn run(args: SendArgs) -> Result<ExitCode, String> {
+pub(crate) fn run(args: SendArgs) -> Result<ExitCode, CliError> {
     let kind = Kind::named(&args.kind).ok_or_else(|| {
         let known: Vec<String> = KINDS.iter().map(Kind::name).collect();
-        format!(
+        CliError::Input(format!(
             "unknown event kind `{}`; the Hub sends: {}",
             args.kind,
             known.join(", ")
-        )
+        ))
     })?;
     let options = body::EventOptions {
         repo: args.repo,
@@ -93,11 +94,12 @@ pub(crate) fn run(args: SendArgs) -> Result<ExitCode, String> {
         pull_request: args.pull_request,
     };
     let payload = body::build(kind, &options, &mut body::Ids::fresh());
-    let mut value = serde_json::to_value(&payload).map_err(|error| error.to_string())?;
+    let mut value =
+        serde_json::to_value(&payload).map_err(|error| CliError::Local(error.to_string()))?;
     for assignment in &args.overrides {
-        body::set(&mut value, assignment)?;
+        body::set(&mut value, assignment).map_err(CliError::Input)?;
     }
-    let bytes = serde_json::to_vec(&value).map_err(|error| error.to_string())?;
+    let bytes = serde_json::to_vec(&value).map_err(|error| CliError::Local(error.to_string()))?;
     if !args.overrides.is_empty()
         && let Err(error) = WebhookPayload::from_slice(&bytes)
     {
@@ -111,7 +113,10 @@ pub(crate) fn run(args: SendArgs) -> Result<ExitCode, String> {
     if let Some((program, arguments)) = args.exec.split_first() {
         return run_as_job(program, arguments, &bytes, &webhook_id);
     }
-    let url = args.url.as_deref().ok_or("--url is required to send")?;
+    let url = args
+        .url
+        .as_deref()
+        .ok_or_else(|| CliError::Input("--url is required to send".to_owned()))?;
     deliver(&args.sending.to(url), &webhook_id, bytes)
 }
 
@@ -123,13 +128,13 @@ fn run_as_job(
     arguments: &[String],
     payload: &[u8],
     webhook_id: &str,
-) -> Result<ExitCode, String> {
+) -> Result<ExitCode, CliError> {
     let status = std::process::Command::new(program)
         .args(arguments)
         .env("WEBHOOK_PAYLOAD", String::from_utf8_lossy(payload).as_ref())
         .env("WEBHOOK_ID", webhook_id)
         .status()
-        .map_err(|error| format!("cannot run {program}: {error}"))?;
+        .map_err(|error| CliError::Local(format!("cannot run {program}: {error}")))?;
     Ok(match status.code() {
         Some(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
         None => {

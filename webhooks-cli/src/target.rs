@@ -7,6 +7,7 @@ use std::time::Duration;
 use clap::Args;
 use webhooks_runtime::headers::{SECRET_HEADER, WEBHOOK_ID_HEADER};
 
+use crate::error::CliError;
 use crate::http::{self, Answer, Request};
 use crate::report::{self, Audience};
 
@@ -46,13 +47,13 @@ impl Sending {
     }
 
     /// The `Webhook-Id` to send: the one given (checked as the server checks it), or a fresh one.
-    pub(crate) fn webhook_id(&self) -> Result<String, String> {
+    pub(crate) fn webhook_id(&self) -> Result<String, CliError> {
         match &self.webhook_id {
             Some(id) if webhooks_core::delivery::is_valid_webhook_id(id) => Ok(id.clone()),
-            Some(id) => Err(format!(
+            Some(id) => Err(CliError::Input(format!(
                 "--webhook-id {id:?}: expected 1 to {} visible ASCII characters, as the server takes the Hub's",
                 webhooks_core::delivery::MAX_WEBHOOK_ID_LEN
-            )),
+            ))),
             None => Ok(crate::body::Ids::fresh().hex(24)),
         }
     }
@@ -70,7 +71,7 @@ pub(crate) fn deliver(
     target: &Target<'_>,
     webhook_id: &str,
     body: Vec<u8>,
-) -> Result<ExitCode, String> {
+) -> Result<ExitCode, CliError> {
     let mut headers: Vec<(&str, String)> = target
         .secret
         .into_iter()

@@ -9,6 +9,7 @@ use clap::{Args, Subcommand};
 use webhooks_runtime::deliveries::{DELIVERY_API, DeliveryStatus};
 use webhooks_runtime::headers::SECRET_HEADER;
 
+use crate::error::CliError;
 use crate::http::{self, Answer, Request};
 use crate::output;
 use crate::report::{self, Audience};
@@ -87,7 +88,7 @@ fn statuses() -> clap::builder::PossibleValuesParser {
 }
 
 /// Calls the delivery API and prints its answer (a table for `list`, the raw body for `body`).
-pub(crate) fn run(command: DeliveriesCommand) -> Result<ExitCode, String> {
+pub(crate) fn run(command: DeliveriesCommand) -> Result<ExitCode, CliError> {
     match command {
         DeliveriesCommand::List {
             api,
@@ -110,9 +111,9 @@ pub(crate) fn run(command: DeliveriesCommand) -> Result<ExitCode, String> {
             } else {
                 let listing: serde_json::Value =
                     serde_json::from_str(&answer.body).map_err(|error| {
-                        format!(
+                        CliError::Answer(format!(
                             "the delivery API answered something else than its listing: {error}"
-                        )
+                        ))
                     })?;
                 output::line(format_args!("{} {}", answer.status, answer.reason));
                 output::write(listing::table(&listing, now_ms()));
@@ -141,14 +142,14 @@ pub(crate) fn run(command: DeliveriesCommand) -> Result<ExitCode, String> {
 }
 
 /// One delivery API request, its answer printed.
-fn api_command(api: &Api, method: &str, path: &str) -> Result<ExitCode, String> {
+fn api_command(api: &Api, method: &str, path: &str) -> Result<ExitCode, CliError> {
     let answer = call_api(api, method, path)?;
     report::print(&answer, Audience::DeliveryApi);
     Ok(exit_code(&answer))
 }
 
 /// One delivery API request with the credential given: the token wins over the secret.
-fn call_api(api: &Api, method: &str, path: &str) -> Result<Answer, String> {
+fn call_api(api: &Api, method: &str, path: &str) -> Result<Answer, CliError> {
     let mut headers = Vec::new();
     if let Some(token) = &api.token {
         headers.push(("authorization", format!("Bearer {token}")));

@@ -8,31 +8,31 @@ use std::io::{BufRead as _, IsTerminal as _, Write as _};
 use std::process::ExitCode;
 
 use webhooks_runtime::hub::{
-    DesiredWebhook, HubClient, HubError, NewWebhook, Token, WebhookInfo, WebhookTarget,
-    WebhookUpdate,
+    DesiredWebhook, HubClient, NewWebhook, Token, WebhookInfo, WebhookTarget, WebhookUpdate,
 };
 
 pub(crate) use args::HubArgs;
 use args::{Connection, HubCommand, secret_from_env};
 
+use crate::error::CliError;
 use crate::output;
 
 /// Runs one `hub` command.
-pub(crate) fn run(args: HubArgs) -> Result<ExitCode, String> {
+pub(crate) fn run(args: HubArgs) -> Result<ExitCode, CliError> {
     let connection = args.connection;
     let client = client(&connection)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
-        .map_err(|error| format!("cannot start: {error}"))?;
+        .map_err(|error| CliError::Local(format!("cannot start: {error}")))?;
     runtime
         .block_on(command(&client, &connection, args.command))
         .map(|()| ExitCode::SUCCESS)
 }
 
-fn client(connection: &Connection) -> Result<HubClient, String> {
+fn client(connection: &Connection) -> Result<HubClient, CliError> {
     let token = match &connection.token {
         Some(token) => Token::new(token),
-        None => Token::from_environment().map_err(|error| error.to_string())?,
+        None => Token::from_environment()?,
     };
     let client = HubClient::new(token);
     Ok(match &connection.endpoint {
@@ -41,16 +41,11 @@ fn client(connection: &Connection) -> Result<HubClient, String> {
     })
 }
 
-/// A Hub error in one line; for a 401 the token's source is already in it.
-fn said(error: HubError) -> String {
-    error.to_string()
-}
-
 async fn command(
     client: &HubClient,
     connection: &Connection,
     command: HubCommand,
-) -> Result<(), String> {
+) -> Result<(), CliError> {
     let show_secret = connection.show_secret;
     let print = |verb: &str, webhook: &WebhookInfo| {
         if connection.json {
@@ -62,7 +57,7 @@ async fn command(
     };
     match command {
         HubCommand::List => {
-            let webhooks = client.list_webhooks().await.map_err(said)?;
+            let webhooks = client.list_webhooks().await?;
             if connection.json {
                 let listed: Vec<_> = webhooks
                     .iter()
@@ -74,7 +69,7 @@ async fn command(
             }
         }
         HubCommand::Info { id } => {
-            let webhook = client.get_webhook(&id).await.map_err(said)?;
+            let webhook = client.get_webhook(&id).await?;
             if connection.json {
                 output::line(show::json(&webhook, show_secret));
             } else {
@@ -90,16 +85,16 @@ async fn command(
             let target = match (target.url, target.job_id) {
                 (Some(url), _) => WebhookTarget::Url(url),
                 (None, Some(job)) => WebhookTarget::Job(job),
-                (None, None) => return Err("give --url or --job-id".to_owned()),
+                (None, None) => return Err(CliError::Input("give --url or --job-id".to_owned())),
             };
             let mut new = NewWebhook::new(target, watch.watch);
             if let Some(domains) = domains.given() {
                 new = new.domains(domains);
             }
-            if let Some(secret) = secret.value()? {
+            if let Some(secret) = secret.value().map_err(CliError::Input)? {
                 new = new.secret(secret);
             }
-            let webhook = client.create_webhook(&new).await.map_err(said)?;
+            let webhook = client.create_webhook(&new).await?;
             print("created", &webhook);
         }
         HubCommand::Update {
@@ -119,26 +114,26 @@ async fn command(
             if let Some(domains) = domains.given() {
                 update = update.domains(domains);
             }
-            if let Some(secret) = secret.value()? {
+            if let Some(secret) = secret.value().map_err(CliError::Input)? {
                 update = update.secret(secret);
             }
-            let webhook = client.update_webhook(&id, &update).await.map_err(said)?;
+            let webhook = client.update_webhook(&id, &update).await?;
             print("updated", &webhook);
         }
         HubCommand::Enable { id } => {
-            let webhook = client.enable_webhook(&id).await.map_err(said)?;
+            let webhook = client.enable_webhook(&id).await?;
             print("enabled", &webhook);
         }
         HubCommand::Disable { id } => {
-            let webhook = client.disable_webhook(&id).await.map_err(said)?;
+            let webhook = client.disable_webhook(&id).await?;
             print("disabled", &webhook);
         }
         HubCommand::Delete { id, yes } => {
             if !yes {
-                let webhook = client.get_webhook(&id).await.map_err(said)?;
+                let webhook = client.get_webhook(&id).await?;
                 confirm_delete(&webhook)?;
             }
-            client.delete_webhook(&id).await.map_err(said)?;
+            client.delete_webhook(&id).await?;
             if connection.json {
                 output::line(serde_json::json!({ "deleted": id }));
             } else {
@@ -156,9 +151,9 @@ async fn command(
                 desired = desired.domains(domains);
             }
             if let Some(variable) = secret_env {
-                desired = desired.secret(secret_from_env(&variable)?);
+                desired = desired.secret(secret_from_env(&variable).map_err(CliError::Input)?);
             }
-            let applied = client.apply_webhook(&desired).await.map_err(said)?;
+            let applied = client.apply_webhook(&desired).await?;
             if connection.json {
                 let changes: Vec<String> = match &applied {
                     webhooks_runtime::hub::Applied::Updated { changes, .. } => {
@@ -180,13 +175,13 @@ async fn command(
 }
 
 /// Asks on the terminal; refuses without one.
-fn confirm_delete(webhook: &WebhookInfo) -> Result<(), String> {
+fn confirm_delete(webhook: &WebhookInfo) -> Result<(), CliError> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
-        return Err(format!(
+        return Err(CliError::Declined(format!(
             "not deleting webhook {} without a confirmation: stdin is not a terminal; pass --yes",
             webhook.id
-        ));
+        )));
     }
     let target = webhook.url.as_deref().unwrap_or("a Job");
     eprint!(
@@ -204,9 +199,12 @@ fn confirm_delete(webhook: &WebhookInfo) -> Result<(), String> {
     stdin
         .lock()
         .read_line(&mut answer)
-        .map_err(|error| format!("cannot read the answer: {error}"))?;
+        .map_err(|error| CliError::Local(format!("cannot read the answer: {error}")))?;
     match answer.trim().to_ascii_lowercase().as_str() {
         "y" | "yes" => Ok(()),
-        _ => Err(format!("webhook {} not deleted", webhook.id)),
+        _ => Err(CliError::Declined(format!(
+            "webhook {} not deleted",
+            webhook.id
+        ))),
     }
 }
