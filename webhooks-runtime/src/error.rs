@@ -211,6 +211,11 @@ pub enum SettingError {
     },
     /// `filter` was called before any `add_webhook` (or after one whose path was invalid).
     FilterWithoutEndpoint,
+    /// `include_registered_in` names a module in which no `#[webhook_endpoint]` is defined.
+    NoEndpointsInModule {
+        /// The module path as given.
+        module: String,
+    },
     /// An endpoint needs the delivery journal, which is turned off.
     NeedsJournal {
         /// The endpoint's route, `/webhooks/<path>`.
@@ -293,6 +298,10 @@ impl fmt::Display for SettingError {
                 f,
                 "`{setting}` names endpoints that do not exist: {}",
                 paths.join(", ")
+            ),
+            SettingError::NoEndpointsInModule { module } => write!(
+                f,
+                "`include_registered_in({module:?})`: no #[webhook_endpoint] is defined in that module or below it; write its path as `module_path!()` gives it, e.g. \"my_bot::public\""
             ),
             SettingError::FilterWithoutEndpoint => f.write_str(
                 "`filter` applies to the endpoint added just before it: call it after `add_webhook`",

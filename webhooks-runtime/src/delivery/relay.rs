@@ -1,9 +1,10 @@
-//! A relay's side of `hf-webhooks forward`: `GET /api/relay/next?wait_ms=` hands out the oldest
-//! deliveries waiting at the relay's catch-all route, waiting for one to arrive when there is none
-//! (a long poll). Each is claimed under the delivery lease, as a background worker would claim it:
-//! the forwarder acknowledges it by deleting it once its local server answered; one it does not
-//! acknowledge in time is rescued and handed out again. So a forwarder that stops, crashes or
-//! loses its connection loses nothing, and resumes with what it had not acknowledged.
+//! What a relay's poll (`hf-webhooks forward`) is handed: the oldest deliveries waiting at the
+//! relay's catch-all route, waiting for one to arrive when there is none (a long poll). Each is
+//! claimed under the delivery lease, as a background worker would claim it: the forwarder
+//! acknowledges it by deleting it once its local server answered; one it does not acknowledge in
+//! time is rescued and handed out again. So a forwarder that stops, crashes or loses its
+//! connection loses nothing, and resumes with what it had not acknowledged. The poll over HTTP
+//! (`GET /api/relay/next?wait_ms=`) is `web/relay_next.rs`.
 
 use std::time::Duration;
 
@@ -31,7 +32,13 @@ pub(crate) async fn next(
     loop {
         // Listening before looking: a delivery queued in between wakes the wait below.
         let arrived = waker.notified();
-        let mut claimed = deliveries.claim_due(route, PER_POLL).await?;
+        let mut claimed = match deliveries.claim_due(route, PER_POLL).await {
+            Ok(claimed) => claimed,
+            Err(error) => {
+                tracing::error!(%error, "the relay cannot read its queue");
+                return Err(error);
+            }
+        };
         if !claimed.is_empty() {
             for delivery in &mut claimed {
                 // Read at the forwarder's request when the request path did not (its log was off).
@@ -45,7 +52,7 @@ pub(crate) async fn next(
         // lease lapses, which wakes nobody.
         let now = tokio::time::Instant::now();
         if now >= deadline {
-            return Ok(claimed);
+            return Ok(Vec::new());
         }
         let _ = tokio::time::timeout_at(deadline.min(now + RESCUE_CHECK), arrived).await;
     }

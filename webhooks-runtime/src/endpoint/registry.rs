@@ -29,12 +29,12 @@ pub fn registered_endpoints() -> Result<Vec<&'static Endpoint>, Error> {
 }
 
 /// Which of the registered endpoints a server serves.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub(crate) enum Registered {
     /// Every one linked into the binary (the default).
     All,
-    /// None: only the endpoints added to the builder.
-    None,
+    /// None of them: only the endpoints added to the builder.
+    Excluded,
     /// Those defined in this module or in its submodules (a path as `module_path!()` writes it).
     In(String),
 }
@@ -44,7 +44,7 @@ impl Registered {
     pub(crate) fn endpoints(&self) -> Result<Vec<&'static Endpoint>, Error> {
         match self {
             Self::All => registered_endpoints(),
-            Self::None => Ok(Vec::new()),
+            Self::Excluded => Ok(Vec::new()),
             Self::In(module) => {
                 registered_where(|endpoint| in_module(endpoint.module_path(), module))
             }

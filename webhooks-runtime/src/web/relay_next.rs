@@ -31,10 +31,7 @@ pub(crate) async fn answer(
     };
     match relay::next(deliveries, route, wait).await {
         Ok(claimed) => handed_out(&claimed),
-        Err(error) => {
-            tracing::error!(%error, "the relay cannot read its queue");
-            answers::error(StatusCode::SERVICE_UNAVAILABLE, &error.to_string())
-        }
+        Err(error) => answers::error(StatusCode::SERVICE_UNAVAILABLE, &error.to_string()),
     }
 }
 

@@ -192,7 +192,7 @@ mod tests {
     }
 
     #[test]
-    fn every_statuss_spelling_parses_back() {
+    fn every_status_parses_back_from_its_spelling() {
         for status in DeliveryStatus::ALL {
             assert_eq!(DeliveryStatus::parse(status.as_str()), Some(status));
         }

@@ -193,7 +193,7 @@ impl WebhooksServerBuilder {
         self.registered = if include {
             Registered::All
         } else {
-            Registered::None
+            Registered::Excluded
         };
         self
     }
@@ -201,7 +201,8 @@ impl WebhooksServerBuilder {
     /// Serves only the `#[webhook_endpoint]`s defined in `module` or in its submodules, a path
     /// as [`module_path!`] writes it (`"my_bot::public"`): two servers in one program, each with
     /// its own endpoints. Paths clash only among the endpoints served; the last of this and
-    /// [`Self::include_registered`] called decides.
+    /// [`Self::include_registered`] called decides. A module in which no endpoint is defined
+    /// (a typo, `crate::…`, a crate name with `-`) is refused by [`Self::build`].
     ///
     /// ```standalone_crate
     /// mod public {
@@ -232,6 +233,8 @@ impl WebhooksServerBuilder {
     ///     .build()?;
     /// // Together, the two would clash at one path.
     /// assert!(WebhooksServer::builder().build().is_err());
+    /// let typo = WebhooksServer::builder().include_registered_in("pubilc").build().unwrap_err();
+    /// assert!(typo.to_string().contains("no #[webhook_endpoint] is defined in that module"));
     /// # Ok(())
     /// # }
     /// ```

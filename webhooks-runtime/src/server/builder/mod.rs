@@ -146,12 +146,15 @@ impl WebhooksServerBuilder {
         self.limits.shutdown_timeout = resolved.shutdown_timeout;
         self.deliveries.lease = resolved.delivery_lease;
         let mut routes = self.added;
-        routes.extend(
-            self.registered
-                .endpoints()?
-                .into_iter()
-                .map(Route::from_endpoint),
-        );
+        let registered = self.registered.endpoints()?;
+        if let Registered::In(module) = &self.registered
+            && registered.is_empty()
+        {
+            problems.push(SettingError::NoEndpointsInModule {
+                module: module.clone(),
+            });
+        }
+        routes.extend(registered.into_iter().map(Route::from_endpoint));
         for route in &mut routes {
             route.resolve(&self.limits, &self.dedupe);
         }
