@@ -18,35 +18,31 @@ pub async fn eventually<T>(what: &str, attempt: impl AsyncFnMut() -> Option<T>) 
 pub async fn eventually_within<T>(
     patience: Duration,
     what: &str,
-    mut attempt: impl AsyncFnMut() -> Option<T>,
+    attempt: impl AsyncFnMut() -> Option<T>,
 ) -> T {
+    match poll(patience, attempt).await {
+        Some(found) => found,
+        None => panic!("{what}: not within {patience:?}"),
+    }
+}
+
+/// Calls `attempt` every 20 ms until it returns `Some`, and returns that; `None` once
+/// `patience` has passed, for a test that then shows what it saw instead.
+pub async fn poll<T>(patience: Duration, mut attempt: impl AsyncFnMut() -> Option<T>) -> Option<T> {
     let deadline = Instant::now() + patience;
     loop {
         if let Some(found) = attempt().await {
-            return found;
+            return Some(found);
         }
-        assert!(Instant::now() < deadline, "{what}: not within {patience:?}");
+        if Instant::now() >= deadline {
+            return None;
+        }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
-/// [`eventually`] for a test without an async runtime (one that drives server processes):
-/// calls `attempt` every 20 ms, blocking the thread between calls.
-pub fn eventually_blocking<T>(what: &str, attempt: impl FnMut() -> Option<T>) -> T {
-    eventually_blocking_within(PATIENCE, what, attempt)
-}
-
-/// [`eventually_blocking`] with another bound.
-pub fn eventually_blocking_within<T>(
-    patience: Duration,
-    what: &str,
-    attempt: impl FnMut() -> Option<T>,
-) -> T {
-    poll_blocking(patience, attempt).unwrap_or_else(|| panic!("{what}: not within {patience:?}"))
-}
-
-/// Calls `attempt` every 20 ms until it returns `Some`, and returns that; `None` once
-/// `patience` has passed, for a test that asserts something does not happen in time.
+/// [`poll`], blocking the thread between calls: `None` once `patience` has passed, for a test
+/// that asserts something does not happen in time, or shows what it saw instead.
 pub fn poll_blocking<T>(patience: Duration, mut attempt: impl FnMut() -> Option<T>) -> Option<T> {
     let deadline = Instant::now() + patience;
     loop {

@@ -6,7 +6,7 @@ use crate::common;
 mod hub_registration;
 
 use common::process::{ServerProcess, command, free_port, request};
-use webhooks_tests::eventually::{eventually_blocking, eventually_blocking_within};
+use webhooks_tests::eventually::{PATIENCE, poll_blocking};
 
 #[test]
 fn start_messages_without_secret_match_the_python_reference() {
@@ -327,12 +327,15 @@ fn a_background_delivery_survives_kill_9_and_runs_to_done_after_a_restart() {
     // The handler was interrupted mid-run; once unblocked, the next start runs it again.
     std::fs::remove_file(&block).unwrap();
     let server = ServerProcess::start(&env);
-    let record = eventually_blocking(&format!("delivery {id} done"), || {
+    let record_now = || -> webhooks_runtime::serde_json::Value {
         let (_, text) = request(addr, "GET", &format!("/api/deliveries/{id}"), &[], b"");
-        let record: webhooks_runtime::serde_json::Value =
-            webhooks_runtime::serde_json::from_str(&text).unwrap();
+        webhooks_runtime::serde_json::from_str(&text).unwrap()
+    };
+    let record = poll_blocking(PATIENCE, || {
+        let record = record_now();
         (record["status"] == "done").then_some(record)
-    });
+    })
+    .unwrap_or_else(record_now);
     assert_eq!(record["status"], "done", "{record}");
     assert_eq!(
         record["attempts"], 2,
@@ -561,18 +564,19 @@ fn an_idle_server_is_not_woken_at_all() {
         202
     );
     // Once both are journaled and the background one done (polled, bounded)...
-    eventually_blocking_within(
-        common::process::EXIT_PATIENCE,
-        "both deliveries journaled and done",
-        || {
-            let (_, text) = request(server.addr(), "GET", "/api/deliveries", &[], b"");
-            let listed: webhooks_runtime::serde_json::Value =
-                webhooks_runtime::serde_json::from_str(&text).unwrap();
-            let deliveries = listed["deliveries"].as_array().unwrap();
-            (deliveries.len() == 2 && deliveries.iter().all(|d| d["status"] == "done"))
-                .then_some(())
-        },
-    );
+    let listed_now = || -> webhooks_runtime::serde_json::Value {
+        let (_, text) = request(server.addr(), "GET", "/api/deliveries", &[], b"");
+        webhooks_runtime::serde_json::from_str(&text).unwrap()
+    };
+    if poll_blocking(common::process::EXIT_PATIENCE, || {
+        let listed = listed_now();
+        let deliveries = listed["deliveries"].as_array().unwrap();
+        (deliveries.len() == 2 && deliveries.iter().all(|d| d["status"] == "done")).then_some(())
+    })
+    .is_none()
+    {
+        panic!("not both journaled and done: {}", listed_now());
+    }
     // ...a quiet second, the window the measurement needs: no timer may fire in it. (The
     // journal writer used to poll 50 times a second, and each worker every minute.)
     // The tail of that work (the worker looking for the next delivery) may still run on a busy

@@ -11,7 +11,7 @@ use std::time::Duration;
 use common::postgres::Cluster;
 use common::process::{ServerProcess, request};
 use webhooks_runtime::serde_json::{self, Value};
-use webhooks_tests::eventually::eventually_blocking_within;
+use webhooks_tests::eventually::poll_blocking;
 
 const REPLICA: &str = env!("CARGO_BIN_EXE_replica-server");
 
@@ -124,23 +124,26 @@ fn three_replicas_share_one_journal_and_a_killed_one_loses_nothing() {
     accepted.insert(same_id.clone());
 
     // Every 202 is done, as each replica's API shows (bounded wait, polled).
-    let views = eventually_blocking_within(
-        Duration::from_secs(90),
-        "every accepted delivery done, as each replica lists it",
-        || {
-            let views: Vec<Vec<(String, String)>> =
-                replicas.iter().map(|r| listed(r.addr())).collect();
-            let all_done = views.iter().all(|view| {
-                let done: BTreeSet<String> = view
-                    .iter()
-                    .filter(|(_, status)| status == "done")
-                    .map(|(id, _)| id.clone())
-                    .collect();
-                done == accepted
-            });
-            all_done.then_some(views)
-        },
-    );
+    let views_now =
+        || -> Vec<Vec<(String, String)>> { replicas.iter().map(|r| listed(r.addr())).collect() };
+    let views = poll_blocking(Duration::from_secs(90), || {
+        let views = views_now();
+        let all_done = views.iter().all(|view| {
+            let done: BTreeSet<String> = view
+                .iter()
+                .filter(|(_, status)| status == "done")
+                .map(|(id, _)| id.clone())
+                .collect();
+            done == accepted
+        });
+        all_done.then_some(views)
+    })
+    .unwrap_or_else(|| {
+        panic!(
+            "not every accepted delivery was done within 90 s: {:?}",
+            views_now()[0]
+        )
+    });
     for view in &views {
         let duplicates = view.iter().filter(|(_, s)| s == "duplicate").count();
         assert_eq!(duplicates, 1, "the second copy, recorded: {view:?}");
@@ -210,11 +213,12 @@ fn two_replicas_sent_the_same_webhook_id_at_once_run_it_once() {
         }
     }
     // Both ran once (the background one once done, polled).
-    let runs = eventually_blocking_within(Duration::from_secs(30), "both runs ended", || {
+    let runs = poll_blocking(Duration::from_secs(30), || {
         let runs = runs(&runs_file);
         let finished = runs.values().filter(|(_, ended)| !ended.is_empty()).count();
         (finished == 2).then_some(runs)
-    });
+    })
+    .unwrap_or_else(|| panic!("{:?}", runs(&runs_file)));
     for (id, (started, _)) in &runs {
         assert_eq!(started.len(), 1, "{id} ran on {started:?}");
     }
