@@ -94,17 +94,9 @@ impl DeliveryStatus {
         )
     }
 
+    /// The status [`Self::as_str`] spells `text`, if any.
     pub(crate) fn parse(text: &str) -> Option<Self> {
-        Some(match text {
-            "queued" => DeliveryStatus::Queued,
-            "running" => DeliveryStatus::Running,
-            "done" => DeliveryStatus::Done,
-            "failed" => DeliveryStatus::Failed,
-            "dead" => DeliveryStatus::Dead,
-            "duplicate" => DeliveryStatus::Duplicate,
-            "skipped" => DeliveryStatus::Skipped,
-            _ => return None,
-        })
+        Self::ALL.into_iter().find(|status| status.as_str() == text)
     }
 }
 
